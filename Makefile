@@ -1,0 +1,149 @@
+# airlock: one Makefile for the three daemons, the CLI, tests, fuzzers and benchmarks.
+# make            normal hardened build into build/normal
+# make SAN=1      AddressSanitizer + UBSan build into build/asan
+# make test       installs missing Debian packages, runs every test on both builds
+# make demo       starts everything with a local development OpenID provider
+# make fuzz       runs each libFuzzer target (FUZZ_SECONDS each)
+
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+UNITDIR		?= /lib/systemd/system
+SYSUSERSDIR	?= /usr/lib/sysusers.d
+TMPFILESDIR	?= /usr/lib/tmpfiles.d
+DESTDIR		?=
+
+SAN		?= 0
+ifeq ($(SAN),1)
+BUILD		?= build/asan
+OPT		:= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+BUILD		?= build/normal
+OPT		:= -O2 -g -D_FORTIFY_SOURCE=2
+endif
+
+CC		?= cc
+PKGS		:= libevent lmdb libcurl json-c libsodium
+PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) evhtp 2>/dev/null)
+WARN		:= -std=c17 -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
+HARDEN		:= -fstack-protector-strong -fPIE -fstack-clash-protection -fcf-protection
+CFLAGS		+= $(WARN) $(OPT) $(HARDEN) -D_GNU_SOURCE -Iproto $(PKG_CFLAGS)
+LDFLAGS		+= -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(filter -fsanitize=%,$(OPT))
+
+LIBS_STORE	:= -levent -llmdb -lsodium
+LIBS_AUTHD	:= -levent -lcurl -ljson-c -lsodium
+LIBS_FRONTEND	:= -levhtp -levent -levent_openssl -lssl -lcrypto -lpthread -lsodium
+LIBS_CLI	:= -lcurl -ljson-c -lsodium
+LIBS_PROTO	:= -levent -lsodium
+
+obj		= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+PROTO_OBJ	:= $(call obj,$(wildcard proto/*.c))
+STORE_LIB	:= $(call obj,$(filter-out store/main.c,$(wildcard store/*.c)))
+AUTHD_LIB	:= $(call obj,$(filter-out authd/main.c,$(wildcard authd/*.c)))
+FRONTEND_LIB	:= $(call obj,$(filter-out frontend/main.c,$(wildcard frontend/*.c)))
+CLI_LIB		:= $(call obj,$(filter-out cli/main.c,$(wildcard cli/*.c)))
+
+PROGS		:= $(BUILD)/airlock-store $(BUILD)/airlock-authd $(BUILD)/airlock-frontend $(BUILD)/airlock
+UNIT_SRC	:= $(wildcard tests/unit/test_*.c)
+UNITS		:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCH_PROGS	:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+TOOLS		:= $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
+
+.PHONY: all test demo fuzz fuzz-smoke bench install uninstall clean deps check-units
+all: $(PROGS) $(UNITS) $(BENCH_PROGS) $(TOOLS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -I$(dir $<) -c -o $@ $<
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+$(BUILD)/airlock-store: $(BUILD)/obj/store/main.o $(STORE_LIB) $(PROTO_OBJ)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_STORE)
+$(BUILD)/airlock-authd: $(BUILD)/obj/authd/main.o $(AUTHD_LIB) $(PROTO_OBJ)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_AUTHD)
+$(BUILD)/airlock-frontend: $(BUILD)/obj/frontend/main.o $(FRONTEND_LIB) $(PROTO_OBJ)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_FRONTEND)
+$(BUILD)/airlock: $(BUILD)/obj/cli/main.o $(CLI_LIB) $(PROTO_OBJ)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_CLI) $(LIBS_PROTO)
+
+# Unit tests link proto plus the library of the program their name starts with.
+$(BUILD)/tests/test_proto_%: $(BUILD)/obj/tests/unit/test_proto_%.o $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_PROTO)
+$(BUILD)/tests/test_store_%: $(BUILD)/obj/tests/unit/test_store_%.o $(STORE_LIB) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_STORE)
+$(BUILD)/tests/test_authd_%: $(BUILD)/obj/tests/unit/test_authd_%.o $(AUTHD_LIB) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_AUTHD)
+$(BUILD)/tests/test_frontend_%: $(BUILD)/obj/tests/unit/test_frontend_%.o $(FRONTEND_LIB) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_FRONTEND)
+$(BUILD)/tests/test_cli_%: $(BUILD)/obj/tests/unit/test_cli_%.o $(CLI_LIB) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_CLI) $(LIBS_PROTO)
+
+# Test tools (IPC clients, fake peers): tests/tools/NAME.c, one program each, run by test scripts.
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) -levent -llmdb -lcurl -ljson-c -lsodium
+
+# Benchmarks: bench/NAME.c is one program; bench_store links proto, the http baseline evhtp.
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_FRONTEND) -llmdb -levent
+
+# libFuzzer targets: tests/fuzz/fuzz_PROG_*.c, built with clang into build/fuzz.
+FUZZ_SECONDS	?= 20
+FUZZ_SRC	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_CFLAGS	:= -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DFUZZING -Iproto $(PKG_CFLAGS)
+fuzz-build:
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRC); do \
+	  n=$$(basename $$f .c); prog=$$(echo $$n | sed 's/^fuzz_\([a-z]*\)_.*/\1/'); \
+	  srcs="proto/*.c"; libs="$(LIBS_PROTO)"; \
+	  case $$prog in \
+	    store) srcs="$$srcs $$(ls store/*.c | grep -v main.c)"; libs="$(LIBS_STORE)";; \
+	    authd) srcs="$$srcs $$(ls authd/*.c | grep -v main.c)"; libs="$(LIBS_AUTHD)";; \
+	    frontend) srcs="$$srcs $$(ls frontend/*.c | grep -v main.c)"; libs="$(LIBS_FRONTEND)";; \
+	  esac; \
+	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $$srcs $$libs || exit 1; \
+	done
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-smoke: fuzz-build
+	tests/fuzz/run.sh 8
+
+deps:
+	tests/deps.sh
+
+# Both builds, every test on each, one summary line at the end.
+test: deps
+	$(MAKE) all
+	$(MAKE) all SAN=1
+	tests/run.sh
+
+demo: deps all
+	tests/demo.sh
+
+bench: deps all
+	bench/run.sh
+
+check-units:
+	tests/t_units.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/airlock-store $(BUILD)/airlock-authd $(BUILD)/airlock-frontend $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(BUILD)/airlock $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/airlock-store $(DESTDIR)$(SBINDIR)/airlock-authd \
+	      $(DESTDIR)$(SBINDIR)/airlock-frontend $(DESTDIR)$(BINDIR)/airlock
+
+clean:
+	rm -rf build

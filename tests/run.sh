@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test on the normal and the ASan+UBSan build and prints the total.
+# Tests print "PASS: what" / "FAIL: what" / "SKIP: what (reason)" lines; a test
+# that exits non-zero without printing a FAIL counts as one failure.
+# A script whose header has "# run: once" runs on the normal build only.
+# Usage: tests/run.sh [filter-regex]
+cd "$(dirname "$0")/.."
+export AIRLOCK_SRC=$PWD
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+filter=${1:-.}
+passed=0 failed=0
+log=build/test-logs; mkdir -p "$log"
+
+run_one() { # build name cmd...
+	local build=$1 name=$2; shift 2
+	local out="$log/$(basename "$build")-$name.log" rc p f
+	timeout -k 10 "${TEST_TIMEOUT:-900}" "$@" >"$out" 2>&1; rc=$?
+	p=$(grep -c '^PASS: ' "$out"); f=$(grep -c '^FAIL: ' "$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL: $name exited with status $rc" >>"$out"; f=1
+	fi
+	grep -E '^(FAIL|SKIP): ' "$out" | sed "s|^|  [$(basename "$build")] $name: |"
+	if [ "$f" -gt 0 ]; then tail -n 30 "$out" | sed 's/^/    | /'; fi
+	printf '%-9s %-28s %3d passed, %d failed\n' "[$(basename "$build")]" "$name" "$p" "$f"
+	passed=$((passed + p)); failed=$((failed + f))
+}
+
+for build in build/normal build/asan; do
+	export BIN=$PWD/$build AIRLOCK_BUILD=$(basename "$build")
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		n=$(basename "$t"); [[ $n =~ $filter ]] || continue
+		run_one "$build" "$n" "$t"
+	done
+	for t in tests/t_*.sh; do
+		[ -f "$t" ] || continue
+		n=$(basename "$t" .sh); [[ $n =~ $filter ]] || continue
+		if [ "$build" = build/asan ] && grep -q '^# run: once' "$t"; then continue; fi
+		run_one "$build" "$n" bash "$t"
+	done
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
