@@ -46,6 +46,7 @@ struct ipc_server_conf {
 	size_t			 max_outbuf;		/* stop reading while more is queued */
 };
 
+/* Takes ownership of listen_fd (closed by ipc_server_free). */
 struct ipc_server *ipc_server_new(struct event_base *, int listen_fd, const struct ipc_server_conf *);
 void	ipc_server_free(struct ipc_server *);
 

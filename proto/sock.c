@@ -1,0 +1,210 @@
+#include "sock.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define SD_LISTEN_FDS_START 3
+
+int
+sock_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+env_num(const char *name, long *out)
+{
+	const char	*s = getenv(name);
+	char		*end;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *out < 0)
+		return -1;
+	return 0;
+}
+
+int
+sock_activated(void)
+{
+	long pid, n;
+
+	if (env_num("LISTEN_PID", &pid) == -1 || env_num("LISTEN_FDS", &n) == -1)
+		return -1;
+	if ((pid_t)pid != getpid())
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (n != 1)
+		fatalx("socket activation: expected 1 socket, got %ld", n);
+	if (fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC) == -1 ||
+	    sock_nonblock(SD_LISTEN_FDS_START) == -1)
+		fatal("socket activation: fd %d", SD_LISTEN_FDS_START);
+	return SD_LISTEN_FDS_START;
+}
+
+static int
+unix_addr(const char *path, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sun->sun_path, path);
+	return 0;
+}
+
+int
+sock_listen_unix(const char *path, mode_t mode)
+{
+	struct sockaddr_un	sun;
+	struct stat		st;
+	int			fd;
+	mode_t			old;
+
+	if (unix_addr(path, &sun) == -1)
+		return -1;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			errno = EEXIST;
+			return -1;
+		}
+		unlink(path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1)
+		return -1;
+	old = umask(0777 & ~mode);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, mode) == -1 || listen(fd, 128) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+sock_connect_unix(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	if (unix_addr(path, &sun) == -1)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    sock_nonblock(fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+parse_hostport(const char *hostport, struct sockaddr_storage *ss, socklen_t *sslen)
+{
+	char		 host[64];
+	const char	*colon, *h;
+	char		*end;
+	size_t		 hlen;
+	long		 port;
+
+	if ((colon = strrchr(hostport, ':')) == NULL)
+		return -1;
+	h = hostport;
+	hlen = colon - hostport;
+	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -1;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || colon[1] == '\0' || port < 1 || port > 65535)
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+		*sslen = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+		*sslen = sizeof(struct sockaddr_in6);
+	} else
+		return -1;
+	return 0;
+}
+
+int
+sock_listen_tcp(const char *hostport)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen;
+	int			fd, one = 1;
+
+	if (parse_hostport(hostport, &ss, &sslen) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, (struct sockaddr *)&ss, sslen) == -1 || listen(fd, 1024) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+sock_user_uid(const char *name, uid_t *uid)
+{
+	struct passwd	*pw;
+	char		*end;
+	unsigned long	 n;
+
+	if (name == NULL || *name == '\0')
+		return -1;
+	errno = 0;
+	n = strtoul(name, &end, 10);
+	if (errno == 0 && *end == '\0' && n < UINT_MAX) {
+		*uid = (uid_t)n;
+		return 0;
+	}
+	if ((pw = getpwnam(name)) == NULL)
+		return -1;
+	*uid = pw->pw_uid;
+	return 0;
+}

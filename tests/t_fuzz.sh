@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# run: once
+# Every libFuzzer target (tests/fuzz/fuzz_*.c, clang, ASan+UBSan) for a bounded time.
+# `make fuzz FUZZ_SECONDS=600` runs them longer by hand.
+cd "${AIRLOCK_SRC:-$(dirname "$0")/..}"
+if ! make -s fuzz-build >build/fuzz-build.log 2>&1; then
+	echo "FAIL: fuzz targets build (see build/fuzz-build.log)"; tail -20 build/fuzz-build.log; exit 1
+fi
+exec tests/fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-8}"
