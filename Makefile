@@ -26,7 +26,8 @@ endif
 
 CC		?= cc
 PKGS		:= libevent lmdb libcurl json-c libsodium
-PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) evhtp 2>/dev/null)
+# -isystem: library headers (evhtp.h) are not held to our warning flags
+PKG_CFLAGS	:= $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) evhtp 2>/dev/null))
 WARN		:= -std=c17 -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 HARDEN		:= -fstack-protector-strong -fPIE -fstack-clash-protection -fcf-protection
