@@ -31,7 +31,7 @@ struct proof {
 	size_t		ref_len;
 };
 
-/* Fills nonce and expires, signs; returns the proof length or -1. */
+/* Fills the nonce and signs (the caller sets expires); returns the proof length or -1. */
 int	proof_sign(struct proof *, const uint8_t sk[crypto_sign_SECRETKEYBYTES],
 	    uint8_t *out, size_t outmax);
 /* Signature, layout and bounds; expiry is checked against now. 0 ok, -1 bad, -2 expired. */

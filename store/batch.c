@@ -1,0 +1,227 @@
+/*
+ * Group commit.  Handlers queue ops; the first op of a loop pass activates a
+ * deferred event, which runs after every read callback of that pass: all
+ * queued ops are applied in one write transaction, committed (fsync'd), and
+ * only then answered.  Each write op runs in a nested transaction, so one
+ * that finds no room fails alone.  A commit that fails writes nothing: its
+ * write ops are answered with the failure, and when the map was full its read
+ * ops are run again on what is on disk and answered normally.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static struct mbuf scratch;	/* answers are built here, then copied to their op */
+
+static void	batch_run(evutil_socket_t, short, void *);
+
+void
+batch_init(struct store *st)
+{
+	TAILQ_INIT(&st->queue);
+	if ((st->ev_commit = event_new(st->base, -1, 0, batch_run, st)) == NULL)
+		fatalx("event_new");
+}
+
+struct op *
+op_new(struct ipc_conn *c, const struct msg_hdr *h, op_apply apply, int flags)
+{
+	struct op *op;
+
+	if ((op = calloc(1, sizeof(*op))) == NULL)
+		return NULL;
+	op->conn = c;
+	op->hdr = *h;
+	op->apply = apply;
+	op->flags = flags;
+	if (c != NULL)
+		ipc_conn_ref(c);
+	return op;
+}
+
+void
+op_free(struct op *op)
+{
+	if (op->reply != NULL) {
+		sodium_memzero(op->reply, op->reply_len);	/* may hold a token */
+		free(op->reply);
+	}
+	if (op->conn != NULL)
+		ipc_conn_unref(op->conn);
+	sodium_memzero(op, sizeof(*op));
+	free(op);
+}
+
+void
+batch_add(struct store *st, struct op *op)
+{
+	TAILQ_INSERT_TAIL(&st->queue, op, entry);
+	if (!st->commit_scheduled) {
+		st->commit_scheduled = 1;
+		event_active(st->ev_commit, EV_TIMEOUT, 0);
+	}
+}
+
+static void
+op_keep_reply(struct op *op, struct mbuf *m)
+{
+	if (op->reply != NULL) {
+		sodium_memzero(op->reply, op->reply_len);
+		free(op->reply);
+		op->reply = NULL;
+	}
+	if (m_finish(m) == 0 && (op->reply = malloc(m->len)) != NULL) {
+		memcpy(op->reply, m->data, m->len);
+		op->reply_len = m->len;
+	} else
+		log_warnx("%s: answer could not be built", msg_type_name(op->hdr.type));
+	sodium_memzero(m->data, m->len);
+}
+
+static void
+op_fail(struct op *op, int rc)
+{
+	m_reply(&scratch, &op->hdr, db_status(rc));
+	op_keep_reply(op, &scratch);
+}
+
+/* Applies one op: a write op in its own nested transaction. */
+static void
+op_run(struct store *st, MDB_txn *txn, struct op *op)
+{
+	MDB_txn	*child = NULL;
+	int	 rc;
+
+	m_init(&scratch, 0, 0);
+	if (op->flags & OP_WRITE) {
+		if ((rc = mdb_txn_begin(st->env, txn, 0, &child)) == 0) {
+			if ((rc = op->apply(st, child, op, &scratch)) == 0)
+				rc = mdb_txn_commit(child);
+			else
+				mdb_txn_abort(child);
+		}
+	} else
+		rc = op->apply(st, txn, op, &scratch);
+	if (rc != 0) {
+		log_warnx("%s: %s", msg_type_name(op->hdr.type), db_strerror(rc));
+		sodium_memzero(scratch.data, scratch.len);
+		op_fail(op, rc);
+	} else
+		op_keep_reply(op, &scratch);
+}
+
+static void
+op_answer(struct op *op)
+{
+	if (op->reply == NULL)
+		op_fail(op, ENOMEM);
+	if (op->reply == NULL || op->reply_len > sizeof(scratch.data))
+		return;		/* out of memory: the client times out */
+	memcpy(scratch.data, op->reply, op->reply_len);
+	scratch.len = op->reply_len;
+	scratch.err = 0;
+	ipc_send(op->conn, &scratch);
+	sodium_memzero(scratch.data, scratch.len);
+}
+
+static void
+clock_now(struct store *st)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	st->now = (uint64_t)ts.tv_sec;
+	st->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* One transaction over the batch (or its reads only); returns the commit's code. */
+static int
+apply_txn(struct store *st, struct op_list *batch, int reads_only)
+{
+	struct op	*op;
+	MDB_txn		*txn;
+	int		 rc;
+
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
+		return rc;
+	TAILQ_FOREACH(op, batch, entry)
+		if (!reads_only || !(op->flags & OP_WRITE))
+			op_run(st, txn, op);
+	return mdb_txn_commit(txn);	/* frees txn, also on failure */
+}
+
+void
+batch_apply(struct store *st, struct op_list *batch)
+{
+	struct op	*op;
+	size_t		 n = 0;
+	int		 rc;
+
+	TAILQ_FOREACH(op, batch, entry)
+		n++;
+	rc = apply_txn(st, batch, 0);
+	if (rc != 0 && db_status(rc) == ST_FULL) {
+		/* The commit itself found no room (LMDB writes its free list at commit):
+		 * the writes fail, the reads are answered again from what is on disk. */
+		log_warnx("commit of %zu requests failed: %s; answering the reads alone", n,
+		    db_strerror(rc));
+		TAILQ_FOREACH(op, batch, entry)
+			if (op->flags & OP_WRITE)
+				op_fail(op, rc);
+		st->no_touch = 1;
+		rc = apply_txn(st, batch, 1);
+		st->no_touch = 0;
+	}
+	if (rc == MDB_PANIC)
+		fatalx("database: %s", mdb_strerror(rc));
+	if (rc != 0) {
+		log_warnx("commit of %zu requests failed: %s", n, db_strerror(rc));
+		TAILQ_FOREACH(op, batch, entry)
+			op_fail(op, rc);
+	}
+	st->commits++;
+	st->ops += n;
+}
+
+void
+batch_flush(struct store *st)
+{
+	struct op_list	 batch;
+	struct op	*op;
+
+	st->commit_scheduled = 0;
+	TAILQ_INIT(&batch);
+	TAILQ_CONCAT(&batch, &st->queue, entry);
+	if (TAILQ_EMPTY(&batch))
+		return;
+	clock_now(st);
+	batch_apply(st, &batch);
+	while ((op = TAILQ_FIRST(&batch)) != NULL) {
+		TAILQ_REMOVE(&batch, op, entry);
+		op_answer(op);
+		op_free(op);
+	}
+}
+
+static void
+batch_run(evutil_socket_t fd, short ev, void *arg)
+{
+	batch_flush(arg);
+}
+
+void
+batch_discard(struct store *st)
+{
+	struct op *op;
+
+	while ((op = TAILQ_FIRST(&st->queue)) != NULL) {
+		TAILQ_REMOVE(&st->queue, op, entry);
+		op_free(op);
+	}
+	st->commit_scheduled = 0;
+}

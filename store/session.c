@@ -1,0 +1,293 @@
+/* Sessions: created from a login proof, read and counted by token, listed and revoked. */
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+#define LIST_SCAN_MAX	1000	/* index entries looked at for one listing */
+
+/* last_seen, at most once a minute, best effort. */
+static void
+session_touch(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN], struct session_rec *s)
+{
+	uint8_t	buf[RECORD_MAX];
+	int	len;
+
+	if (st->now < s->last_seen + TOUCH_INTERVAL)
+		return;
+	s->last_seen = st->now;
+	if ((len = session_encode(s, buf)) != -1)
+		db_touch(st, txn, st->sessions, key, HASH_LEN, buf, len);
+}
+
+/* The session's user; a session whose user is missing means a damaged database. */
+static int
+session_user(struct store *st, MDB_txn *txn, const struct session_rec *s, struct user_rec *u)
+{
+	int rc = db_user_get(st, txn, s->user_id, u);
+
+	return rc == MDB_NOTFOUND ? STORE_ECORRUPT : rc;
+}
+
+int
+op_session_get(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
+{
+	struct session_rec	s;
+	struct user_rec		u;
+	int			rc;
+
+	if ((rc = db_session_get(st, txn, op->req.key, &s)) == MDB_NOTFOUND) {
+		m_reply(m, &op->hdr, ST_NOTFOUND);
+		return 0;
+	}
+	if (rc != 0 || (rc = session_user(st, txn, &s, &u)) != 0)
+		return rc;
+	session_touch(st, txn, op->req.key, &s);
+	m_reply(m, &op->hdr, ST_OK);
+	m_add_str(m, s.user_id, MAX_USERID);
+	m_add_str(m, u.name, MAX_NAME);
+	m_add_u64(m, u.counter);
+	m_add_u8(m, s.kind);
+	m_add_bytes(m, s.sid, SID_LEN);
+	return 0;
+}
+
+int
+op_increment(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
+{
+	struct session_rec	s;
+	struct user_rec		u;
+	int			rc;
+
+	if ((rc = db_session_get(st, txn, op->req.key, &s)) == MDB_NOTFOUND) {
+		m_reply(m, &op->hdr, ST_NOTFOUND);
+		return 0;
+	}
+	if (rc != 0 || (rc = session_user(st, txn, &s, &u)) != 0)
+		return rc;
+	if (u.counter == UINT64_MAX) {
+		m_reply(m, &op->hdr, ST_INVALID);
+		return 0;
+	}
+	u.counter++;
+	if ((rc = db_user_put(st, txn, s.user_id, &u)) != 0)
+		return rc;
+	session_touch(st, txn, op->req.key, &s);
+	m_reply(m, &op->hdr, ST_OK);
+	m_add_u64(m, u.counter);
+	return 0;
+}
+
+int
+session_new(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind, const char *label,
+    const uint8_t *grant, size_t grant_len, uint8_t token[TOKEN_LEN])
+{
+	struct session_rec	s;
+	uint8_t			key[HASH_LEN], ikey[BYUSER_KEY_MAX];
+	size_t			ilen;
+	int			rc;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.user_id, sizeof(s.user_id), "%s", user_id);
+	snprintf(s.label, sizeof(s.label), "%s", label);
+	s.kind = kind;
+	s.created = s.last_seen = st->now;
+	s.expires = st->now + st->conf.session_ttl;
+	if (grant_len == GRANT_LEN) {
+		memcpy(s.grant, grant, GRANT_LEN);
+		s.grant_len = GRANT_LEN;
+	}
+	randombytes_buf(s.sid, SID_LEN);
+	randombytes_buf(token, TOKEN_LEN);
+	secret_hash(key, token, TOKEN_LEN);
+	/* NOOVERWRITE: a colliding random value is an error, never a takeover */
+	if ((rc = db_session_put(st, txn, key, &s, MDB_NOOVERWRITE)) != 0)
+		return rc;
+	ilen = byuser_key(ikey, s.user_id, s.sid, 0);
+	return db_put(txn, st->byuser, ikey, ilen, key, HASH_LEN, MDB_NOOVERWRITE);
+}
+
+static int
+nonce_spend(struct store *st, MDB_txn *txn, const struct proof *p, int *replayed)
+{
+	uint8_t	exp[8];
+	MDB_val	v;
+	int	rc, i;
+
+	*replayed = 0;
+	if ((rc = db_get(txn, st->nonces, p->nonce, PROOF_NONCE_LEN, &v)) == 0) {
+		*replayed = 1;
+		return 0;
+	}
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	for (i = 0; i < 8; i++)
+		exp[i] = p->expires >> (56 - 8 * i);
+	return db_put(txn, st->nonces, p->nonce, PROOF_NONCE_LEN, exp, sizeof(exp), MDB_NOOVERWRITE);
+}
+
+/* The user record: created at first login, display name kept current. */
+static int
+user_login(struct store *st, MDB_txn *txn, const struct proof *p)
+{
+	struct user_rec	u;
+	int		rc;
+
+	rc = db_user_get(st, txn, p->user_id, &u);
+	if (rc == MDB_NOTFOUND) {
+		memset(&u, 0, sizeof(u));
+		u.created = st->now;
+	} else if (rc != 0)
+		return rc;
+	else if (strcmp(u.name, p->name) == 0)
+		return 0;
+	snprintf(u.name, sizeof(u.name), "%s", p->name);
+	return db_user_put(st, txn, p->user_id, &u);
+}
+
+int
+op_session_create(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
+{
+	const struct proof	*p = &op->req.proof;
+	uint8_t			 token[TOKEN_LEN];
+	int			 rc, replayed;
+
+	if ((rc = nonce_spend(st, txn, p, &replayed)) != 0)
+		return rc;
+	if (replayed) {
+		log_warnx("SESSION_CREATE: replayed login proof for %s refused", p->user_id);
+		m_reply(m, &op->hdr, ST_DENIED);
+		return 0;
+	}
+	if ((rc = user_login(st, txn, p)) != 0)
+		return rc;
+	rc = session_new(st, txn, p->user_id, op->req.flag, op->req.label, p->grant, p->grant_len,
+	    token);
+	if (rc == 0) {
+		log_debug("session of kind %u created for %s", op->req.flag, p->user_id);
+		m_reply(m, &op->hdr, ST_OK);
+		m_add_bytes(m, token, TOKEN_LEN);
+		m_add_str(m, p->user_id, MAX_USERID);
+		m_add_str(m, p->name, MAX_NAME);
+		m_add_u8(m, p->purpose);
+		m_add_blob(m, p->ref, p->ref_len);
+	}
+	sodium_memzero(token, sizeof(token));
+	return rc;
+}
+
+struct listed {
+	uint8_t		sid[SID_LEN];
+	uint8_t		kind;
+	char		label[MAX_LABEL + 1];
+	uint64_t	created, last_seen, expires;
+};
+
+/* Up to MAX_SESSIONS_LISTED unexpired sessions of user_id into out; returns rc. */
+static int
+sessions_of(struct store *st, MDB_txn *txn, const char *user_id, struct listed *out, size_t *n)
+{
+	uint8_t			 prefix[BYUSER_KEY_MAX], key[HASH_LEN];
+	size_t			 plen = byuser_key(prefix, user_id, NULL, 1), scanned = 0;
+	MDB_cursor		*cur;
+	MDB_val			 k = { plen, prefix }, v;
+	struct session_rec	 s;
+	int			 rc;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, st->byuser, &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	    rc == 0 && *n < MAX_SESSIONS_LISTED && scanned++ < LIST_SCAN_MAX;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != plen + SID_LEN || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		if (v.mv_size != HASH_LEN)
+			continue;
+		memcpy(key, v.mv_data, HASH_LEN);
+		if (db_session_get(st, txn, key, &s) != 0)
+			continue;	/* expired, or damaged: not listed */
+		memcpy(out[*n].sid, s.sid, SID_LEN);
+		out[*n].kind = s.kind;
+		memcpy(out[*n].label, s.label, sizeof(s.label));
+		out[*n].created = s.created;
+		out[*n].last_seen = s.last_seen;
+		out[*n].expires = s.expires;
+		(*n)++;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+op_session_list(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
+{
+	static struct listed	list[MAX_SESSIONS_LISTED];
+	struct session_rec	s;
+	size_t			n, i;
+	int			rc;
+
+	if ((rc = db_session_get(st, txn, op->req.key, &s)) == MDB_NOTFOUND) {
+		m_reply(m, &op->hdr, ST_NOTFOUND);
+		return 0;
+	}
+	if (rc != 0 || (rc = sessions_of(st, txn, s.user_id, list, &n)) != 0)
+		return rc;
+	m_reply(m, &op->hdr, ST_OK);
+	m_add_u32(m, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		m_add_bytes(m, list[i].sid, SID_LEN);
+		m_add_u8(m, list[i].kind);
+		m_add_str(m, list[i].label, MAX_LABEL);
+		m_add_u64(m, list[i].created);
+		m_add_u64(m, list[i].last_seen);
+		m_add_u64(m, list[i].expires);
+		m_add_u8(m, sodium_memcmp(list[i].sid, s.sid, SID_LEN) == 0);
+	}
+	return 0;
+}
+
+int
+op_session_revoke(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
+{
+	struct session_rec	own, target;
+	uint8_t			ikey[BYUSER_KEY_MAX], tkey[HASH_LEN];
+	size_t			ilen;
+	MDB_val			v;
+	int			rc;
+
+	if ((rc = db_session_get(st, txn, op->req.key, &own)) == MDB_NOTFOUND) {
+		m_reply(m, &op->hdr, ST_NOTFOUND);
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	/* the index is keyed by the caller's own user: another user's sid is not found */
+	ilen = byuser_key(ikey, own.user_id, op->req.sid, 0);
+	if ((rc = db_get(txn, st->byuser, ikey, ilen, &v)) == MDB_NOTFOUND) {
+		m_reply(m, &op->hdr, ST_NOTFOUND);
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != HASH_LEN)
+		return STORE_ECORRUPT;
+	memcpy(tkey, v.mv_data, HASH_LEN);
+	if ((rc = db_get(txn, st->sessions, tkey, HASH_LEN, &v)) == MDB_NOTFOUND) {
+		m_reply(m, &op->hdr, ST_NOTFOUND);
+		return db_del(txn, st->byuser, ikey, ilen);	/* dangling index entry */
+	}
+	if (rc != 0)
+		return rc;
+	if (session_decode(v.mv_data, v.mv_size, &target) == -1 ||
+	    strcmp(target.user_id, own.user_id) != 0)
+		return STORE_ECORRUPT;
+	if ((rc = db_session_del(st, txn, tkey, &target)) != 0)
+		return rc;
+	log_debug("session of %s revoked", own.user_id);
+	m_reply(m, &op->hdr, ST_OK);
+	m_add_blob(m, target.grant, target.grant_len);
+	return 0;
+}

@@ -1,0 +1,176 @@
+/*
+ * airlock-store: users, counters, sessions and CLI pairings in LMDB, served to
+ * the frontend over one Unix socket from one libevent loop.
+ *
+ * A request is parsed and checked by its handler (request.c), queued as an op,
+ * and applied with every other op decoded in the same loop pass inside ONE
+ * write transaction (batch.c): one commit, one fsync, then all are answered.
+ * Each write op runs in a nested transaction, so an op that fails (map full)
+ * leaves nothing behind while the rest of its batch commits.
+ *
+ * Answers beyond msg.h, for the frontend:
+ *	any op		ST_FULL (no room, nothing written), ST_INTERNAL (database error)
+ *	token ops	ST_NOTFOUND: unknown, revoked or expired session
+ *	SESSION_CREATE	ST_INVALID bad signature/layout or kind, ST_EXPIRED proof expired
+ *			(or valid for longer than PROOF_TTL), ST_DENIED proof already used
+ *	PAIR_CREATE	ST_INVALID malformed or already registered paircode, ST_BUSY
+ *			max_pending_paircodes pending
+ *	PAIR_INFO	ST_NOTFOUND unless pending and unexpired
+ *	PAIR_DECIDE	ST_NOTFOUND: no valid web session, or ref not pending/expired
+ *	PAIR_TAKE	ST_INVALID malformed paircode; ST_EXPIRED unknown, expired or
+ *			already taken (indistinguishable); ST_SLOW_DOWN polls < 0.5 s apart
+ * A frame that does not parse (field bounds, trailing bytes, a label over
+ * MAX_LABEL or with control characters) closes the connection instead.
+ */
+#ifndef AIRLOCK_STORE_H
+#define AIRLOCK_STORE_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "ipc.h"
+#include "msg.h"
+#include "proof.h"
+#include "record.h"
+
+#define STORE_ECORRUPT		EBADMSG	/* a value in the database did not decode */
+#define TOUCH_INTERVAL		60	/* last_seen is written at most once a minute */
+#define SLOW_DOWN_MS		500	/* pending polls closer than this are slowed */
+#define PAIR_INTERVAL		1	/* advertised polling interval, seconds */
+
+struct store_conf {
+	const char	*socket;
+	const char	*database;
+	size_t		 map_size;
+	uint8_t		 proof_pk[crypto_sign_PUBLICKEYBYTES];
+	uint64_t	 session_ttl;		/* seconds */
+	uint32_t	 pair_ttl;		/* seconds */
+	uint32_t	 max_pending;
+	int		 sweep_interval;	/* seconds */
+	uid_t		 uids[IPC_MAX_UIDS];
+	size_t		 nuids;
+};
+
+struct op;
+TAILQ_HEAD(op_list, op);
+
+struct store {
+	struct store_conf	 conf;
+	struct event_base	*base;
+	MDB_env			*env;
+	MDB_dbi			 users, sessions, byuser, pairs, refs, nonces;
+	/* group commit */
+	struct op_list		 queue;
+	struct event		*ev_commit;
+	int			 commit_scheduled;
+	uint64_t		 now;		/* unix seconds, fixed per batch */
+	uint64_t		 now_ms;
+	uint64_t		 commits, ops;	/* statistics */
+	uint64_t		 last_purge_ms;	/* inline purge of expired pairings */
+	int			 no_touch;	/* skip last-used updates (retry after a full map) */
+	/* expiry sweep */
+	struct event		*ev_sweep;
+};
+
+/* A request's fields, checked; secrets already replaced by their hash. */
+struct op_req {
+	uint8_t		key[HASH_LEN];		/* BLAKE2b of the token or paircode */
+	uint8_t		sid[SID_LEN];
+	uint8_t		ref[REF_LEN];
+	uint8_t		flag;			/* approve (PAIR_DECIDE), kind (SESSION_CREATE) */
+	char		label[MAX_LABEL + 1];
+	struct proof	proof;
+};
+
+/* Applies an op inside txn and writes the whole answer into m.  Returns 0, or
+ * an LMDB / errno code: then the op's writes are discarded and the answer is
+ * replaced by ST_FULL or ST_INTERNAL. */
+typedef int (*op_apply)(struct store *, MDB_txn *, struct op *, struct mbuf *m);
+
+#define OP_WRITE	0x01	/* runs in its own nested transaction */
+
+struct op {
+	TAILQ_ENTRY(op)		 entry;
+	struct ipc_conn		*conn;
+	struct msg_hdr		 hdr;
+	op_apply		 apply;
+	int			 flags;
+	struct op_req		 req;
+	uint8_t			*reply;
+	size_t			 reply_len;
+};
+
+/* conf.c */
+struct conf;
+void	store_conf_load(struct store_conf *, const struct conf *);
+
+/* db.c */
+void	db_open(struct store *);
+void	db_close(struct store *);
+uint8_t	db_status(int rc);
+const char *db_strerror(int rc);
+int	db_get(MDB_txn *, MDB_dbi, const void *key, size_t klen, MDB_val *val);
+int	db_put(MDB_txn *, MDB_dbi, const void *key, size_t klen, const void *val, size_t vlen,
+	    unsigned flags);
+int	db_del(MDB_txn *, MDB_dbi, const void *key, size_t klen);
+/* Best effort write in a nested transaction (last_seen, last_poll): failure is logged only. */
+void	db_touch(struct store *, MDB_txn *, MDB_dbi, const void *key, size_t klen,
+	    const void *val, size_t vlen);
+int	db_user_get(struct store *, MDB_txn *, const char *user_id, struct user_rec *);
+int	db_user_put(struct store *, MDB_txn *, const char *user_id, const struct user_rec *);
+/* Valid unexpired session: 0; missing or expired: MDB_NOTFOUND. */
+int	db_session_get(struct store *, MDB_txn *, const uint8_t key[HASH_LEN], struct session_rec *);
+int	db_session_put(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
+	    const struct session_rec *, unsigned flags);
+int	db_session_del(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
+	    const struct session_rec *);
+int	db_pair_get(struct store *, MDB_txn *, const uint8_t key[HASH_LEN], struct pair_rec *);
+int	db_pair_put(struct store *, MDB_txn *, const uint8_t key[HASH_LEN], const struct pair_rec *);
+int	op_ping(struct store *, MDB_txn *, struct op *, struct mbuf *);
+
+/* batch.c */
+void	batch_init(struct store *);
+void	batch_add(struct store *, struct op *);
+void	batch_flush(struct store *);
+/* Applies ops in one transaction and commits; each op gets its answer in op->reply. */
+void	batch_apply(struct store *, struct op_list *);
+void	batch_discard(struct store *);
+/* conn NULL: no connection (tests). */
+struct op *op_new(struct ipc_conn *, const struct msg_hdr *, op_apply, int flags);
+void	op_free(struct op *);
+
+/* request.c */
+const struct ipc_permit *request_permits(struct store *, size_t *n);
+
+/* session.c */
+int	op_session_get(struct store *, MDB_txn *, struct op *, struct mbuf *);
+int	op_increment(struct store *, MDB_txn *, struct op *, struct mbuf *);
+int	op_session_create(struct store *, MDB_txn *, struct op *, struct mbuf *);
+int	op_session_list(struct store *, MDB_txn *, struct op *, struct mbuf *);
+int	op_session_revoke(struct store *, MDB_txn *, struct op *, struct mbuf *);
+/* New session of kind for user; answers token (caller zeroes it). */
+int	session_new(struct store *, MDB_txn *, const char *user_id, uint8_t kind,
+	    const char *label, const uint8_t *grant, size_t grant_len, uint8_t token[TOKEN_LEN]);
+
+/* pair.c */
+int	op_pair_create(struct store *, MDB_txn *, struct op *, struct mbuf *);
+int	op_pair_info(struct store *, MDB_txn *, struct op *, struct mbuf *);
+int	op_pair_decide(struct store *, MDB_txn *, struct op *, struct mbuf *);
+int	op_pair_take(struct store *, MDB_txn *, struct op *, struct mbuf *);
+/* Deletes up to limit expired pending pairings (and their refs); returns rc. */
+int	pair_purge_pending(struct store *, MDB_txn *, uint64_t now, size_t limit);
+
+/* sweep.c */
+void	sweep_init(struct store *);
+/* One bounded pass over each table in one transaction: deletes expired entries;
+ * *more when a table has entries left to look at.  Returns an LMDB code. */
+int	sweep_run(struct store *, uint64_t now, size_t limit, size_t *deleted, int *more);
+
+#endif

@@ -1,0 +1,251 @@
+/* Unit tests: store record codec, user codes, paircode validation, index keys. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "../../store/record.h"
+#include "check.h"
+
+
+static void
+test_paircode(void)
+{
+	char	s[PAIRCODE_MAX + 2];
+	int	ok = 1;
+
+	memset(s, 'a', sizeof(s));
+	CHECK(paircode_valid(s, PAIRCODE_MIN), "paircode: 22 chars ok");
+	CHECK(!paircode_valid(s, PAIRCODE_MIN - 1), "paircode: 21 chars refused");
+	CHECK(paircode_valid(s, PAIRCODE_MAX), "paircode: 128 chars ok");
+	CHECK(!paircode_valid(s, PAIRCODE_MAX + 1), "paircode: 129 chars refused");
+	CHECK(!paircode_valid("", 0), "paircode: empty refused");
+	CHECK(paircode_valid("Az09_-xY7pQ2mN4kL8jH3g", 22), "paircode: token_urlsafe alphabet ok");
+	for (const char *bad = " +/=.%\n\t\"'<>&?#~!"; *bad != '\0'; bad++) {
+		s[10] = *bad;
+		ok &= !paircode_valid(s, 30);
+	}
+	s[10] = '\0';
+	ok &= !paircode_valid(s, 30);	/* embedded NUL */
+	s[10] = (char)0xc3;
+	ok &= !paircode_valid(s, 30);	/* non-ASCII */
+	CHECK(ok, "paircode: any other byte refused");
+}
+
+static void
+test_user_code(void)
+{
+	char	code[USER_CODE_LEN + 1];
+	int	seen[256] = { 0 }, shape = 1, i, j, letters = 0;
+
+	for (i = 0; i < 2000; i++) {
+		user_code_new(code);
+		shape &= user_code_valid(code) && strlen(code) == USER_CODE_LEN && code[4] == '-';
+		for (j = 0; j < USER_CODE_LEN; j++)
+			seen[(unsigned char)code[j]]++;
+	}
+	CHECK(shape, "user code: XXXX-XXXX from the alphabet");
+	for (i = 0; i < 256; i++)
+		if (seen[i] && i != '-')
+			letters++;
+	CHECK(letters == 20, "user code: every alphabet letter used");
+	CHECK(!seen['A'] && !seen['E'] && !seen['I'] && !seen['O'] && !seen['U'] && !seen['Y'] &&
+	    !seen['0'] && !seen['1'], "user code: no vowel, digit or lookalike");
+	CHECK(!user_code_valid("BCDF-GHJ") && !user_code_valid("BCDFGHJKL") &&
+	    !user_code_valid("bcdf-ghjk") && !user_code_valid("BCDF-GHJA") &&
+	    !user_code_valid("BCDF-GHJKL") && user_code_valid("WDJB-MJHT"),
+	    "user code: validator refuses bad shapes");
+}
+
+/* Every truncation and every appended byte must be refused. */
+static int
+strict(const uint8_t *v, int len, int (*dec)(const uint8_t *, size_t, void *), void *rec)
+{
+	uint8_t	buf[RECORD_MAX + 1];
+	int	n;
+
+	for (n = 0; n < len; n++)
+		if (dec(v, n, rec) == 0)
+			return 0;
+	memcpy(buf, v, len);
+	buf[len] = 0;
+	if (dec(buf, len + 1, rec) == 0)
+		return 0;
+	buf[0] = RECORD_VERSION + 1;
+	return dec(buf, len, rec) == -1;
+}
+
+static int dec_user(const uint8_t *v, size_t n, void *r) { return user_decode(v, n, r); }
+static int dec_session(const uint8_t *v, size_t n, void *r) { return session_decode(v, n, r); }
+static int dec_pair(const uint8_t *v, size_t n, void *r) { return pair_decode(v, n, r); }
+
+static void
+test_user_rec(void)
+{
+	struct user_rec	u = { .created = 1700000000, .counter = 0xfffffffffffffffeULL }, d;
+	uint8_t		v[RECORD_MAX];
+	int		len;
+
+	strcpy(u.name, "Ada Lovelace");
+	len = user_encode(&u, v);
+	CHECK(len > 0, "user: encodes");
+	memset(&d, 0x55, sizeof(d));
+	CHECK(user_decode(v, len, &d) == 0 && strcmp(d.name, u.name) == 0 &&
+	    d.created == u.created && d.counter == u.counter, "user: round trip");
+	CHECK(strict(v, len, dec_user, &d), "user: truncated, trailing, wrong version refused");
+	memset(u.name, 'n', MAX_NAME);
+	u.name[MAX_NAME] = '\0';
+	CHECK(user_encode(&u, v) > 0, "user: longest name fits");
+}
+
+static void
+test_session_rec(void)
+{
+	struct session_rec	s, d;
+	uint8_t			v[RECORD_MAX];
+	int			len;
+
+	memset(&s, 0, sizeof(s));
+	strcpy(s.user_id, "github:12345");
+	strcpy(s.label, "cli on host");
+	s.kind = KIND_CLI;
+	s.created = 1;
+	s.last_seen = 2;
+	s.expires = 3;
+	s.grant_len = GRANT_LEN;
+	randombytes_buf(s.grant, GRANT_LEN);
+	randombytes_buf(s.sid, SID_LEN);
+	len = session_encode(&s, v);
+	CHECK(len > 0, "session: encodes");
+	CHECK(session_decode(v, len, &d) == 0 &&
+	    strcmp(d.user_id, s.user_id) == 0 && strcmp(d.label, s.label) == 0 &&
+	    d.kind == s.kind && d.created == 1 && d.last_seen == 2 && d.expires == 3 &&
+	    d.grant_len == GRANT_LEN && memcmp(d.grant, s.grant, GRANT_LEN) == 0 &&
+	    memcmp(d.sid, s.sid, SID_LEN) == 0, "session: round trip");
+	CHECK(strict(v, len, dec_session, &d), "session: truncated, trailing, wrong version refused");
+	s.grant_len = 0;
+	len = session_encode(&s, v);
+	CHECK(session_decode(v, len, &d) == 0 && d.grant_len == 0, "session: without grant");
+	s.kind = 3;
+	len = session_encode(&s, v);
+	CHECK(session_decode(v, len, &d) == -1, "session: unknown kind refused");
+	s.kind = KIND_WEB;
+	s.user_id[0] = '\0';
+	len = session_encode(&s, v);
+	CHECK(session_decode(v, len, &d) == -1, "session: empty user refused");
+	strcpy(s.user_id, "x");
+	s.grant_len = 5;
+	len = session_encode(&s, v);
+	CHECK(session_decode(v, len, &d) == -1, "session: odd grant length refused");
+	s.grant_len = 0;
+	strcpy(s.label, "a\x01b");
+	len = session_encode(&s, v);
+	CHECK(len > 0 && session_decode(v, len, &d) == -1, "session: control characters refused");
+}
+
+static void
+test_pair_rec(void)
+{
+	struct pair_rec	p, d;
+	uint8_t		v[RECORD_MAX];
+	int		len, state, ok = 1;
+
+	memset(&p, 0, sizeof(p));
+	p.state = PAIR_APPROVED;
+	strcpy(p.user_code, "WDJB-MJHT");
+	randombytes_buf(p.ref, REF_LEN);
+	strcpy(p.label, "laptop");
+	p.expires = 99;
+	strcpy(p.user_id, "oidc:abc");
+	p.last_poll_ms = 12345;
+	len = pair_encode(&p, v);
+	CHECK(len > 0, "pair: encodes");
+	CHECK(pair_decode(v, len, &d) == 0 && d.state == p.state &&
+	    strcmp(d.user_code, p.user_code) == 0 && memcmp(d.ref, p.ref, REF_LEN) == 0 &&
+	    strcmp(d.label, p.label) == 0 && d.expires == 99 && strcmp(d.user_id, p.user_id) == 0 &&
+	    d.last_poll_ms == 12345, "pair: round trip");
+	CHECK(strict(v, len, dec_pair, &d), "pair: truncated, trailing, wrong version refused");
+	for (state = 0; state < 8; state++) {
+		p.state = state;
+		p.user_id[0] = (state == PAIR_APPROVED || state == PAIR_TAKEN) ? 'u' : '\0';
+		p.user_id[1] = '\0';
+		len = pair_encode(&p, v);
+		ok &= (pair_decode(v, len, &d) == 0) == (state >= PAIR_PENDING && state <= PAIR_DENIED);
+	}
+	CHECK(ok, "pair: only known states");
+	p.state = PAIR_PENDING;
+	strcpy(p.user_id, "someone");
+	len = pair_encode(&p, v);
+	CHECK(pair_decode(v, len, &d) == -1, "pair: pending with an approver refused");
+	p.user_id[0] = '\0';
+	strcpy(p.user_code, "AAAA-AAAA");
+	len = pair_encode(&p, v);
+	CHECK(pair_decode(v, len, &d) == -1, "pair: bad user code refused");
+}
+
+static void
+test_mutations(void)
+{
+	struct session_rec	s, d;
+	uint8_t			v[RECORD_MAX], w[RECORD_MAX];
+	int			len, i, crashes = 0;
+
+	memset(&s, 0, sizeof(s));
+	strcpy(s.user_id, "google:1");
+	s.kind = KIND_WEB;
+	len = session_encode(&s, v);
+	/* random mutations must decode or be refused, never read out of bounds (ASan) */
+	for (i = 0; i < 20000; i++) {
+		memcpy(w, v, len);
+		w[randombytes_uniform(len)] = (uint8_t)randombytes_uniform(256);
+		if (session_decode(w, len, &d) == 0 && memchr(d.user_id, 0, sizeof(d.user_id)) == NULL)
+			crashes++;
+	}
+	CHECK(crashes == 0, "session: 20000 random mutations handled");
+}
+
+static void
+test_byuser_key(void)
+{
+	uint8_t	k[BYUSER_KEY_MAX], sid[SID_LEN];
+	size_t	n;
+
+	memset(sid, 7, sizeof(sid));
+	n = byuser_key(k, "github:1", sid, 0);
+	CHECK(n == 9 + SID_LEN && memcmp(k, "github:1", 9) == 0 &&
+	    memcmp(k + 9, sid, SID_LEN) == 0, "byuser key: user NUL sid");
+	CHECK(byuser_key(k, "github:1", NULL, 1) == 9, "byuser key: prefix");
+	/* "github:1" must not be a prefix match of "github:12" */
+	n = byuser_key(k, "github:12", sid, 0);
+	CHECK(memcmp(k, "github:1\0", 9) != 0, "byuser key: no prefix confusion between users");
+}
+
+static void
+test_hash(void)
+{
+	uint8_t a[HASH_LEN], b[HASH_LEN], t[TOKEN_LEN] = { 1 };
+
+	secret_hash(a, t, sizeof(t));
+	secret_hash(b, t, sizeof(t));
+	CHECK(memcmp(a, b, HASH_LEN) == 0, "hash: deterministic");
+	t[31] ^= 1;
+	secret_hash(b, t, sizeof(t));
+	CHECK(memcmp(a, b, HASH_LEN) != 0, "hash: differs");
+}
+
+int
+main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	test_paircode();
+	test_user_code();
+	test_user_rec();
+	test_session_rec();
+	test_pair_rec();
+	test_mutations();
+	test_byuser_key();
+	test_hash();
+	return CHECK_DONE();
+}
