@@ -1,0 +1,84 @@
+/*
+ * airlock-authd: the only process that holds OAuth client secrets, provider
+ * tokens and the key that signs login proofs.  One libevent loop serves the
+ * frontend over a Unix socket (server.c) and talks to providers over HTTPS
+ * (http.c, libcurl multi).  Files by job:
+ *	main.c		start-up, config, signals, the loop
+ *	server.c	permit table, PING and PROVIDERS
+ *	login.c		LOGIN_START / LOGIN_FINISH (code exchange, user info, proof)
+ *	revoke.c	REVOKE
+ *	pending.c	table of logins in progress (state, PKCE, binding)
+ *	provider.c	[provider.NAME] sections, built-in endpoints, discovery
+ *	grant.c		provider tokens sealed in state_dir under grant.key
+ *	secret.c	secret files and guarded memory
+ *	http.c		libcurl multi on libevent; URL policy
+ *	parse.c		strict JSON / form answers from providers
+ *	buf.c		growing strings that are wiped on free, URL escaping
+ *	keygen.c	`airlock-authd -k FILE`
+ */
+#ifndef AIRLOCK_AUTHD_H
+#define AIRLOCK_AUTHD_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "msg.h"
+
+#define AUTHD_MAX_PROVIDERS	32
+/* Accepted in LOGIN_FINISH: anything that fits a frame gets an answer; only
+ * control characters or a longer field close the connection (malformed). */
+#define AUTHD_MAX_STATE		4096	/* state as received back (ours are 43 chars) */
+#define AUTHD_MAX_CODE		8192	/* authorization code */
+
+struct conf;
+struct http;
+struct ipc_server;
+struct pending;
+struct grants;
+struct secret;
+struct provider;
+
+struct authd {
+	struct event_base	*base;
+	struct conf		*conf;
+	struct http		*http;
+	struct pending		*pending;
+	struct grants		*grants;
+	struct secret		*signkey;	/* Ed25519 secret key, 64 bytes */
+	struct provider		*prov[AUTHD_MAX_PROVIDERS];
+	size_t			 nprov;
+	char			*redirect_uri;
+	int			 insecure_loopback;
+	size_t			 max_exchanges;	/* finishes + revokes in flight */
+	size_t			 exchanges;
+};
+
+/* The daemon's one instance: IPC handlers have no argument of their own. */
+extern struct authd *authd_env;
+
+/* server.c */
+struct ipc_server *authd_server_new(struct authd *, int fd, const uid_t *uids, size_t nuids);
+
+/* login.c */
+struct ipc_conn;
+struct msg_hdr;
+struct mreader;
+int	login_start(struct ipc_conn *, const struct msg_hdr *, struct mreader *);
+int	login_finish(struct ipc_conn *, const struct msg_hdr *, struct mreader *);
+
+/* revoke.c */
+int	revoke_request(struct ipc_conn *, const struct msg_hdr *, struct mreader *);
+
+/* keygen.c */
+int	keygen_main(const char *path);
+/* Loads signing.key (base64url Ed25519 seed) from a file checked for its mode. */
+struct secret *signkey_load(const char *path, char *err, size_t errlen);
+
+/* A one-line answer to the frontend carrying only a status. */
+void	answer_status(struct ipc_conn *, const struct msg_hdr *, uint8_t status);
+
+#endif

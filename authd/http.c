@@ -1,0 +1,460 @@
+#include "http.h"
+
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <event2/event_struct.h>
+#include <sodium.h>
+
+#include "log.h"
+
+struct http_sock {
+	struct event		 ev;
+	curl_socket_t		 fd;
+	struct http		*h;
+	LIST_ENTRY(http_sock)	 entry;
+};
+
+struct http_req {
+	struct http		*h;
+	CURL			*easy;
+	struct curl_slist	*hdrs;
+	char			*body;
+	size_t			 body_len;
+	uint8_t			*resp;
+	size_t			 resp_len;
+	size_t			 resp_cap;
+	int			 too_big;
+	http_cb			 cb;
+	void			*arg;
+	char			 errbuf[CURL_ERROR_SIZE];
+	TAILQ_ENTRY(http_req)	 entry;
+};
+
+struct http {
+	struct event_base	*base;
+	CURLM			*multi;
+	struct event		*timer;
+	struct http_conf	 conf;
+	char			*ca_file;
+	size_t			 inflight;
+	int			 closing;
+	TAILQ_HEAD(, http_req)	 reqs;
+	LIST_HEAD(, http_sock)	 socks;
+};
+
+static void	http_check_done(struct http *);
+
+int
+http_url_allowed(const char *url, int insecure_loopback, const char **why)
+{
+	CURLU		*u;
+	char		*scheme = NULL, *host = NULL, *user = NULL, *frag = NULL;
+	const char	*p;
+	int		 rc = -1;
+
+	*why = "malformed URL";
+	if (url == NULL || *url == '\0' || strlen(url) > 4096)
+		return -1;
+	for (p = url; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return -1;
+	if ((u = curl_url()) == NULL)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto done;
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+		*why = "URL with user name";
+		goto done;
+	}
+	if (curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) == CURLUE_OK) {
+		*why = "URL with fragment";
+		goto done;
+	}
+	if (strcasecmp(scheme, "https") == 0 && *host != '\0')
+		rc = 0;
+	else if (strcasecmp(scheme, "http") == 0 && strcmp(host, "127.0.0.1") == 0 &&
+	    insecure_loopback)
+		rc = 0;
+	else if (strcasecmp(scheme, "http") == 0)
+		*why = "plain http (only to 127.0.0.1 with allow_insecure_loopback = yes)";
+	else
+		*why = "not https";
+done:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_free(frag);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/* libevent -> curl: a watched socket is ready. */
+static void
+http_sock_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct http	*h = arg;
+	int		 action = 0, running;
+
+	if (what & EV_READ)
+		action |= CURL_CSELECT_IN;
+	if (what & EV_WRITE)
+		action |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(h->multi, fd, action, &running);
+	/* No timer clean-up here: done callbacks may have added handles, and
+	 * curl's timer callback already said what it wants. */
+	http_check_done(h);
+}
+
+static void
+http_timer_fired(evutil_socket_t fd, short what, void *arg)
+{
+	struct http	*h = arg;
+	int		 running;
+
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	http_check_done(h);
+}
+
+/* curl -> libevent: watch this socket for these events (or stop). */
+static int
+http_sock_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	struct http		*h = userp;
+	struct http_sock	*s = socketp;
+	short			 kind = EV_PERSIST;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (s != NULL) {
+			event_del(&s->ev);
+			LIST_REMOVE(s, entry);
+			free(s);
+			curl_multi_assign(h->multi, fd, NULL);
+		}
+		return 0;
+	}
+	if (s == NULL) {
+		if ((s = calloc(1, sizeof(*s))) == NULL) {
+			log_warn("http: socket watch");
+			return -1;
+		}
+		s->fd = fd;
+		s->h = h;
+		LIST_INSERT_HEAD(&h->socks, s, entry);
+		curl_multi_assign(h->multi, fd, s);
+	} else
+		event_del(&s->ev);
+	if (what & CURL_POLL_IN)
+		kind |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		kind |= EV_WRITE;
+	event_assign(&s->ev, h->base, fd, kind, http_sock_ready, h);
+	event_add(&s->ev, NULL);
+	return 0;
+}
+
+static int
+http_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct http	*h = userp;
+	struct timeval	 tv;
+
+	if (timeout_ms < 0) {
+		evtimer_del(h->timer);
+		return 0;
+	}
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	evtimer_add(h->timer, &tv);
+	return 0;
+}
+
+struct http *
+http_new(struct event_base *base, const struct http_conf *conf)
+{
+	struct http *h;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	h->base = base;
+	h->conf = *conf;
+	if (h->conf.max_body == 0)
+		h->conf.max_body = HTTP_MAX_BODY;
+	TAILQ_INIT(&h->reqs);
+	LIST_INIT(&h->socks);
+	if ((conf->ca_file != NULL && (h->ca_file = strdup(conf->ca_file)) == NULL) ||
+	    (h->timer = evtimer_new(base, http_timer_fired, h)) == NULL ||
+	    (h->multi = curl_multi_init()) == NULL) {
+		http_free(h);
+		return NULL;
+	}
+	h->conf.ca_file = h->ca_file;
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_sock_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	return h;
+}
+
+static void
+http_req_free(struct http_req *r)
+{
+	struct curl_slist *l;
+
+	if (r->easy != NULL)
+		curl_easy_cleanup(r->easy);
+	for (l = r->hdrs; l != NULL; l = l->next)
+		sodium_memzero(l->data, strlen(l->data));
+	curl_slist_free_all(r->hdrs);
+	if (r->body != NULL) {
+		sodium_memzero(r->body, r->body_len);
+		free(r->body);
+	}
+	if (r->resp != NULL) {
+		sodium_memzero(r->resp, r->resp_cap);
+		free(r->resp);
+	}
+	free(r);
+}
+
+/* Complete one request: take it out of curl, tell the caller, free it. */
+static void
+http_req_done(struct http_req *r, CURLcode code)
+{
+	struct http		*h = r->h;
+	struct http_resp	 resp;
+	char			*ct = NULL, ctype[128] = "";
+
+	memset(&resp, 0, sizeof(resp));
+	curl_multi_remove_handle(h->multi, r->easy);
+	TAILQ_REMOVE(&h->reqs, r, entry);
+	h->inflight--;
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &resp.status);
+	if (curl_easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != NULL)
+		snprintf(ctype, sizeof(ctype), "%s", ct);
+	resp.ctype = ctype;
+	resp.body = r->resp != NULL ? r->resp : (const uint8_t *)"";
+	resp.len = r->resp_len;
+	if (code == CURLE_OK)
+		resp.result = HTTP_OK;
+	else if (r->too_big)
+		resp.result = HTTP_ETOOBIG;
+	else if (code == CURLE_OPERATION_TIMEDOUT)
+		resp.result = HTTP_ETIMEOUT;
+	else if (code == CURLE_ABORTED_BY_CALLBACK)
+		resp.result = HTTP_EABORT;
+	else
+		resp.result = HTTP_ENET;
+	resp.error = code == CURLE_OK ? "" : (r->errbuf[0] != '\0' ? r->errbuf :
+	    curl_easy_strerror(code));
+	r->cb(r->arg, &resp);
+	http_req_free(r);
+}
+
+static void
+http_check_done(struct http *h)
+{
+	struct http_req	*done[64], *r;
+	CURLcode	 codes[64];
+	CURLMsg		*msg;
+	int		 left;
+	size_t		 n, i;
+
+	/* Collect first: the callbacks may start new requests. */
+	do {
+		n = 0;
+		while (n < 64 && (msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+			done[n] = r;
+			codes[n++] = msg->data.result;
+		}
+		for (i = 0; i < n; i++)
+			http_req_done(done[i], codes[i]);
+	} while (n == 64);
+}
+
+static size_t
+http_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct http_req	*r = arg;
+	size_t		 n = size * nmemb, cap;
+	uint8_t		*p;
+
+	if (n > r->h->conf.max_body || r->resp_len + n > r->h->conf.max_body) {
+		r->too_big = 1;
+		return 0;
+	}
+	if (r->resp_len + n + 1 > r->resp_cap) {
+		cap = r->resp_cap ? r->resp_cap : 4096;
+		while (cap < r->resp_len + n + 1)
+			cap *= 2;
+		if ((p = malloc(cap)) == NULL)
+			return 0;
+		if (r->resp != NULL) {
+			memcpy(p, r->resp, r->resp_len);
+			sodium_memzero(r->resp, r->resp_cap);
+			free(r->resp);
+		}
+		r->resp = p;
+		r->resp_cap = cap;
+	}
+	memcpy(r->resp + r->resp_len, data, n);
+	r->resp_len += n;
+	r->resp[r->resp_len] = '\0';
+	return n;
+}
+
+static int
+http_header(struct http_req *r, const char *name, const char *value)
+{
+	struct curl_slist	*l;
+	size_t			 n;
+	char			*line;
+
+	if (value == NULL)
+		return 0;
+	if (strpbrk(value, "\r\n") != NULL)	/* no header injection, whatever the source */
+		return -1;
+	n = strlen(name) + 2 + strlen(value) + 1;
+	if ((line = malloc(n)) == NULL)
+		return -1;
+	snprintf(line, n, "%s: %s", name, value);
+	l = curl_slist_append(r->hdrs, line);
+	sodium_memzero(line, n);
+	free(line);
+	if (l == NULL)
+		return -1;
+	r->hdrs = l;
+	return 0;
+}
+
+static int
+http_setup(struct http_req *r, const struct http_request *q, int plain)
+{
+	struct http	*h = r->h;
+	CURL		*e = r->easy;
+	const char	*method = q->method != NULL ? q->method : "GET";
+	int		 rc = 0;
+
+	if (http_header(r, "Authorization", q->authorization) == -1 ||
+	    http_header(r, "Accept", q->accept) == -1 ||
+	    http_header(r, "Content-Type", q->content_type) == -1 ||
+	    http_header(r, "Expect", "") == -1)
+		return -1;
+	rc |= curl_easy_setopt(e, CURLOPT_URL, q->url);
+	rc |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https");
+	rc |= curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	rc |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	rc |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	rc |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->conf.connect_timeout_ms);
+	rc |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->conf.timeout_ms);
+	rc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	rc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	rc |= curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (h->conf.ca_file != NULL)
+		rc |= curl_easy_setopt(e, CURLOPT_CAINFO, h->conf.ca_file);
+	rc |= curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
+	rc |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
+	rc |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write);
+	rc |= curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	rc |= curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
+	rc |= curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	if (r->body != NULL) {
+		rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)r->body_len);
+		rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	}
+	if (strcmp(method, "GET") == 0) {
+		if (r->body != NULL)
+			return -1;
+	} else if (strcmp(method, "POST") == 0) {
+		if (r->body == NULL)
+			rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+	} else
+		rc |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+http_start(struct http *h, const struct http_request *q, http_cb cb, void *arg)
+{
+	struct http_req	*r;
+	const char	*why;
+	int		 plain;
+
+	if (h->closing)
+		return -1;
+	if (http_url_allowed(q->url, h->conf.insecure_loopback, &why) == -1) {
+		log_warnx("http: refusing URL (%s)", why);
+		return -1;
+	}
+	plain = strncasecmp(q->url, "http:", 5) == 0;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	r->h = h;
+	r->cb = cb;
+	r->arg = arg;
+	if (q->body != NULL) {
+		if ((r->body = malloc(q->body_len + 1)) == NULL)
+			goto fail;
+		memcpy(r->body, q->body, q->body_len);
+		r->body[q->body_len] = '\0';
+		r->body_len = q->body_len;
+	}
+	if ((r->easy = curl_easy_init()) == NULL || http_setup(r, q, plain) == -1)
+		goto fail;
+	if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK)
+		goto fail;
+	TAILQ_INSERT_TAIL(&h->reqs, r, entry);
+	h->inflight++;
+	return 0;
+fail:
+	log_warnx("http: cannot start request");
+	http_req_free(r);
+	return -1;
+}
+
+size_t
+http_inflight(const struct http *h)
+{
+	return h->inflight;
+}
+
+void
+http_shutdown(struct http *h)
+{
+	struct http_req *r;
+
+	h->closing = 1;
+	while ((r = TAILQ_FIRST(&h->reqs)) != NULL)
+		http_req_done(r, CURLE_ABORTED_BY_CALLBACK);
+}
+
+void
+http_free(struct http *h)
+{
+	struct http_sock	*s;
+
+	if (h == NULL)
+		return;
+	http_shutdown(h);
+	if (h->multi != NULL)
+		curl_multi_cleanup(h->multi);
+	while ((s = LIST_FIRST(&h->socks)) != NULL) {
+		event_del(&s->ev);
+		LIST_REMOVE(s, entry);
+		free(s);
+	}
+	if (h->timer != NULL)
+		event_free(h->timer);
+	free(h->ca_file);
+	free(h);
+}

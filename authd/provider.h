@@ -1,0 +1,73 @@
+/*
+ * OAuth providers from [provider.NAME] sections.  The named types carry
+ * built-in endpoints; every endpoint can be overridden (tests, GitHub
+ * Enterprise).  "oidc" and "auth0" find theirs by discovery at start
+ * (issuer + /.well-known/openid-configuration), asynchronously, retried with
+ * backoff on failure while the other providers keep working.
+ */
+#ifndef AIRLOCK_AUTHD_PROVIDER_H
+#define AIRLOCK_AUTHD_PROVIDER_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+
+#include "msg.h"
+#include "parse.h"
+
+#define CLIENT_SECRET_MAX	1024
+
+enum provider_type { PT_GITHUB, PT_GOOGLE, PT_HUGGINGFACE, PT_DISCORD, PT_AUTH0, PT_OIDC };
+enum revoke_style { REVOKE_NONE, REVOKE_RFC7009, REVOKE_GOOGLE, REVOKE_GITHUB };
+enum token_auth { AUTH_BASIC, AUTH_POST };
+
+struct authd;
+struct conf;
+struct secret;
+
+struct provider {
+	char			 name[MAX_PROVIDER + 1];
+	char			 display[MAX_NAME + 1];
+	enum provider_type	 type;
+	int			 oidc;		/* "openid" scope: nonce + id_token checks */
+	enum subject_kind	 subject;
+	char			*client_id;
+	struct secret		*secret;
+	char			*issuer;
+	char			*authorize_url;
+	char			*token_url;
+	char			*userinfo_url;
+	char			*revocation_url;
+	char			*api_url;
+	char			*scopes;
+	enum token_auth		 auth;
+	int			 auth_configured;
+	enum revoke_style	 revoke;
+	int			 ready;
+
+	/* discovery */
+	struct authd		*ad;
+	struct event		*retry;
+	unsigned		 backoff_sec;
+};
+
+/* Reads [section] (fatalx naming file, section and key on any error) and the
+ * client secret from $CREDENTIALS_DIRECTORY or secrets_dir. */
+struct provider *provider_load(struct authd *, const struct conf *, const char *section,
+	    const char *secrets_dir);
+void	provider_free(struct provider *);
+/* Starts discovery when the provider needs it; otherwise it is ready now. */
+void	provider_start(struct provider *);
+struct provider *provider_find(struct authd *, const char *name, size_t *index);
+const char *provider_type_name(enum provider_type);
+
+/* "Basic base64(urlencode(client_id):urlencode(secret))" (RFC 6749 2.3.1),
+ * or NULL; free with str_wipe_free. */
+char	*provider_basic_auth(struct provider *);
+/* Client authentication at the token and revocation endpoints, the way this
+ * provider wants it: a Basic header in *auth (else NULL), or client_id and
+ * client_secret appended to body.  0 or -1. */
+struct buf;
+int	provider_client_auth(struct provider *, struct buf *body, char **auth);
+
+#endif

@@ -1,0 +1,217 @@
+/*
+ * REVOKE: open the sealed grant named by the handle and ask its provider to
+ * revoke the tokens: RFC 7009 (refresh token, then access token), Google's
+ * revoke endpoint, or GitHub's DELETE /applications/{client_id}/grant.  The
+ * grant is deleted once revoked, when the provider cannot revoke, or when it
+ * refused the token for good (4xx); kept after timeouts and 5xx answers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "authd.h"
+#include "buf.h"
+#include "grant.h"
+#include "http.h"
+#include "ipc.h"
+#include "log.h"
+#include "parse.h"
+#include "provider.h"
+
+struct revoke {
+	struct authd	*ad;
+	struct ipc_conn	*conn;
+	struct msg_hdr	 req;
+	struct provider	*p;
+	uint8_t		 handle[GRANT_LEN];
+	struct grant	 g;
+	int		 step;		/* RFC 7009: 0 refresh token, 1 access token */
+};
+
+static void
+revoke_end(struct revoke *v, uint8_t status, int drop_grant)
+{
+	if (drop_grant && grant_delete(v->ad->grants, v->handle) == -1)
+		log_warn("revoke: deleting grant");
+	answer_status(v->conn, &v->req, status);
+	if (status == ST_OK)
+		log_info("revoke %s: done", v->p->name);
+	v->ad->exchanges--;
+	ipc_conn_unref(v->conn);
+	grant_clear(&v->g);
+	sodium_memzero(v, sizeof(*v));
+	free(v);
+}
+
+static int	revoke_step(struct revoke *);
+
+/* RFC 7009 2.2.1: a server may revoke only refresh tokens (Auth0 does); once the
+ * refresh token is gone, "unsupported_token_type" for the access token is fine. */
+static int
+refresh_was_enough(const struct revoke *v, const struct http_resp *r)
+{
+	char err[64];
+
+	if (v->p->revoke != REVOKE_RFC7009 || v->step != 1 || v->g.refresh_token == NULL ||
+	    r->status != 400)
+		return 0;
+	error_code(r->ctype, r->body, r->len, err, sizeof(err));
+	return strcmp(err, "unsupported_token_type") == 0;
+}
+
+static void
+revoke_done(void *arg, const struct http_resp *r)
+{
+	struct revoke *v = arg;
+
+	if (r->result != HTTP_OK) {
+		if (r->result != HTTP_EABORT)
+			log_warnx("revoke %s: %s", v->p->name, r->error);
+		revoke_end(v, r->result == HTTP_ETIMEOUT ? ST_TIMEOUT : ST_PROVIDER_ERROR, 0);
+		return;
+	}
+	if (refresh_was_enough(v, r)) {
+		revoke_end(v, ST_OK, 1);
+		return;
+	}
+	if (r->status < 200 || r->status > 299) {
+		log_warnx("revoke %s: provider answered HTTP %ld", v->p->name, r->status);
+		revoke_end(v, ST_PROVIDER_ERROR, r->status >= 400 && r->status < 500);
+		return;
+	}
+	v->step++;
+	if (revoke_step(v) == -1)
+		revoke_end(v, ST_INTERNAL, 0);
+}
+
+/* GitHub: DELETE /applications/{client_id}/grant with {"access_token": ...}. */
+static int
+revoke_github(struct revoke *v, struct http_request *q, struct buf *body, char **auth)
+{
+	struct json_object	*o;
+	const char		*s;
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	json_object_object_add(o, "access_token", json_object_new_string(v->g.access_token));
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	buf_add(body, s);
+	sodium_memzero((char *)s, strlen(s));
+	json_object_put(o);
+	q->method = "DELETE";
+	q->accept = "application/vnd.github+json";
+	q->content_type = "application/json";
+	return (*auth = provider_basic_auth(v->p)) == NULL ? -1 : 0;
+}
+
+static int
+revoke_form(struct revoke *v, struct http_request *q, struct buf *body, char **auth,
+    const char *token, const char *hint)
+{
+	buf_add_param(body, "token", token);
+	if (hint != NULL)
+		buf_add_param(body, "token_type_hint", hint);
+	q->method = "POST";
+	q->content_type = "application/x-www-form-urlencoded";
+	q->accept = "application/json";
+	if (v->p->revoke == REVOKE_GOOGLE)
+		return 0;
+	return provider_client_auth(v->p, body, auth);
+}
+
+/* Start the next request, or answer OK when none is left. */
+static int
+revoke_step(struct revoke *v)
+{
+	struct http_request	 q;
+	struct buf		 body;
+	char			*auth = NULL;
+	int			 rc = -1;
+
+	memset(&q, 0, sizeof(q));
+	buf_init(&body, 3 * 8192);
+	switch (v->p->revoke) {
+	case REVOKE_GITHUB:
+		if (v->step > 0)
+			goto ok;
+		rc = revoke_github(v, &q, &body, &auth);
+		break;
+	case REVOKE_GOOGLE:	/* a refresh token revokes the whole grant */
+		if (v->step > 0)
+			goto ok;
+		rc = revoke_form(v, &q, &body, &auth, v->g.refresh_token != NULL ?
+		    v->g.refresh_token : v->g.access_token, NULL);
+		break;
+	case REVOKE_RFC7009:
+		if (v->step == 0 && v->g.refresh_token == NULL)
+			v->step = 1;
+		if (v->step > 1)
+			goto ok;
+		rc = revoke_form(v, &q, &body, &auth, v->step == 0 ? v->g.refresh_token :
+		    v->g.access_token, v->step == 0 ? "refresh_token" : "access_token");
+		break;
+	case REVOKE_NONE:
+		break;
+	}
+	if (rc == 0 && buf_str(&body) != NULL) {
+		q.url = v->p->revocation_url;
+		q.authorization = auth;
+		q.body = body.p;
+		q.body_len = body.len;
+		rc = http_start(v->ad->http, &q, revoke_done, v);
+	} else
+		rc = -1;
+	str_wipe_free(auth);
+	buf_free(&body);
+	return rc;
+ok:
+	buf_free(&body);
+	revoke_end(v, ST_OK, 1);
+	return 0;
+}
+
+int
+revoke_request(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
+{
+	struct authd	*ad = authd_env;
+	struct revoke	*v;
+	struct provider	*p;
+	struct grant	 g;
+	uint8_t		 handle[GRANT_LEN];
+	int		 rc;
+
+	m_get_bytes(r, handle, sizeof(handle));
+	if (m_end(r) == -1)
+		return -1;
+	if ((rc = grant_get(ad->grants, handle, &g)) != 0) {
+		if (rc == -1)
+			log_warnx("revoke: grant unreadable or forged");
+		answer_status(c, h, ST_NOTFOUND);
+		return 0;
+	}
+	if ((p = provider_find(ad, g.provider, NULL)) == NULL || p->revoke == REVOKE_NONE) {
+		grant_clear(&g);
+		grant_delete(ad->grants, handle);
+		answer_status(c, h, ST_UNSUPPORTED);
+		return 0;
+	}
+	if (!p->ready || ad->exchanges >= ad->max_exchanges ||
+	    (v = calloc(1, sizeof(*v))) == NULL) {
+		grant_clear(&g);
+		answer_status(c, h, p->ready ? ST_BUSY : ST_PROVIDER_ERROR);
+		return 0;
+	}
+	ad->exchanges++;
+	v->ad = ad;
+	v->conn = c;
+	v->req = *h;
+	v->p = p;
+	v->g = g;
+	memcpy(v->handle, handle, sizeof(handle));
+	ipc_conn_ref(c);
+	if (revoke_step(v) == -1)
+		revoke_end(v, ST_INTERNAL, 0);
+	return 0;
+}

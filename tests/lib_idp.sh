@@ -1,0 +1,168 @@
+# Test identity providers on loopback, for any test script that needs a real
+# OAuth / OpenID peer.  Source tests/lib.sh first, then this file.
+#
+# Set-up (cached under build/idp, shared by both builds and every script):
+#   idp_setup            node >= 20 + `npm ci` of the test kit's package.json/lock
+#                        into $IDP_DIR (build/idp), once per lock file.  Returns 1
+#                        with the reason in $IDP_SKIP when that is impossible:
+#                        callers print `skip "...: $IDP_SKIP"` and exit 0.
+#   idp_tls_setup        test CA and a 127.0.0.1 server certificate (openssl), plus
+#                        a self-signed "rogue" certificate no one trusts.  Sets
+#                        IDP_CA IDP_CERT IDP_KEY IDP_ROGUE_CERT IDP_ROGUE_KEY.
+#                        Give IDP_CA to daemons as [authd] ca_file.
+# Providers (started with lib.sh's `bg`, so cleanup stops them; each waits for
+# its READY line, at most 20 s, and returns 1 if it never comes):
+#   idp_start_op         OpenID Provider (oidc-provider) over TLS, tests/idp/op.mjs.
+#                        Reads OP_CLIENT_ID (test-client), OP_CLIENT_SECRET
+#                        (test-secret), OP_REDIRECT_URIS, OP_AUTO_LOGIN (0).
+#                        Sets IDP_OP_PORT, IDP_OP_ISSUER (https://127.0.0.1:PORT,
+#                        exactly what its discovery document says), IDP_OP_LOG.
+#   idp_start_gh         GitHub stand-in (plain http: needs allow_insecure_loopback).
+#                        Reads GH_CLIENT_ID (gh-client), GH_CLIENT_SECRET (gh-secret),
+#                        GH_CALLBACK.  Sets IDP_GH_PORT, IDP_GH_URL, IDP_GH_LOG.
+#   idp_start_fake [rogue]  hostile/slow HTTPS peer, tests/idp/fake-idp.mjs (see its
+#                        header for what each code does).  Reads FAKE_CLIENT_ID
+#                        (fake-client), FAKE_CLIENT_SECRET (fake-secret), FAKE_SLOW_MS,
+#                        FAKE_PORT (default: a free port).  Sets IDP_FAKE_PORT,
+#                        IDP_FAKE_URL, IDP_FAKE_LOG.  "rogue" serves the untrusted
+#                        certificate (log $T/fake-rogue.log).
+# Helpers:
+#   idp_op_login URL [USER]   log in through the OP's forms (curl-login.sh, with the CA);
+#                             prints the redirect back (...?code=...&state=...&iss=...)
+#   idp_gh_login URL [LOGIN]  the same through the GitHub stand-in's authorize form
+#   idp_param URL NAME        value of query parameter NAME (percent-decoded)
+#   idp_tokens LOG [access|refresh]  tokens a provider issued (OP_TOKEN_LOG lines)
+#   idp_curl ARGS...          curl trusting the test CA
+# The kit (gh-standin.mjs, curl-login.sh, package.json, package-lock.json) is read
+# from $IDP_KIT (default: ../shared/idp next to the repository).
+
+: "${AIRLOCK_SRC:?source tests/lib.sh first}"
+: "${IDP_KIT:=$(cd "$AIRLOCK_SRC/.." && pwd)/shared/idp}"
+: "${IDP_DIR:=$AIRLOCK_SRC/build/idp}"
+IDP_SKIP=
+
+_idp_wait_ready() { # LOGFILE PATTERN PID
+	local i
+	for i in $(seq 200); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "idp: no '$2' in $1:" >&2; tail -5 "$1" >&2
+	return 1
+}
+
+# Copies our scripts next to node_modules (ESM resolves imports from the file's folder).
+_idp_install_script() { # SRC
+	local dst="$IDP_DIR/$(basename "$1")"
+	cmp -s "$1" "$dst" 2>/dev/null && return 0
+	cp "$1" "$dst.tmp.$$" && mv -f "$dst.tmp.$$" "$dst"
+}
+
+idp_setup() {
+	local major sum
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		IDP_SKIP="node/npm not installed (make deps)"; return 1
+	fi
+	major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+	if [ "$major" -lt 20 ]; then IDP_SKIP="node $major is too old (oidc-provider needs >= 20)"; return 1; fi
+	if [ ! -f "$IDP_KIT/package-lock.json" ] || [ ! -f "$IDP_KIT/gh-standin.mjs" ]; then
+		IDP_SKIP="test provider kit not found in $IDP_KIT"; return 1
+	fi
+	mkdir -p "$IDP_DIR"
+	sum=$(cat "$IDP_KIT/package.json" "$IDP_KIT/package-lock.json" | sha256sum | cut -c1-16)
+	(
+		flock -w 300 9 || exit 1
+		if [ "$(cat "$IDP_DIR/.installed" 2>/dev/null)" != "$sum" ] ||
+		   [ ! -d "$IDP_DIR/node_modules/oidc-provider" ]; then
+			cp "$IDP_KIT/package.json" "$IDP_KIT/package-lock.json" "$IDP_DIR/" &&
+			chmod u+w "$IDP_DIR/package.json" "$IDP_DIR/package-lock.json" &&
+			(cd "$IDP_DIR" && timeout 600 npm ci --no-audit --no-fund >npm.log 2>&1) &&
+			echo "$sum" >"$IDP_DIR/.installed"
+		fi
+	) 9>"$IDP_DIR/.lock" || { IDP_SKIP="npm ci failed (see $IDP_DIR/npm.log)"; return 1; }
+	_idp_install_script "$AIRLOCK_SRC/tests/idp/op.mjs"
+	_idp_install_script "$AIRLOCK_SRC/tests/idp/fake-idp.mjs"
+	_idp_install_script "$IDP_KIT/gh-standin.mjs"
+	return 0
+}
+
+idp_tls_setup() {
+	local d="$IDP_DIR/tls"
+	mkdir -p "$d"
+	(
+		flock -w 60 9 || exit 1
+		[ -s "$d/server.pem" ] && [ -s "$d/rogue.pem" ] && exit 0
+		cd "$d" || exit 1
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout ca.key -out ca.pem -days 3650 -subj "/CN=airlock test CA" \
+			-addext basicConstraints=critical,CA:TRUE \
+			-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null &&
+		printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n' >server.ext &&
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+			-out server.pem -days 825 -extfile server.ext 2>/dev/null &&
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout rogue.key -out rogue.pem -days 825 -subj "/CN=127.0.0.1" \
+			-addext subjectAltName=IP:127.0.0.1 2>/dev/null
+	) 9>"$d/.lock" || { echo "idp: test CA generation failed" >&2; return 1; }
+	IDP_CA=$d/ca.pem IDP_CERT=$d/server.pem IDP_KEY=$d/server.key
+	IDP_ROGUE_CERT=$d/rogue.pem IDP_ROGUE_KEY=$d/rogue.key
+}
+
+idp_start_op() {
+	[ -n "${IDP_CA:-}" ] || idp_tls_setup || return 1
+	IDP_OP_PORT=$(free_port)
+	bg op env OP_PORT="$IDP_OP_PORT" OP_TLS_CERT="$IDP_CERT" OP_TLS_KEY="$IDP_KEY" \
+		OP_CLIENT_ID="${OP_CLIENT_ID:-test-client}" OP_CLIENT_SECRET="${OP_CLIENT_SECRET:-test-secret}" \
+		OP_REDIRECT_URIS="${OP_REDIRECT_URIS:-http://127.0.0.1:8000/auth_redirect}" \
+		OP_AUTO_LOGIN="${OP_AUTO_LOGIN:-0}" OP_TOKEN_LOG=1 node "$IDP_DIR/op.mjs"
+	IDP_OP_LOG=$T/op.log
+	_idp_wait_ready "$IDP_OP_LOG" "OP READY" "$LAST_PID" || return 1
+	IDP_OP_ISSUER=$(sed -n 's/^OP READY //p' "$IDP_OP_LOG" | head -1)
+}
+
+idp_start_gh() {
+	IDP_GH_PORT=$(free_port)
+	bg gh env GH_PORT="$IDP_GH_PORT" GH_CLIENT_ID="${GH_CLIENT_ID:-gh-client}" \
+		GH_CLIENT_SECRET="${GH_CLIENT_SECRET:-gh-secret}" \
+		GH_CALLBACK="${GH_CALLBACK:-http://127.0.0.1:8000/auth_redirect}" \
+		node "$IDP_DIR/gh-standin.mjs"
+	IDP_GH_LOG=$T/gh.log
+	_idp_wait_ready "$IDP_GH_LOG" "GH READY" "$LAST_PID" || return 1
+	IDP_GH_URL=http://127.0.0.1:$IDP_GH_PORT
+}
+
+idp_start_fake() {
+	local cert key name=fake
+	[ -n "${IDP_CA:-}" ] || idp_tls_setup || return 1
+	cert=$IDP_CERT key=$IDP_KEY
+	if [ "${1:-}" = rogue ]; then cert=$IDP_ROGUE_CERT key=$IDP_ROGUE_KEY name=fake-rogue; fi
+	IDP_FAKE_PORT=${FAKE_PORT:-$(free_port)}
+	bg "$name" env FAKE_PORT="$IDP_FAKE_PORT" FAKE_TLS_CERT="$cert" FAKE_TLS_KEY="$key" \
+		FAKE_CLIENT_ID="${FAKE_CLIENT_ID:-fake-client}" \
+		FAKE_CLIENT_SECRET="${FAKE_CLIENT_SECRET:-fake-secret}" \
+		FAKE_SLOW_MS="${FAKE_SLOW_MS:-2000}" node "$IDP_DIR/fake-idp.mjs"
+	IDP_FAKE_LOG=$T/$name.log
+	_idp_wait_ready "$IDP_FAKE_LOG" "FAKE READY" "$LAST_PID" || return 1
+	IDP_FAKE_URL=https://127.0.0.1:$IDP_FAKE_PORT
+}
+
+idp_curl() { curl -sS --cacert "$IDP_CA" --max-time 10 "$@"; }
+
+idp_op_login() {
+	CURL_CA_BUNDLE=$IDP_CA timeout 30 sh "$IDP_KIT/curl-login.sh" "$1" "${2:-alice}"
+}
+
+idp_gh_login() {
+	curl -sS --max-time 10 -o /dev/null -w '%{redirect_url}' "$1&__login=1&login=${2:-octocat}"
+}
+
+idp_param() {
+	printf '%s' "$1" | python3 -c 'import sys, urllib.parse as u
+q = u.parse_qs(u.urlsplit(sys.stdin.read()).query)
+print(q.get(sys.argv[1], [""])[0])' "$2"
+}
+
+idp_tokens() { sed -n "s/^TOKEN ${2:-access} //p" "$1"; }

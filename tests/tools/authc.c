@@ -1,0 +1,580 @@
+/*
+ * authc: a small blocking client of airlock-authd for test scripts.
+ *
+ *	authc [-t MS] [-x CAPTURE] [-p PUBKEY] SOCKET COMMAND [ARGS]
+ *
+ * Output is "key=value" lines; the first is always "status=WORD" (ok invalid
+ * notfound expired denied pending slow_down busy full unsupported
+ * provider_error timeout internal).  Exit: 0 status ok, 1 another status,
+ * 3 connection failed / closed / timed out, 2 usage.
+ * -x CAPTURE appends every byte authd sends to the file (secret-leak tests).
+ * -p PUBKEY (base64url) verifies login proofs; without it they are decoded only.
+ *
+ * Commands:
+ *	ping				status, ready=N
+ *	providers			status, then "provider=NAME<TAB>DISPLAY<TAB>READY" lines
+ *	start PROVIDER [web | cli REFHEX]	status, url=, state=, binding= (base64url)
+ *	finish STATE CODE BINDING	BINDING base64url or "-" for none;
+ *					status, user_id=, name=, purpose=, grant= (hex), ref=, proof_len=
+ *	revoke GRANTHEX			status
+ *	many N PROVIDER CODE		N starts, then N finishes pipelined on one connection;
+ *					prints count_WORD=K per status, ms_max=, ms_total=
+ *	raw HEX				sends the bytes; prints "closed", "open" or "answer TYPE STATUS"
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "b64.h"
+#include "msg.h"
+#include "proof.h"
+
+static int		 timeout_ms = 10000;
+static int		 capture_fd = -1;
+static const char	*pubkey;
+static uint32_t		 next_id = 1;
+
+static const char *const words[ST_MAX] = {
+	"ok", "invalid", "notfound", "expired", "denied", "pending", "slow_down", "busy",
+	"full", "unsupported", "provider_error", "timeout", "internal",
+};
+
+struct frame {
+	struct msg_hdr	hdr;
+	uint8_t		payload[MSG_MAX_PAYLOAD];
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: authc [-t MS] [-x CAPTURE] [-p PUBKEY] SOCKET COMMAND [ARGS]\n");
+	exit(2);
+}
+
+static void __attribute__((noreturn))
+die_conn(const char *what)
+{
+	printf("status=ipc_failure\nerror=%s\n", what);
+	exit(3);
+}
+
+static const char *
+word(uint8_t st)
+{
+	return st < ST_MAX ? words[st] : "unknown";
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+conn_open(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		die_conn("socket path too long");
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		die_conn("connect");
+	return fd;
+}
+
+static void
+write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			die_conn("write");
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Reads exactly n bytes; 0 ok, -1 closed, -2 timeout. */
+static int
+read_exact(int fd, uint8_t *p, size_t n)
+{
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+	ssize_t		r;
+
+	while (n > 0) {
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			return -2;
+		if ((r = read(fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		if (capture_fd != -1)
+			write_all(capture_fd, p, (size_t)r);
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+recv_frame(int fd, struct frame *f)
+{
+	uint8_t	hdr[MSG_HDR_LEN];
+	int	rc;
+
+	if ((rc = read_exact(fd, hdr, sizeof(hdr))) != 0)
+		return rc;
+	if (msg_hdr_parse(hdr, &f->hdr) == -1)
+		die_conn("bad answer header");
+	return read_exact(fd, f->payload, f->hdr.len);
+}
+
+static void
+send_msg(int fd, struct mbuf *m)
+{
+	if (m_finish(m) == -1) {
+		fprintf(stderr, "authc: message too large\n");
+		exit(2);
+	}
+	write_all(fd, m->data, m->len);
+}
+
+/* One request, its answer (checked: type + 1, same id); returns the status. */
+static uint8_t
+call(int fd, struct mbuf *m, struct frame *f, struct mreader *r)
+{
+	uint16_t type = m->data[6] << 8 | m->data[7];
+	uint32_t id = next_id - 1;
+	int	 rc;
+
+	send_msg(fd, m);
+	if ((rc = recv_frame(fd, f)) != 0)
+		die_conn(rc == -2 ? "timeout" : "closed");
+	if (f->hdr.type != type + 1 || f->hdr.id != id)
+		die_conn("answer of another type or id");
+	m_reader(r, f->payload, f->hdr.len);
+	return m_get_u8(r);
+}
+
+static void
+request(struct mbuf *m, uint16_t type)
+{
+	m_init(m, type, next_id++);
+}
+
+static void
+hex_print(const char *key, const uint8_t *b, size_t n)
+{
+	char s[2 * MAX_PROOF + 1];
+
+	sodium_bin2hex(s, sizeof(s), b, n);
+	printf("%s=%s\n", key, n == 0 ? "-" : s);
+}
+
+static size_t
+hex_arg(const char *s, uint8_t *out, size_t n)
+{
+	size_t got = 0;
+
+	if (strcmp(s, "-") == 0)
+		return 0;
+	if (sodium_hex2bin(out, n, s, strlen(s), NULL, &got, NULL) != 0 || got != n) {
+		fprintf(stderr, "authc: expected %zu bytes of hex\n", n);
+		exit(2);
+	}
+	return got;
+}
+
+static int
+end_or_die(struct mreader *r)
+{
+	if (m_end(r) == -1)
+		die_conn("malformed answer");
+	return 0;
+}
+
+static int
+cmd_ping(int fd)
+{
+	struct mbuf	m;
+	struct frame	f;
+	struct mreader	r;
+	uint8_t		st;
+	uint32_t	n = 0;
+
+	request(&m, MSG_AUTH_PING);
+	st = call(fd, &m, &f, &r);
+	if (st == ST_OK)
+		n = m_get_u32(&r);
+	end_or_die(&r);
+	printf("status=%s\nready=%u\n", word(st), n);
+	return st == ST_OK ? 0 : 1;
+}
+
+static int
+cmd_providers(int fd)
+{
+	struct mbuf	m;
+	struct frame	f;
+	struct mreader	r;
+	char		name[MAX_PROVIDER + 1], disp[MAX_NAME + 1];
+	uint8_t		st, ready;
+	uint32_t	n, i;
+
+	request(&m, MSG_AUTH_PROVIDERS);
+	st = call(fd, &m, &f, &r);
+	printf("status=%s\n", word(st));
+	if (st == ST_OK) {
+		n = m_get_u32(&r);
+		for (i = 0; i < n && !r.err; i++) {
+			m_get_str(&r, name, MAX_PROVIDER);
+			m_get_str(&r, disp, MAX_NAME);
+			ready = m_get_u8(&r);
+			if (!r.err)
+				printf("provider=%s\t%s\t%u\n", name, disp, ready);
+		}
+	}
+	end_or_die(&r);
+	return st == ST_OK ? 0 : 1;
+}
+
+/* state= is the state parameter of the URL, for scripts. */
+static void
+print_state(const char *url)
+{
+	const char *p = strstr(url, "&state="), *e;
+
+	if (p == NULL && (p = strstr(url, "?state=")) == NULL)
+		return;
+	p += 7;
+	e = strchr(p, '&');
+	printf("state=%.*s\n", (int)(e != NULL ? e - p : (long)strlen(p)), p);
+}
+
+static uint8_t
+start_one(int fd, const char *prov, uint8_t purpose, const uint8_t *ref, size_t ref_len,
+    char *url, uint8_t binding[BINDING_LEN])
+{
+	struct mbuf	m;
+	struct frame	f;
+	struct mreader	r;
+	uint8_t		st;
+
+	request(&m, MSG_AUTH_LOGIN_START);
+	m_add_str(&m, prov, MAX_PROVIDER);
+	m_add_u8(&m, purpose);
+	m_add_blob(&m, ref, ref_len);
+	st = call(fd, &m, &f, &r);
+	if (st == ST_OK) {
+		m_get_str(&r, url, MAX_URL);
+		m_get_bytes(&r, binding, BINDING_LEN);
+	}
+	end_or_die(&r);
+	return st;
+}
+
+static int
+cmd_start(int fd, int argc, char **argv)
+{
+	char	url[MAX_URL + 1], b64[64];
+	uint8_t	binding[BINDING_LEN], ref[REF_LEN], purpose = PURPOSE_WEB, st;
+	size_t	ref_len = 0;
+
+	if (argc < 1)
+		usage();
+	if (argc >= 2 && strcmp(argv[1], "cli") == 0) {
+		purpose = PURPOSE_CLI;
+		if (argc >= 3)
+			ref_len = hex_arg(argv[2], ref, REF_LEN);
+	} else if (argc >= 2 && strcmp(argv[1], "web") != 0)
+		purpose = (uint8_t)atoi(argv[1]);
+	st = start_one(fd, argv[0], purpose, ref, ref_len, url, binding);
+	printf("status=%s\n", word(st));
+	if (st == ST_OK) {
+		b64_encode(b64, binding, BINDING_LEN);
+		printf("url=%s\n", url);
+		print_state(url);
+		printf("binding=%s\n", b64);
+	}
+	return st == ST_OK ? 0 : 1;
+}
+
+static void
+proof_print(const uint8_t *proof, size_t len)
+{
+	uint8_t		pk[crypto_sign_PUBLICKEYBYTES];
+	struct proof	p;
+	struct mreader	r;
+	int		rc;
+
+	printf("proof_len=%zu\n", len);
+	if (pubkey != NULL) {
+		if (b64_decode_exact(pk, sizeof(pk), pubkey, strlen(pubkey)) == -1) {
+			fprintf(stderr, "authc: bad public key\n");
+			exit(2);
+		}
+		rc = proof_verify(proof, len, pk, (uint64_t)time(NULL), &p);
+		printf("proof_verified=%s\n", rc == 0 ? "yes" : "no");
+		if (rc != 0)
+			return;
+	} else {
+		if (len < crypto_sign_BYTES)
+			return;
+		memset(&p, 0, sizeof(p));
+		m_reader(&r, proof + crypto_sign_BYTES, len - crypto_sign_BYTES);
+		(void)m_get_u8(&r);
+		p.purpose = m_get_u8(&r);
+		p.expires = m_get_u64(&r);
+		m_get_bytes(&r, p.nonce, sizeof(p.nonce));
+		m_get_str(&r, p.user_id, MAX_USERID);
+		m_get_str(&r, p.name, MAX_NAME);
+		m_get_blob(&r, p.grant, GRANT_LEN, &p.grant_len);
+		m_get_blob(&r, p.ref, REF_LEN, &p.ref_len);
+		if (m_end(&r) == -1) {
+			printf("proof_decoded=no\n");
+			return;
+		}
+	}
+	printf("purpose=%u\nproof_expires_in=%lld\n", p.purpose,
+	    (long long)p.expires - (long long)time(NULL));
+	hex_print("grant", p.grant, p.grant_len);
+	hex_print("ref", p.ref, p.ref_len);
+}
+
+static int
+cmd_finish(int fd, int argc, char **argv)
+{
+	struct mbuf	m;
+	struct frame	f;
+	struct mreader	r;
+	uint8_t		binding[BINDING_LEN], proof[MAX_PROOF], st;
+	size_t		blen = 0, plen = 0;
+	char		user[MAX_USERID + 1], name[MAX_NAME + 1];
+
+	if (argc != 3)
+		usage();
+	if (strcmp(argv[2], "-") != 0) {
+		if (b64_decode_exact(binding, BINDING_LEN, argv[2], strlen(argv[2])) == -1) {
+			fprintf(stderr, "authc: binding is not %d bytes of base64url\n", BINDING_LEN);
+			exit(2);
+		}
+		blen = BINDING_LEN;
+	}
+	request(&m, MSG_AUTH_LOGIN_FINISH);
+	m_add_str(&m, argv[0], MSG_MAX_PAYLOAD);
+	m_add_str(&m, argv[1], MSG_MAX_PAYLOAD);
+	m_add_blob(&m, binding, blen);
+	st = call(fd, &m, &f, &r);
+	if (st == ST_OK) {
+		m_get_blob(&r, proof, sizeof(proof), &plen);
+		m_get_str(&r, user, MAX_USERID);
+		m_get_str(&r, name, MAX_NAME);
+	}
+	end_or_die(&r);
+	printf("status=%s\n", word(st));
+	if (st == ST_OK) {
+		printf("user_id=%s\nname=%s\n", user, name);
+		proof_print(proof, plen);
+	}
+	return st == ST_OK ? 0 : 1;
+}
+
+static int
+cmd_revoke(int fd, int argc, char **argv)
+{
+	struct mbuf	m;
+	struct frame	f;
+	struct mreader	r;
+	uint8_t		grant[GRANT_LEN], st;
+
+	if (argc != 1)
+		usage();
+	hex_arg(argv[0], grant, GRANT_LEN);
+	request(&m, MSG_AUTH_REVOKE);
+	m_add_bytes(&m, grant, GRANT_LEN);
+	st = call(fd, &m, &f, &r);
+	end_or_die(&r);
+	printf("status=%s\n", word(st));
+	return st == ST_OK ? 0 : 1;
+}
+
+/* N logins against one provider, all finishes in flight at once. */
+#define MANY_MAX	1000
+#define FINISH_FRAME	(MSG_HDR_LEN + 512)
+#define MANY_FIRST_ID	1000000
+
+struct many {
+	uint8_t		frame[MANY_MAX][FINISH_FRAME];
+	size_t		len[MANY_MAX];
+	long long	sent[MANY_MAX];
+	uint32_t	first_id;
+	unsigned	count[ST_MAX + 1];
+	long long	ms_max;
+};
+
+/* LOGIN_START one by one; each LOGIN_FINISH is encoded now and sent later. */
+static void
+many_prepare(int fd, struct many *w, int n, const char *prov, const char *code)
+{
+	struct mbuf	 m;
+	char		 url[MAX_URL + 1], state[128];
+	uint8_t		 binding[BINDING_LEN], st;
+	const char	*p, *e;
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		if ((st = start_one(fd, prov, PURPOSE_WEB, NULL, 0, url, binding)) != ST_OK) {
+			printf("status=%s\nerror=start %d failed\n", word(st), i);
+			exit(1);
+		}
+		if ((p = strstr(url, "state=")) == NULL)
+			die_conn("no state in URL");
+		p += 6;
+		e = strchr(p, '&');
+		snprintf(state, sizeof(state), "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
+		/* Ids of their own, consecutive, so answers map back to their index. */
+		w->first_id = MANY_FIRST_ID;
+		m_init(&m, MSG_AUTH_LOGIN_FINISH, MANY_FIRST_ID + (uint32_t)i);
+		m_add_str(&m, state, sizeof(state));
+		m_add_str(&m, code, 256);
+		m_add_blob(&m, binding, BINDING_LEN);
+		if (m_finish(&m) == -1 || m.len > FINISH_FRAME)
+			usage();
+		memcpy(w->frame[i], m.data, m.len);
+		w->len[i] = m.len;
+	}
+}
+
+static void
+many_collect(int fd, struct many *w, int n)
+{
+	struct frame	f;
+	struct mreader	r;
+	uint8_t		st;
+	long long	ms;
+	int		i, rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = recv_frame(fd, &f)) != 0)
+			die_conn(rc == -2 ? "timeout" : "closed");
+		if (f.hdr.type != MSG_AUTH_LOGIN_FINISH_R || f.hdr.id < w->first_id ||
+		    f.hdr.id >= w->first_id + (uint32_t)n)
+			die_conn("unexpected answer");
+		m_reader(&r, f.payload, f.hdr.len);
+		st = m_get_u8(&r);
+		w->count[st < ST_MAX ? st : ST_MAX]++;
+		ms = now_ms() - w->sent[f.hdr.id - w->first_id];
+		if (ms > w->ms_max)
+			w->ms_max = ms;
+	}
+}
+
+static int
+cmd_many(int fd, int argc, char **argv)
+{
+	static struct many	w;
+	long long		t0;
+	int			n, i;
+
+	if (argc != 3 || (n = atoi(argv[0])) < 1 || n > MANY_MAX)
+		usage();
+	many_prepare(fd, &w, n, argv[1], argv[2]);
+	t0 = now_ms();
+	for (i = 0; i < n; i++) {
+		write_all(fd, w.frame[i], w.len[i]);
+		w.sent[i] = now_ms();
+	}
+	many_collect(fd, &w, n);
+	printf("status=ok\n");
+	for (i = 0; i < ST_MAX; i++)
+		if (w.count[i] > 0)
+			printf("count_%s=%u\n", words[i], w.count[i]);
+	printf("ms_max=%lld\nms_total=%lld\n", w.ms_max, now_ms() - t0);
+	return 0;
+}
+
+static int
+cmd_raw(int fd, int argc, char **argv)
+{
+	uint8_t		 buf[MSG_HDR_LEN + MSG_MAX_PAYLOAD + 64];
+	size_t		 n = 0;
+	struct frame	 f;
+	int		 rc;
+
+	if (argc != 1 || sodium_hex2bin(buf, sizeof(buf), argv[0], strlen(argv[0]), NULL, &n,
+	    NULL) != 0)
+		usage();
+	write_all(fd, buf, n);
+	rc = recv_frame(fd, &f);
+	if (rc == -1)
+		printf("closed\n");
+	else if (rc == -2)
+		printf("open\n");
+	else
+		printf("answer %u %u\n", f.hdr.type, f.hdr.len > 0 ? f.payload[0] : 255);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*capture = NULL;
+	int		 ch, fd;
+
+	while ((ch = getopt(argc, argv, "+p:t:x:")) != -1)
+		switch (ch) {
+		case 'p': pubkey = optarg; break;
+		case 't': timeout_ms = atoi(optarg); break;
+		case 'x': capture = optarg; break;
+		default: usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc < 2 || sodium_init() < 0)
+		usage();
+	signal(SIGPIPE, SIG_IGN);	/* a refused peer sees a write error, not death */
+	if (capture != NULL &&
+	    (capture_fd = open(capture, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) == -1) {
+		perror(capture);
+		return 2;
+	}
+	fd = conn_open(argv[0]);
+	if (strcmp(argv[1], "ping") == 0)
+		return cmd_ping(fd);
+	if (strcmp(argv[1], "providers") == 0)
+		return cmd_providers(fd);
+	if (strcmp(argv[1], "start") == 0)
+		return cmd_start(fd, argc - 2, argv + 2);
+	if (strcmp(argv[1], "finish") == 0)
+		return cmd_finish(fd, argc - 2, argv + 2);
+	if (strcmp(argv[1], "revoke") == 0)
+		return cmd_revoke(fd, argc - 2, argv + 2);
+	if (strcmp(argv[1], "many") == 0)
+		return cmd_many(fd, argc - 2, argv + 2);
+	if (strcmp(argv[1], "raw") == 0)
+		return cmd_raw(fd, argc - 2, argv + 2);
+	usage();
+}
