@@ -10,7 +10,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 filter=${1:-.}
 passed=0 failed=0
-log=build/test-logs; mkdir -p "$log"
+log=${TEST_LOGS:-build/test-logs}; mkdir -p "$log"
 
 run_one() { # build name cmd...
 	local build=$1 name=$2; shift 2

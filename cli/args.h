@@ -1,0 +1,26 @@
+/* Command line of `airlock`: which command, and its operands. */
+#ifndef AIRLOCK_CLI_ARGS_H
+#define AIRLOCK_CLI_ARGS_H
+
+#include <stddef.h>
+
+enum cli_cmd {
+	CMD_HELP,
+	CMD_VERSION,
+	CMD_LOGIN,
+	CMD_WHOAMI,
+	CMD_GET,
+	CMD_LOGOUT,
+};
+
+struct cli_args {
+	enum cli_cmd	 cmd;
+	const char	*server;	/* login --server URL, or NULL */
+	const char	*path;		/* get PATH */
+};
+
+/* 0 and *a filled, or -1 with a one-line reason in err (a usage error). */
+int	cli_parse_args(int argc, char *const argv[], struct cli_args *a, char *err, size_t errlen);
+void	cli_usage(void);
+
+#endif

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Pairing under misuse, against the whole stack: polling faster than the interval is
+# slowed (JSON slow_down / 429) while 1 s polling is not; an unapproved pairing expires
+# (the CLI gives up with a clear line, the browser link is gone); thousands of bogus
+# paircodes all get one identical answer (nothing reveals which paircodes exist) and the
+# server keeps serving; a full table of pending pairings is a clear "busy", then recovers.
+. "$(dirname "$0")/lib.sh"
+. "$AIRLOCK_SRC/tests/lib_stack.sh"
+. "$AIRLOCK_SRC/tests/lib_cli.sh"
+PY=/usr/bin/python3
+TTL=4 MAXP=30
+STACK_STORE_EXTRA=$(printf 'pair_ttl_sec = %s\nmax_pending_paircodes = %s\nsweep_interval_sec = 1' "$TTL" "$MAXP")
+if ! stack_init op; then skip "CLI abuse: $STACK_SKIP"; exit 0; fi
+stack_start || { fail "stack did not start"; exit 1; }
+cli_env
+newpc() { head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+get() { curl -sS --max-time 10 -w ' %{http_code}' "$@"; }   # body, space, status
+J=(-H 'Accept: application/json')
+
+# --- polling too fast ---
+pc=$(newpc)
+out=$(get "${J[@]}" "$STACK_URL/cli_login?paircode=$pc")
+expect_match "cli_login (JSON) advertises a 1 s interval" '"interval":1\} 200$' "$(echo $out)"
+a=$(get "${J[@]}" "$STACK_URL/token?paircode=$pc"); b=$(get "${J[@]}" "$STACK_URL/token?paircode=$pc")
+expect_eq "first poll: authorization_pending" '{"error":"authorization_pending"} 400' "$(echo $a)"
+expect_eq "immediate second poll: slow_down" '{"error":"slow_down"} 400' "$(echo $b)"
+pc=$(newpc)
+get "$STACK_URL/cli_login?paircode=$pc" >/dev/null
+a=$(get "$STACK_URL/token?paircode=$pc"); b=$(get "$STACK_URL/token?paircode=$pc")
+expect_eq "seed-style first poll: empty 200" " 200" "$a"
+expect_match "seed-style immediate second poll: 429" ' 429$' "$b"
+pc=$(newpc)   # a fresh one: polls 1 s apart, well within its ${TTL} s lifetime
+get "$STACK_URL/cli_login?paircode=$pc" >/dev/null
+ok=1
+for _ in 1 2 3; do c=$(get "$STACK_URL/token?paircode=$pc"); [ "$c" = " 200" ] || ok=0; sleep 1.05; done
+expect_eq "polling every second is never slowed" 1 "$ok"
+
+# --- expiry ---
+start=$(date +%s)
+BROWSER=true timeout 30 "$CLI" login --server "$STACK_URL" >/dev/null 2>"$T/err"; rc=$?
+took=$(( $(date +%s) - start ))
+expect_eq "unapproved CLI login exits 1" 1 "$rc"
+expect_match "unapproved CLI login: expiry message" '^airlock: the login code expired' "$(tail -n 1 "$T/err")"
+check "the CLI gave up at the server's expiry (${took}s for a ${TTL}s pairing)" test "$took" -ge $((TTL - 1)) -a "$took" -le $((TTL + 4))
+pc=$(newpc)
+url=$(curl -sS --max-time 10 "$STACK_URL/cli_login?paircode=$pc")
+sleep $((TTL + 1))
+expected=$(get "${J[@]}" "$STACK_URL/token?paircode=$pc")
+expect_eq "an expired pairing answers expired_token" '{"error":"expired_token"} 400' "$(echo $expected)"
+expect_eq "an expired pairing's browser link is gone" 404 "$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$url")"
+expected_text=$(get "$STACK_URL/token?paircode=$pc")
+
+# --- thousands of bogus paircodes ---
+cat >"$T/bogus.py" <<'EOF'
+import http.client, json, secrets, sys, threading
+port, n = int(sys.argv[1]), int(sys.argv[2])
+seen, lock, errors = {}, threading.Lock(), []
+def worker(k):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for i in range(n // 4):
+        pc = secrets.token_urlsafe(16 + (i % 80))[:22 + (i % 107)]
+        js = i % 2 == 0
+        try:
+            conn.request("GET", "/token?paircode=" + pc, headers={"Accept": "application/json"} if js else {})
+            r = conn.getresponse(); body = r.read().decode(errors="replace")
+            cookie = r.getheader("Set-Cookie") is not None
+        except Exception as e:
+            with lock: errors.append(repr(e))
+            conn.close(); conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10); continue
+        key = ("json" if js else "text", r.status, body.strip(), cookie)
+        with lock: seen[key] = seen.get(key, 0) + 1
+ts = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(json.dumps({"answers": [list(k) + [v] for k, v in seen.items()], "errors": errors[:5], "nerr": len(errors)}))
+EOF
+N=4000
+res=$(timeout 120 $PY "$T/bogus.py" "$STACK_PORT" "$N")
+kinds=$(printf '%s' "$res" | $PY -c 'import json,sys; d=json.load(sys.stdin); print(len(d["answers"]), d["nerr"], sum(a[4] for a in d["answers"]))')
+expect_eq "$N bogus paircodes: one answer per variant, no errors, all answered" "2 0 $N" "$kinds"
+jans=$(printf '%s' "$res" | $PY -c 'import json,sys; print([" ".join(map(str,a[1:4])) for a in json.load(sys.stdin)["answers"] if a[0]=="json"])')
+expect_eq "bogus paircodes (JSON) look exactly like an expired one, no cookie" "['400 {\"error\":\"expired_token\"} False']" "$jans"
+tans=$(printf '%s' "$res" | $PY -c 'import json,sys; print(*[" ".join(map(str,a[2:4]))+" "+str(a[1]) for a in json.load(sys.stdin)["answers"] if a[0]=="text"])')
+expect_eq "bogus paircodes (text) look exactly like an expired one, no cookie" "$(echo $expected_text | sed 's/ \([0-9]*\)$/ False \1/')" "$tans"
+check "the frontend never logs a paircode" bash -c "! grep -qF -- '$pc' '$T'/frontend*.log '$T'/store*.log"
+expect_eq "still serving after the flood: /healthz" ok "$(curl -sS --max-time 10 "$STACK_URL/healthz" | head -1)"
+expect_match "still serving after the flood: /cli_login" ' 200$' "$(get "$STACK_URL/cli_login?paircode=$(newpc)")"
+
+# --- a full table of pending pairings ---
+sleep $((TTL + 2))   # everything above has expired and been swept
+busy_at=0
+for i in $(seq $((MAXP + 5))); do
+	out=$(get "${J[@]}" "$STACK_URL/cli_login?paircode=$(newpc)")
+	case $out in *" 200") ;; *) busy_at=$i; break ;; esac
+done
+expect_eq "the table of pending pairings fills at max_pending_paircodes" $((MAXP + 1)) "$busy_at"
+expect_match "full table: 503 with a clear JSON error" '"error":"temporarily_unavailable".* 503$' "$(echo $out)"
+BROWSER=true timeout 30 "$CLI" login --server "$STACK_URL" >/dev/null 2>"$T/err"; rc=$?
+expect_eq "CLI login against a full table exits 1" 1 "$rc"
+expect_eq "CLI login against a full table: one clear line" \
+	"airlock: server busy (too many pending logins), try again later" "$(cat "$T/err")"
+sleep $((TTL + 2))
+expect_match "pairing works again once the pending ones expired" ' 200$' \
+	"$(get "${J[@]}" "$STACK_URL/cli_login?paircode=$(newpc)")"
+cli_sanitizer_check
+exit 0
