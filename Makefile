@@ -137,14 +137,46 @@ bench: deps all
 check-units:
 	tests/t_units.sh
 
-install: all
+# install = programs + data.  install-data alone (units, sysusers/tmpfiles, man pages,
+# example config) is what tests use while a daemon is still missing.
+# Units name /usr/sbin and /etc/airlock; they are rewritten to SBINDIR and SYSCONFDIR.
+UNIT_FILES	:= $(wildcard systemd/*.service systemd/*.socket systemd/*.target)
+MAN_PAGES	:= $(wildcard man/*.[158])
+SUBST_PATHS	= sed -e 's|/usr/sbin/|$(SBINDIR)/|g' \
+		      -e 's,/etc/airlock\([/[:space:]]\|$$\),$(SYSCONFDIR)/airlock\1,g'
+.PHONY: install-bin install-data
+install: install-bin install-data
+
+install-bin: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BUILD)/airlock-store $(BUILD)/airlock-authd $(BUILD)/airlock-frontend $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(BUILD)/airlock $(DESTDIR)$(BINDIR)/
 
+install-data:
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/airlock $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
+	for f in $(UNIT_FILES); do \
+	  $(SUBST_PATHS) $$f >$(DESTDIR)$(UNITDIR)/$${f##*/} && chmod 0644 $(DESTDIR)$(UNITDIR)/$${f##*/} || exit 1; \
+	done
+	install -m 0644 systemd/sysusers.d/airlock.conf $(DESTDIR)$(SYSUSERSDIR)/airlock.conf
+	$(SUBST_PATHS) systemd/tmpfiles.d/airlock.conf >$(DESTDIR)$(TMPFILESDIR)/airlock.conf
+	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/airlock.conf
+	install -m 0644 docs/airlock.conf.example $(DESTDIR)$(SYSCONFDIR)/airlock/airlock.conf.example
+	for f in $(MAN_PAGES); do \
+	  install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$${f##*.}/ || exit 1; \
+	done
+
+# Removes what install put there; the configuration the admin wrote
+# ($(SYSCONFDIR)/airlock/airlock.conf, credentials) and the state stay.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/airlock-store $(DESTDIR)$(SBINDIR)/airlock-authd \
 	      $(DESTDIR)$(SBINDIR)/airlock-frontend $(DESTDIR)$(BINDIR)/airlock
+	for f in $(UNIT_FILES); do rm -f $(DESTDIR)$(UNITDIR)/$${f##*/}; done
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/airlock.conf $(DESTDIR)$(TMPFILESDIR)/airlock.conf \
+	      $(DESTDIR)$(SYSCONFDIR)/airlock/airlock.conf.example
+	for f in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; done
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/airlock 2>/dev/null
 
 clean:
 	rm -rf build

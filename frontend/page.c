@@ -1,0 +1,290 @@
+/*
+ * The HTML pages: small, server-rendered, one inline CSS block and one inline
+ * script (both allowed by hash, see assets.c).  Everything that did not come
+ * from this file goes through sb_html.
+ */
+#include "fe.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "b64.h"
+
+void
+fmt_time(char *dst, size_t n, uint64_t t)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL || strftime(dst, n, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(dst, n, "-");
+}
+
+void
+page_begin(struct sbuf *sb, const struct pg *pg)
+{
+	sb_add(sb, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	    "<title>");
+	sb_html(sb, pg->title);
+	sb_add(sb, " · airlock</title><style>");
+	sb_add(sb, fe_css);
+	sb_add(sb, "</style></head>\n<body><header><a class=\"brand\" href=\"/\">airlock</a>");
+	if (pg->user_name != NULL) {
+		sb_add(sb, "<nav aria-label=\"Account\"><span>");
+		sb_html(sb, pg->user_name);
+		sb_add(sb, "</span><a href=\"/sessions\">Sessions</a><a href=\"/logout\">Sign out</a></nav>");
+	}
+	sb_add(sb, "</header>\n<main>");
+}
+
+void
+page_end(struct sbuf *sb, const struct pg *pg)
+{
+	sb_add(sb, "</main>");
+	if (pg->script) {
+		sb_add(sb, "<script>");
+		sb_add(sb, fe_js);
+		sb_add(sb, "</script>");
+	}
+	sb_add(sb, "</body></html>\n");
+}
+
+static void
+csrf_field(struct sbuf *sb, const struct req *r)
+{
+	sb_add(sb, "<input type=\"hidden\" name=\"csrf\" value=\"");
+	sb_html(sb, r->csrf);
+	sb_add(sb, "\">");
+}
+
+void
+page_error(struct sbuf *sb, const char *title, const char *detail, int signed_in)
+{
+	struct pg pg = { title, NULL, 0 };
+
+	page_begin(sb, &pg);
+	sb_add(sb, "<section class=\"card\" role=\"alert\"><h1>");
+	sb_html(sb, title);
+	sb_add(sb, "</h1><p>");
+	sb_html(sb, detail);
+	sb_add(sb, "</p><div class=\"actions\"><a class=\"button secondary\" href=\"/\">Home</a>");
+	if (!signed_in)
+		sb_add(sb, "<a class=\"button secondary\" href=\"/login\">Sign in</a>");
+	sb_add(sb, "</div></section>");
+	page_end(sb, &pg);
+}
+
+static size_t
+count_cli(const struct a_list *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; l != NULL && i < l->n; i++)
+		n += l->s[i].kind == KIND_CLI;
+	return n;
+}
+
+void
+page_counter(struct sbuf *sb, const struct req *r, const struct a_list *l)
+{
+	struct pg	pg = { "Count demo", r->sess.name, 1 };
+	char		when[64];
+	size_t		i;
+
+	page_begin(sb, &pg);
+	sb_add(sb, "<section class=\"card\"><h1>Count demo</h1>"
+	    "<p class=\"count\">Count: <span id=\"count\" aria-live=\"polite\">");
+	sb_addf(sb, "%llu", (unsigned long long)r->sess.counter);
+	sb_add(sb, "</span></p><form id=\"inc\" method=\"post\" action=\"/increment\">");
+	csrf_field(sb, r);
+	sb_add(sb, "<input type=\"hidden\" name=\"back\" value=\"1\">"
+	    "<button type=\"submit\">Increment</button></form>"
+	    "<p class=\"muted\">Signed in as <strong>");
+	sb_html(sb, r->sess.name);
+	sb_add(sb, "</strong> (");
+	sb_html(sb, r->sess.user_id);
+	sb_add(sb, ")</p></section>\n<section class=\"card\"><h2>Paired command-line sessions</h2>");
+	if (count_cli(l) == 0)
+		sb_add(sb, "<p class=\"muted\">None. Run <code>airlock login</code> to pair one.</p>");
+	else {
+		sb_add(sb, "<ul>");
+		for (i = 0; i < l->n; i++) {
+			if (l->s[i].kind != KIND_CLI)
+				continue;
+			fmt_time(when, sizeof(when), l->s[i].last_seen);
+			sb_add(sb, "<li>");
+			sb_html(sb, l->s[i].label[0] ? l->s[i].label : "command line");
+			sb_add(sb, " <span class=\"muted\">last used ");
+			sb_html(sb, when);
+			sb_add(sb, "</span></li>");
+		}
+		sb_add(sb, "</ul>");
+	}
+	sb_add(sb, "<p><a href=\"/sessions\">Manage sessions</a></p></section>"
+	    "<p><a href=\"/logout\">Sign out</a></p>");
+	page_end(sb, &pg);
+}
+
+static void
+provider_buttons(struct sbuf *sb, const struct a_providers *p, const char *pair_ref)
+{
+	uint32_t i;
+
+	if (p->n == 0) {
+		sb_add(sb, "<p class=\"muted\">No sign-in provider is configured.</p>");
+		return;
+	}
+	sb_add(sb, "<div class=\"stack\">");
+	for (i = 0; i < p->n; i++) {
+		if (!p->p[i].ready) {
+			sb_add(sb, "<span class=\"button secondary disabled\" aria-disabled=\"true\">");
+			sb_html(sb, p->p[i].display);
+			sb_add(sb, " (unavailable right now)</span>");
+			continue;
+		}
+		sb_add(sb, "<a class=\"button\" href=\"/login/");
+		sb_html(sb, p->p[i].name);
+		if (pair_ref != NULL) {
+			sb_add(sb, "?pair=");
+			sb_html(sb, pair_ref);
+		}
+		sb_add(sb, "\">Sign in with ");
+		sb_html(sb, p->p[i].display[0] ? p->p[i].display : p->p[i].name);
+		sb_add(sb, "</a>");
+	}
+	sb_add(sb, "</div>");
+}
+
+void
+page_login(struct sbuf *sb, const struct a_providers *p, const char *pair_ref, const char *notice)
+{
+	struct pg pg = { "Sign in", NULL, 0 };
+
+	page_begin(sb, &pg);
+	sb_add(sb, "<section class=\"card\"><h1>Sign in</h1>");
+	if (notice != NULL) {
+		sb_add(sb, "<p class=\"notice\" role=\"status\">");
+		sb_html(sb, notice);
+		sb_add(sb, "</p>");
+	}
+	sb_add(sb, "<p>Choose how to sign in. Your count is kept per account.</p>");
+	provider_buttons(sb, p, pair_ref);
+	sb_add(sb, "</section>");
+	page_end(sb, &pg);
+}
+
+void
+page_logout_confirm(struct sbuf *sb, const struct req *r)
+{
+	struct pg pg = { "Sign out", r->sess.name, 0 };
+
+	page_begin(sb, &pg);
+	sb_add(sb, "<section class=\"card\"><h1>Sign out?</h1><p>This ends your session in this "
+	    "browser and asks the provider to forget this sign-in where it can.</p>"
+	    "<form method=\"post\" action=\"/logout\" class=\"actions\">");
+	csrf_field(sb, r);
+	sb_add(sb, "<button type=\"submit\">Sign out</button>"
+	    "<a class=\"button secondary\" href=\"/\">Cancel</a></form></section>");
+	page_end(sb, &pg);
+}
+
+void
+page_pair_approve(struct sbuf *sb, const struct req *r, const char *ref_b64,
+    const struct a_pair_info *info)
+{
+	struct pg pg = { "Approve command-line sign-in", r->sess.name, 0 };
+
+	page_begin(sb, &pg);
+	sb_add(sb, "<section class=\"card\"><h1>Approve command-line sign-in?</h1>"
+	    "<p>A command-line tool asks to be signed in as <strong>");
+	sb_html(sb, r->sess.name);
+	sb_add(sb, "</strong>. Approve only if you started it yourself and this code is the "
+	    "one shown in your terminal:</p><p class=\"code\" aria-label=\"user code\">");
+	sb_html(sb, info->user_code);
+	sb_add(sb, "</p>");
+	if (info->label[0] != '\0') {
+		sb_add(sb, "<p class=\"muted\">Requested by: ");
+		sb_html(sb, info->label);
+		sb_add(sb, "</p>");
+	}
+	sb_addf(sb, "<p class=\"muted\">This request expires in %u minute%s.</p>",
+	    (info->expires_in + 59) / 60, (info->expires_in + 59) / 60 == 1 ? "" : "s");
+	sb_add(sb, "<form method=\"post\" action=\"/pair/");
+	sb_html(sb, ref_b64);
+	sb_add(sb, "\" class=\"actions\">");
+	csrf_field(sb, r);
+	sb_add(sb, "<button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>"
+	    "<button type=\"submit\" name=\"decision\" value=\"deny\" class=\"danger\">Deny</button>"
+	    "</form></section>");
+	page_end(sb, &pg);
+}
+
+void
+page_pair_signin(struct sbuf *sb, const struct a_providers *p, const char *ref_b64)
+{
+	struct pg pg = { "Sign in to approve", NULL, 0 };
+
+	page_begin(sb, &pg);
+	sb_add(sb, "<section class=\"card\"><h1>Command-line sign-in</h1>"
+	    "<p>A command-line tool is waiting to be signed in. Sign in first; then you will "
+	    "see its code and can approve or deny it.</p>");
+	provider_buttons(sb, p, ref_b64);
+	sb_add(sb, "</section>");
+	page_end(sb, &pg);
+}
+
+void
+page_pair_done(struct sbuf *sb, const struct req *r, int approved)
+{
+	struct pg pg = { approved ? "Approved" : "Denied", r->sess.name, 0 };
+
+	page_begin(sb, &pg);
+	if (approved)
+		sb_add(sb, "<section class=\"card\" role=\"status\"><h1 class=\"ok\">Approved</h1>"
+		    "<p>The command-line tool is now signed in as you. You can close this page "
+		    "and return to your terminal.</p>");
+	else
+		sb_add(sb, "<section class=\"card\" role=\"status\"><h1>Denied</h1>"
+		    "<p>The command-line sign-in was refused. Nothing was signed in.</p>");
+	sb_add(sb, "<div class=\"actions\"><a class=\"button secondary\" href=\"/sessions\">"
+	    "Sessions</a><a class=\"button secondary\" href=\"/\">Home</a></div></section>");
+	page_end(sb, &pg);
+}
+
+void
+page_sessions(struct sbuf *sb, const struct req *r, const struct a_list *l)
+{
+	struct pg	pg = { "Sessions", r->sess.name, 0 };
+	char		sid[64], created[64], seen[64], expires[64];
+	size_t		i;
+
+	page_begin(sb, &pg);
+	sb_add(sb, "<section class=\"card\"><h1>Your sessions</h1>"
+	    "<p class=\"muted\">Browsers and command-line tools signed in as you. "
+	    "Revoking one signs it out at once.</p><table><thead><tr><th scope=\"col\">Kind</th>"
+	    "<th scope=\"col\">Label</th><th scope=\"col\">Signed in</th>"
+	    "<th scope=\"col\">Last used</th><th scope=\"col\">Expires</th>"
+	    "<th scope=\"col\"><span class=\"muted\">Action</span></th></tr></thead><tbody>");
+	for (i = 0; i < l->n; i++) {
+		b64_encode(sid, l->s[i].sid, SID_LEN);
+		fmt_time(created, sizeof(created), l->s[i].created);
+		fmt_time(seen, sizeof(seen), l->s[i].last_seen);
+		fmt_time(expires, sizeof(expires), l->s[i].expires);
+		sb_addf(sb, "<tr><td>%s</td><td>", l->s[i].kind == KIND_CLI ? "Command line" :
+		    "Browser");
+		sb_html(sb, l->s[i].label[0] ? l->s[i].label : "-");
+		if (l->s[i].current)
+			sb_add(sb, " <strong>(this browser)</strong>");
+		sb_addf(sb, "</td><td>%s</td><td>%s</td><td>%s</td><td>", created, seen, expires);
+		sb_add(sb, "<form method=\"post\" action=\"/sessions/");
+		sb_html(sb, sid);
+		sb_add(sb, "/revoke\">");
+		csrf_field(sb, r);
+		sb_addf(sb, "<button type=\"submit\" class=\"danger\">%s</button></form></td></tr>",
+		    l->s[i].current ? "Sign out" : "Revoke");
+	}
+	sb_add(sb, "</tbody></table></section><p><a href=\"/\">Back to the counter</a></p>");
+	page_end(sb, &pg);
+}

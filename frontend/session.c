@@ -1,0 +1,213 @@
+/*
+ * The session cookie, the pre-login cookie, and CSRF (SPEC properties 3, 7).
+ *
+ * The frontend holds no key, so the CSRF token cannot be a MAC.  It is a hash
+ * of the session token instead: BLAKE2b-256 keyed with a public domain
+ * separation string.  Only someone who knows the session token (an HttpOnly
+ * cookie the store generated with 256 bits of randomness) can compute it, and
+ * it is not the value the store keeps (domain separation).  Every POST must
+ * carry it in the form field "csrf", and when the browser sends Origin or
+ * Sec-Fetch-Site, they must say same-origin as well.
+ */
+#include "fe.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "b64.h"
+#include "log.h"
+#include "parse.h"
+
+#define CSRF_DOMAIN	"airlock-csrf-v1:"	/* 16 bytes: crypto_generichash_KEYBYTES_MIN */
+#define LOGIN_COOKIE_AGE 600
+
+static void
+derive_csrf(struct req *r)
+{
+	uint8_t h[32];
+
+	crypto_generichash(h, sizeof(h), r->token, TOKEN_LEN,
+	    (const uint8_t *)CSRF_DOMAIN, sizeof(CSRF_DOMAIN) - 1);
+	b64_encode(r->csrf, h, sizeof(h));
+	sodium_memzero(h, sizeof(h));
+}
+
+/* The Cookie header(s): browsers send one; several are joined like RFC 6265 says. */
+static int
+cookie_value(struct req *r, const char *name, char *dst, size_t n)
+{
+	const char	*h;
+	int		 count;
+
+	h = hreq_header(r->h, "Cookie", &count);
+	if (h == NULL)
+		return 0;
+	if (count > 1)
+		return -1;	/* HTTP/1.1 clients send one; refuse to guess */
+	return cookie_get(h, strlen(h), name, dst, n);
+}
+
+void
+session_read_cookie(struct req *r)
+{
+	char v[64];
+
+	r->has_token = 0;
+	if (cookie_value(r, r->fe->cookie_session, v, sizeof(v)) == 1 &&
+	    b64url_id(r->token, TOKEN_LEN, v, strlen(v)) == 0) {
+		r->has_token = 1;
+		derive_csrf(r);
+	}
+	sodium_memzero(v, sizeof(v));
+}
+
+int
+session_login_binding(struct req *r, uint8_t binding[BINDING_LEN])
+{
+	char	v[64];
+	int	ok;
+
+	ok = cookie_value(r, r->fe->cookie_login, v, sizeof(v)) == 1 &&
+	    b64url_id(binding, BINDING_LEN, v, strlen(v)) == 0;
+	sodium_memzero(v, sizeof(v));
+	return ok;
+}
+
+/* Origin and Sec-Fetch-Site, when the browser sends them, must say "this site". */
+static int
+same_origin(struct req *r)
+{
+	const char	*origin, *site;
+	int		 n;
+
+	origin = hreq_header(r->h, "Origin", &n);
+	if (n > 1 || (origin != NULL && strcmp(origin, r->fe->conf.origin) != 0))
+		return 0;
+	site = hreq_header(r->h, "Sec-Fetch-Site", &n);
+	if (n > 1 || (site != NULL && strcasecmp(site, "same-origin") != 0))
+		return 0;
+	return 1;
+}
+
+int
+session_csrf_ok(struct req *r, const char *body, size_t len)
+{
+	char	got[64];
+	int	ok;
+
+	if (!same_origin(r)) {
+		log_info("csrf: %s from another origin refused", route_name(route_index(r->route)));
+		r->fe->m.csrf_refused++;
+		return -1;
+	}
+	ok = r->has_token && form_get(body, len, "csrf", got, sizeof(got)) == 1 &&
+	    strlen(got) == strlen(r->csrf) && sodium_memcmp(got, r->csrf, strlen(got)) == 0;
+	sodium_memzero(got, sizeof(got));
+	if (!ok) {
+		log_info("csrf: %s without a valid token refused", route_name(route_index(r->route)));
+		r->fe->m.csrf_refused++;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+set_cookie(struct req *r, const char *name, const char *value, long long max_age)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
+	    name, value, max_age, r->fe->conf.https ? "; Secure" : "");
+	hreq_add_header(r->h, "Set-Cookie", line);
+	sodium_memzero(line, sizeof(line));
+}
+
+void
+session_set_cookie(struct req *r, const uint8_t token[TOKEN_LEN])
+{
+	char v[64];
+
+	b64_encode(v, token, TOKEN_LEN);
+	set_cookie(r, r->fe->cookie_session, v, r->fe->conf.session_max_age);
+	sodium_memzero(v, sizeof(v));
+}
+
+void
+session_clear_cookie(struct req *r)
+{
+	set_cookie(r, r->fe->cookie_session, "", 0);
+}
+
+void
+session_set_login_cookie(struct req *r, const uint8_t binding[BINDING_LEN])
+{
+	char v[64];
+
+	b64_encode(v, binding, BINDING_LEN);
+	set_cookie(r, r->fe->cookie_login, v, LOGIN_COOKIE_AGE);
+	sodium_memzero(v, sizeof(v));
+}
+
+void
+session_clear_login_cookie(struct req *r)
+{
+	set_cookie(r, r->fe->cookie_login, "", 0);
+}
+
+static const char *
+ua_browser(const char *ua)
+{
+	/* Order matters: Edge and Chrome say "Safari", Edge says "Chrome". */
+	if (strstr(ua, "Firefox/"))
+		return "Firefox";
+	if (strstr(ua, "Edg/"))
+		return "Edge";
+	if (strstr(ua, "Chrome/") || strstr(ua, "Chromium/"))
+		return "Chrome";
+	if (strstr(ua, "Safari/"))
+		return "Safari";
+	if (strncmp(ua, "curl/", 5) == 0)
+		return "curl";
+	return NULL;
+}
+
+static const char *
+ua_system(const char *ua)
+{
+	if (strstr(ua, "Android"))
+		return "Android";
+	if (strstr(ua, "iPhone") || strstr(ua, "iPad"))
+		return "iOS";
+	if (strstr(ua, "Windows"))
+		return "Windows";
+	if (strstr(ua, "Mac OS"))
+		return "macOS";
+	if (strstr(ua, "Linux"))
+		return "Linux";
+	return NULL;
+}
+
+void
+session_label(struct req *r, char *dst, size_t n)
+{
+	const char	*ua = hreq_header(r->h, "User-Agent", NULL), *b, *s;
+	char		 tmp[MAX_LABEL + 1];
+
+	if (ua == NULL) {
+		snprintf(dst, n, "Browser");
+		return;
+	}
+	b = ua_browser(ua);
+	s = ua_system(ua);
+	if (b != NULL && s != NULL)
+		snprintf(dst, n, "%s on %s", b, s);
+	else if (b != NULL)
+		snprintf(dst, n, "%s", b);
+	else {
+		printable_copy(tmp, sizeof(tmp), ua);
+		snprintf(dst, n, "%s", tmp[0] != '\0' ? tmp : "Browser");
+	}
+}
