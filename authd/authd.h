@@ -55,6 +55,7 @@ struct authd {
 	int			 insecure_loopback;
 	size_t			 max_exchanges;	/* finishes + revokes in flight */
 	size_t			 exchanges;
+	int			 idle_timeout_sec;	/* close a silent peer's connection */
 };
 
 /* The daemon's one instance: IPC handlers have no argument of their own. */

@@ -20,6 +20,7 @@
 
 #include "authd.h"
 #include "config.h"
+#include "daemon.h"
 #include "grant.h"
 #include "http.h"
 #include "ipc.h"
@@ -29,32 +30,23 @@
 #include "secret.h"
 #include "sock.h"
 
-#define DEFAULT_CONFIG		"/etc/airlock/airlock.conf"
 #define SWEEP_SEC		30
 
 static const char *const airlock_keys[] = { "public_url", "frontend_user", NULL };
 static const char *const authd_keys[] = {
 	"socket", "state_dir", "secrets_dir", "allow_insecure_loopback", "ca_file",
 	"login_ttl_sec", "max_logins", "max_exchanges", "http_timeout_ms",
-	"grant_max_age_days", NULL
+	"grant_max_age_days", "idle_timeout_sec", NULL
 };
 
 struct runtime {
 	struct authd		 ad;
 	struct ipc_server	*server;
-	struct event		*ev_term, *ev_int, *ev_sweep;
+	struct event		*ev_sig[2], *ev_sweep;
 	const char		*socket_path;	/* unlinked at exit when we made it */
 	uint64_t		 grant_max_age;
 	time_t			 last_grant_sweep;
 };
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: airlock-authd [-dv] [-f config]\n"
-	    "       airlock-authd -k keyfile\n");
-	exit(2);
-}
 
 static char *
 redirect_uri(const struct conf *c)
@@ -152,6 +144,7 @@ setup(struct runtime *rt, const char *config)
 		log_warnx("WARNING: allow_insecure_loopback = yes: plain http to providers on "
 		    "127.0.0.1 is allowed. Development only, never in production.");
 	ad->max_exchanges = conf_num(ad->conf, "authd", "max_exchanges", 1, 100000, 1024);
+	ad->idle_timeout_sec = (int)conf_num(ad->conf, "authd", "idle_timeout_sec", 0, 86400, 300);
 	rt->grant_max_age = 86400ULL *
 	    conf_num(ad->conf, "authd", "grant_max_age_days", 1, 3650, 90);
 	secrets_dir = conf_get(ad->conf, "authd", "secrets_dir");
@@ -185,15 +178,6 @@ listen_socket(struct runtime *rt)
 }
 
 static void
-on_signal(evutil_socket_t sig, short what, void *arg)
-{
-	struct runtime *rt = arg;
-
-	log_info("signal %d: shutting down", (int)sig);
-	event_base_loopbreak(rt->ad.base);
-}
-
-static void
 on_sweep(evutil_socket_t fd, short what, void *arg)
 {
 	struct runtime	*rt = arg;
@@ -213,14 +197,9 @@ events(struct runtime *rt)
 {
 	struct timeval tv = { SWEEP_SEC, 0 };
 
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	rt->ev_term = evsignal_new(rt->ad.base, SIGTERM, on_signal, rt);
-	rt->ev_int = evsignal_new(rt->ad.base, SIGINT, on_signal, rt);
+	daemon_signals(rt->ad.base, rt->ev_sig);
 	rt->ev_sweep = event_new(rt->ad.base, -1, EV_PERSIST, on_sweep, rt);
-	if (rt->ev_term == NULL || rt->ev_int == NULL || rt->ev_sweep == NULL ||
-	    evsignal_add(rt->ev_term, NULL) == -1 || evsignal_add(rt->ev_int, NULL) == -1 ||
-	    event_add(rt->ev_sweep, &tv) == -1)
+	if (rt->ev_sweep == NULL || event_add(rt->ev_sweep, &tv) == -1)
 		fatalx("event setup failed");
 	on_sweep(-1, 0, rt);
 }
@@ -242,8 +221,7 @@ teardown(struct runtime *rt)
 		unlink(rt->socket_path);
 	for (i = 0; i < ad->nprov; i++)
 		provider_free(ad->prov[i]);
-	event_free(rt->ev_term);
-	event_free(rt->ev_int);
+	daemon_signals_free(rt->ev_sig);
 	event_free(rt->ev_sweep);
 	pending_free(ad->pending);
 	grants_close(ad->grants);
@@ -257,34 +235,25 @@ int
 main(int argc, char *argv[])
 {
 	static struct runtime	 rt;
-	const char		*config = DEFAULT_CONFIG, *keyfile = NULL;
-	int			 ch, foreground = 0, verbose = 0;
+	struct daemon_opts	 o;
 	size_t			 i;
 
-	while ((ch = getopt(argc, argv, "df:k:v")) != -1)
-		switch (ch) {
-		case 'd': foreground = 1; break;
-		case 'f': config = optarg; break;
-		case 'k': keyfile = optarg; break;
-		case 'v': verbose = 1; break;
-		default: usage();
-		}
-	if (optind != argc)
-		usage();
+	daemon_getopt(argc, argv, "df:k:v", "usage: airlock-authd [-dv] [-f config]\n"
+	    "       airlock-authd -k keyfile\n", &o);
 	umask(077);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "airlock-authd: libsodium init failed\n");
 		return 1;
 	}
-	if (keyfile != NULL)
-		return keygen_main(keyfile);
-	log_init("airlock-authd", foreground);
-	log_setverbose(verbose);
+	if (o.keyfile != NULL)
+		return keygen_main(o.keyfile);
+	log_init("airlock-authd", o.foreground);
+	log_setverbose(o.verbose);
 	secret_harden_process();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init");
 	authd_env = &rt.ad;
-	setup(&rt, config);
+	setup(&rt, o.config);
 	listen_socket(&rt);
 	events(&rt);
 	for (i = 0; i < rt.ad.nprov; i++)

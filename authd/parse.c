@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "text.h"
 
 struct json_object *
 json_parse_object(const void *buf, size_t len, const char **why)
@@ -75,49 +76,27 @@ json_str(struct json_object *o, const char *key, size_t max, const char **out)
 	return 1;
 }
 
-/* Form-encoded: key=value pairs, '+' is a space, %XX escapes; nothing else outside 0x21..0x7e. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/*
+ * Form-encoded: key=value pairs decoded by proto's rules (text.h), at most
+ * MAX_ID_TOKEN bytes; a provider's raw bytes must also be visible ASCII.
+ */
 static char *
 form_decode(const char *s, size_t n)
 {
-	struct buf	b;
-	size_t		i;
-	int		hi, lo;
-	char		c;
+	size_t	 cap = (n < MAX_ID_TOKEN ? n : MAX_ID_TOKEN) + 1, i;
+	char	*p;
 
-	buf_init(&b, MAX_ID_TOKEN);
-	for (i = 0; i < n && !b.err; i++) {
-		c = s[i];
-		if (c == '+')
-			c = ' ';
-		else if (c == '%') {
-			if (i + 2 >= n)
-				goto bad;
-			if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
-				goto bad;
-			c = (char)(hi << 4 | lo);
-			i += 2;
-			if ((unsigned char)c < 0x20 || c == 0x7f)
-				goto bad;
-		} else if ((unsigned char)c <= 0x20 || (unsigned char)c >= 0x7f)
-			goto bad;
-		buf_addc(&b, c);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return NULL;
+	if ((p = malloc(cap)) == NULL)
+		return NULL;
+	if (pct_decode(p, cap, s, n) == -1) {
+		sodium_memzero(p, cap);
+		free(p);
+		return NULL;
 	}
-	return buf_take(&b);
-bad:
-	buf_free(&b);
-	return NULL;
+	return p;
 }
 
 int

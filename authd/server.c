@@ -11,7 +11,6 @@
 #include "provider.h"
 
 #define AUTHD_MAX_CONNS		256
-#define AUTHD_IDLE_SEC		300
 #define AUTHD_MAX_OUTBUF	(1024 * 1024)
 
 struct authd *authd_env;
@@ -84,7 +83,7 @@ authd_server_new(struct authd *ad, int fd, const uid_t *uids, size_t nuids)
 	for (i = 0; i < nuids && i < IPC_MAX_UIDS; i++)
 		conf.uids[conf.nuids++] = uids[i];
 	conf.max_conns = AUTHD_MAX_CONNS;
-	conf.idle_timeout_sec = AUTHD_IDLE_SEC;
+	conf.idle_timeout_sec = ad->idle_timeout_sec;	/* [authd] idle_timeout_sec */
 	conf.max_outbuf = AUTHD_MAX_OUTBUF;
 	return ipc_server_new(ad->base, fd, &conf);
 }

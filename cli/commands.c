@@ -1,7 +1,6 @@
 /* whoami, get and logout: one authenticated request each to the saved session's server. */
 #include "commands.h"
 #include "cli.h"
-#include "csrf.h"
 #include "http.h"
 #include "session.h"
 #include "url.h"
@@ -55,7 +54,7 @@ request(const struct cli_session *s, const char *method, const char *path,
 
 	snprintf(url, sizeof(url), "%s%s", s->server, path);
 	q.url = url;
-	if (strcmp(method, "POST") == 0 && csrf_for_cookie(s->cookie, csrf, sizeof(csrf)) == 0) {
+	if (strcmp(method, "POST") == 0 && session_csrf(s->cookie, csrf, sizeof(csrf)) == 0) {
 		snprintf(form, sizeof(form), "csrf=%s", csrf);
 		q.form = form;
 	}

@@ -1,6 +1,7 @@
 /* libcurl easy requests for the CLI. Every limit is enforced here, not by callers. */
 #include "http.h"
 #include "cli.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -94,20 +95,6 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-static int
-cookie_octet(unsigned char c)
-{
-	/* RFC 6265 cookie-octet */
-	return c == 0x21 || (c >= 0x23 && c <= 0x2b) || (c >= 0x2d && c <= 0x3a) ||
-	    (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
-}
-
-static int
-token_char(unsigned char c)
-{
-	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?={}", c) == NULL;
-}
-
 /* The frontend's session cookie: "__Host-session" over https, "session" otherwise. */
 static int
 session_name(const char *name, size_t len)
@@ -128,7 +115,7 @@ http_parse_set_cookie(const char *line, size_t len, char *dst, size_t n)
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
 		i++;
 	name_start = i;
-	while (i < len && token_char((unsigned char)line[i]))
+	while (i < len && http_token_char((unsigned char)line[i]))
 		i++;
 	name_len = i - name_start;
 	if (name_len == 0 || i >= len || line[i] != '=' ||

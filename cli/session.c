@@ -4,6 +4,9 @@
 #include "jparse.h"
 #include "url.h"
 
+#include "b64.h"
+#include "csrf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -346,5 +349,21 @@ session_remove(const char *dir, char *err, size_t errlen)
 		return -1;
 	}
 	sync_dir(dir);
+	return 0;
+}
+
+int
+session_csrf(const char *cookie, char *out, size_t n)
+{
+	uint8_t		 token[TOKEN_LEN];
+	const char	*v = strchr(cookie, '=');
+
+	if (v == NULL || n < CSRF_LEN + 1)
+		return -1;
+	v++;
+	if (b64_decode_exact(token, sizeof(token), v, strlen(v)) == -1)
+		return -1;
+	csrf_derive(out, token);
+	sodium_memzero(token, sizeof(token));
 	return 0;
 }

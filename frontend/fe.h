@@ -19,6 +19,7 @@
 #include <event2/event.h>
 
 #include "buf.h"
+#include "csrf.h"
 #include "http.h"
 #include "ipc.h"
 #include "msg.h"
@@ -180,7 +181,7 @@ struct req {
 	/* the session cookie, when it decodes */
 	int			 has_token;
 	uint8_t			 token[TOKEN_LEN];
-	char			 csrf[48];		/* token for this session's forms */
+	char			 csrf[CSRF_LEN + 1];	/* token for this session's forms */
 	/* backend calls */
 	struct call		 calls[FE_MAX_CALLS];
 	int			 npending;
@@ -275,6 +276,7 @@ void	session_read_cookie(struct req *);
 /* 0 when a state-changing request may proceed: Origin / Sec-Fetch-Site are
  * same-origin when present, and form field csrf matches this session's token. */
 int	session_csrf_ok(struct req *, const char *body, size_t len);
+int	session_form_ok(struct req *, const char **body, size_t *len);
 void	session_set_cookie(struct req *, const uint8_t token[TOKEN_LEN]);
 void	session_clear_cookie(struct req *);
 void	session_set_login_cookie(struct req *, const uint8_t binding[BINDING_LEN]);
@@ -296,6 +298,7 @@ void	reply_error(struct req *, int status, const char *title, const char *detail
 void	reply_no_session(struct req *);
 /* A backend answered a status the route did not expect. */
 void	reply_backend_status(struct req *, uint8_t st);
+int	reply_session_failed(struct req *, uint8_t st);
 
 /* page.c: HTML pages */
 struct pg {

@@ -10,14 +10,8 @@ home_render(struct req *r)
 {
 	struct sbuf sb;
 
-	if (r->st[0] == ST_NOTFOUND) {
-		reply_no_session(r);
+	if (reply_session_failed(r, r->st[0]))
 		return;
-	}
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
-		return;
-	}
 	sb_init(&sb);
 	page_counter(&sb, r, r->st[1] == ST_OK ? &r->u.list : NULL);
 	reply_sb(r, 200, CT_HTML, &sb);
@@ -42,14 +36,8 @@ increment_done(struct req *r)
 {
 	struct sbuf sb;
 
-	if (r->st[0] == ST_NOTFOUND) {
-		reply_no_session(r);
+	if (reply_session_failed(r, r->st[0]))
 		return;
-	}
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
-		return;
-	}
 	r->fe->m.increments++;
 	if (r->flag && !r->json) {	/* the page's form without JavaScript */
 		reply_redirect(r, "/");
@@ -73,16 +61,8 @@ h_increment(struct req *r)
 	char		 back[4];
 	size_t		 len;
 
-	body = hreq_body(r->h, &len);
-	if (!r->has_token) {
-		reply_no_session(r);
+	if (session_form_ok(r, &body, &len) == -1)
 		return;
-	}
-	if (session_csrf_ok(r, body, len) == -1) {
-		reply_error(r, 403, "Request refused", "This form has expired or was sent from "
-		    "another site. Reload the page and try again.");
-		return;
-	}
 	r->flag = form_get(body, len, "back", back, sizeof(back)) == 1;
 	be_increment(r, &r->u.counter, &r->st[0]);
 	req_wait(r, increment_done);

@@ -228,14 +228,8 @@ logout_page(struct req *r)
 {
 	struct sbuf sb;
 
-	if (r->st[0] == ST_NOTFOUND) {
-		reply_no_session(r);
+	if (reply_session_failed(r, r->st[0]))
 		return;
-	}
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
-		return;
-	}
 	sb_init(&sb);
 	page_logout_confirm(&sb, r);
 	reply_sb(r, 200, CT_HTML, &sb);
@@ -304,16 +298,8 @@ h_logout(struct req *r)
 	const char	*body;
 	size_t		 len;
 
-	body = hreq_body(r->h, &len);
-	if (!r->has_token) {
-		reply_no_session(r);
+	if (session_form_ok(r, &body, &len) == -1)
 		return;
-	}
-	if (session_csrf_ok(r, body, len) == -1) {
-		reply_error(r, 403, "Request refused", "This form has expired or was sent from "
-		    "another site. Reload the page and try again.");
-		return;
-	}
 	be_session_get(r, &r->sess, &r->st[0]);
 	req_wait(r, logout_found);
 }

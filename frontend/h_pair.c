@@ -253,14 +253,8 @@ pair_decided(struct req *r)
 {
 	struct sbuf sb;
 
-	if (r->st[0] == ST_NOTFOUND) {
-		reply_no_session(r);
+	if (reply_session_failed(r, r->st[0]))
 		return;
-	}
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
-		return;
-	}
 	if (r->st[1] == ST_NOTFOUND) {
 		pair_unknown(r);
 		return;
@@ -289,16 +283,8 @@ h_pair_decide(struct req *r)
 
 	if (!pair_ref(r))
 		return;
-	body = hreq_body(r->h, &len);
-	if (!r->has_token) {
-		reply_no_session(r);
+	if (session_form_ok(r, &body, &len) == -1)
 		return;
-	}
-	if (session_csrf_ok(r, body, len) == -1) {
-		reply_error(r, 403, "Request refused", "This form has expired or was sent from "
-		    "another site. Reload the page and try again.");
-		return;
-	}
 	if (form_get(body, len, "decision", decision, sizeof(decision)) != 1 ||
 	    (strcmp(decision, "approve") != 0 && strcmp(decision, "deny") != 0)) {
 		reply_error(r, 400, "Bad request", "Choose Approve or Deny.");
@@ -317,14 +303,8 @@ secured_done(struct req *r)
 {
 	struct sbuf sb;
 
-	if (r->st[0] == ST_NOTFOUND) {
-		reply_no_session(r);
+	if (reply_session_failed(r, r->st[0]))
 		return;
-	}
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
-		return;
-	}
 	sb_init(&sb);
 	if (r->json) {
 		sb_add(&sb, "{\"user\":");

@@ -71,14 +71,8 @@ revoked(struct req *r)
 static void
 revoke_found(struct req *r)
 {
-	if (r->st[0] == ST_NOTFOUND) {
-		reply_no_session(r);
+	if (reply_session_failed(r, r->st[0]))
 		return;
-	}
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
-		return;
-	}
 	r->flag = memcmp(r->target, r->sess.sid, SID_LEN) == 0;
 	be_session_revoke(r, r->target, &r->u.grant, &r->st[0]);
 	req_wait(r, revoked);
@@ -94,16 +88,8 @@ h_session_revoke(struct req *r)
 		reply_error(r, 404, "No such session", "That session does not exist.");
 		return;
 	}
-	body = hreq_body(r->h, &len);
-	if (!r->has_token) {
-		reply_no_session(r);
+	if (session_form_ok(r, &body, &len) == -1)
 		return;
-	}
-	if (session_csrf_ok(r, body, len) == -1) {
-		reply_error(r, 403, "Request refused", "This form has expired or was sent from "
-		    "another site. Reload the page and try again.");
-		return;
-	}
 	be_session_get(r, &r->sess, &r->st[0]);
 	req_wait(r, revoke_found);
 }

@@ -12,27 +12,11 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "daemon.h"
 #include "log.h"
 #include "sock.h"
 
-#define DEFAULT_CONFIG	"/etc/airlock/airlock.conf"
 #define FD_RESERVE	64	/* descriptors kept for backends, logs, lingering closes */
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: airlock-frontend [-dv] [-f config]\n");
-	exit(2);
-}
-
-static void
-on_signal(evutil_socket_t sig, short ev, void *arg)
-{
-	struct fe *fe = arg;
-
-	log_info("signal %d: shutting down", (int)sig);
-	event_base_loopexit(fe->base, NULL);
-}
 
 static int
 listen_socket(const struct fe_conf *fc)
@@ -88,43 +72,26 @@ serve(struct fe *fe, int fd)
 int
 main(int argc, char *argv[])
 {
-	const char	*path = DEFAULT_CONFIG;
-	struct fe	 fe;
-	struct conf	*conf;
-	struct event	*sigs[2];
-	int		 ch, foreground = 0, verbose = 0, fd;
+	struct daemon_opts	 o;
+	struct fe		 fe;
+	struct conf		*conf;
+	struct event		*sigs[2];
+	int			 fd;
 
-	while ((ch = getopt(argc, argv, "df:v")) != -1) {
-		switch (ch) {
-		case 'd':
-			foreground = 1;
-			break;
-		case 'f':
-			path = optarg;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init("airlock-frontend", foreground);
-	log_setverbose(verbose);
+	daemon_getopt(argc, argv, "df:v", "usage: airlock-frontend [-dv] [-f config]\n", &o);
+	log_init("airlock-frontend", o.foreground);
+	log_setverbose(o.verbose);
 	if (sodium_init() < 0)
 		fatalx("sodium_init failed");
 	memset(&fe, 0, sizeof(fe));
-	conf = conf_load(path);
+	conf = conf_load(o.config);
 	fe_conf_load(&fe.conf, conf);
 	fe.cookie_session = fe.conf.https ? "__Host-session" : "session";
 	fe.cookie_login = fe.conf.https ? "__Host-login" : "login";
 	if (assets_init(&fe) == -1)
 		fatalx("cannot build the security headers");
-	signal(SIGPIPE, SIG_IGN);
 	fd = listen_socket(&fe.conf);
-	if (!foreground && daemon(0, 0) == -1)
+	if (!o.foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	if ((fe.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
@@ -132,10 +99,7 @@ main(int argc, char *argv[])
 	    (fe.be[BE_AUTHD] = ipc_client_new(fe.base, fe.conf.authd_socket, "authd")) == NULL)
 		fatalx("backend socket path too long");
 	fe.http = serve(&fe, fd);
-	if ((sigs[0] = evsignal_new(fe.base, SIGTERM, on_signal, &fe)) == NULL ||
-	    (sigs[1] = evsignal_new(fe.base, SIGINT, on_signal, &fe)) == NULL ||
-	    evsignal_add(sigs[0], NULL) == -1 || evsignal_add(sigs[1], NULL) == -1)
-		fatalx("signal events");
+	daemon_signals(fe.base, sigs);
 	log_info("serving %s%s%s, store %s, authd %s", fe.conf.public_url,
 	    fe.conf.listen ? " on " : " (socket activated)", fe.conf.listen ? fe.conf.listen : "",
 	    fe.conf.store_socket, fe.conf.authd_socket);
@@ -144,8 +108,7 @@ main(int argc, char *argv[])
 	http_server_free(fe.http);
 	ipc_client_free(fe.be[BE_STORE]);
 	ipc_client_free(fe.be[BE_AUTHD]);
-	event_free(sigs[0]);
-	event_free(sigs[1]);
+	daemon_signals_free(sigs);
 	event_base_free(fe.base);
 	conf_free(conf);
 	log_info("stopped");

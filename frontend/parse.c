@@ -5,53 +5,8 @@
 #include <strings.h>
 
 #include "b64.h"
+#include "text.h"
 #include "msg.h"
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
-is_ctl(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
-ssize_t
-pct_decode(char *dst, size_t dstsize, const char *src, size_t len)
-{
-	size_t		i, o = 0;
-	int		hi, lo;
-	unsigned char	c;
-
-	if (dstsize == 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)src[i];
-		if (c == '+')
-			c = ' ';
-		else if (c == '%') {
-			if (len - i < 3 || (hi = hexval(src[i + 1])) < 0 ||
-			    (lo = hexval(src[i + 2])) < 0)
-				return -1;
-			c = (unsigned char)(hi << 4 | lo);
-			i += 2;
-		}
-		if (is_ctl(c) || o + 1 >= dstsize)
-			return -1;
-		dst[o++] = (char)c;
-	}
-	dst[o] = '\0';
-	return (ssize_t)o;
-}
 
 /* One "name=value" segment of s: [*pos, end of segment). */
 struct seg {
@@ -98,28 +53,16 @@ int
 form_check(const char *s, size_t len)
 {
 	char		names[FORM_MAX_PAIRS][FORM_MAX_NAME + 1];
-	char		val[1];
 	struct seg	g;
-	size_t		pos = 0, n = 0, i, j;
+	size_t		pos = 0, n = 0, i;
 
 	while (seg_next(s, len, &pos, &g)) {
 		if (n == FORM_MAX_PAIRS ||
 		    pct_decode(names[n], sizeof(names[n]), g.name, g.nlen) <= 0 ||
 		    !name_ok(names[n]))
 			return -1;
-		/* Decode the value only to validate it: walk it in place. */
-		for (j = 0; j < g.vlen; j++) {
-			if (g.val[j] == '%') {
-				if (g.vlen - j < 3 || hexval(g.val[j + 1]) < 0 ||
-				    hexval(g.val[j + 2]) < 0)
-					return -1;
-				val[0] = (char)(hexval(g.val[j + 1]) << 4 | hexval(g.val[j + 2]));
-				j += 2;
-			} else
-				val[0] = g.val[j];
-			if (is_ctl((unsigned char)val[0]))
-				return -1;
-		}
+		if (pct_decode(NULL, 0, g.val, g.vlen) == -1)
+			return -1;
 		for (i = 0; i < n; i++)
 			if (strcmp(names[i], names[n]) == 0)
 				return -1;
@@ -145,19 +88,6 @@ form_get(const char *s, size_t len, const char *name, char *dst, size_t dstsize)
 	return 0;
 }
 
-static int
-cookie_octet(unsigned char c)
-{
-	return c == 0x21 || (c >= 0x23 && c <= 0x2b) || (c >= 0x2d && c <= 0x3a) ||
-	    (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
-}
-
-static int
-token_char(unsigned char c)
-{
-	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?={}", c) == NULL;
-}
-
 int
 cookie_get(const char *hdr, size_t len, const char *name, char *dst, size_t dstsize)
 {
@@ -168,7 +98,7 @@ cookie_get(const char *hdr, size_t len, const char *name, char *dst, size_t dsts
 		while (i < len && (hdr[i] == ' ' || hdr[i] == '\t' || hdr[i] == ';'))
 			i++;
 		ns = i;
-		while (i < len && token_char((unsigned char)hdr[i]))
+		while (i < len && http_token_char((unsigned char)hdr[i]))
 			i++;
 		nl = i - ns;
 		bad = nl == 0 || i >= len || hdr[i] != '=';

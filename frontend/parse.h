@@ -14,12 +14,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "text.h"
+
 #define FORM_MAX_PAIRS	32	/* more parameters than this: the whole query is refused */
 #define FORM_MAX_NAME	32
 
-/* Percent-decodes len bytes of src into dst (NUL-terminated).  Returns the
- * decoded length, or -1: bad escape, NUL or control character, too long. */
-ssize_t	pct_decode(char *dst, size_t dstsize, const char *src, size_t len);
+/* pct_decode() is in proto/text.h. */
 
 /* Checks a whole query / form: at most FORM_MAX_PAIRS "name=value" pairs,
  * every name and value decodes, names are [a-z0-9_] and not repeated.

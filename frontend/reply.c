@@ -126,6 +126,19 @@ reply_no_session(struct req *r)
 	    "no valid session (sign in again, or run: airlock login)");
 }
 
+/* A session look-up's status: 1 (and the answer sent) unless it is ST_OK. */
+int
+reply_session_failed(struct req *r, uint8_t st)
+{
+	if (st == ST_OK)
+		return 0;
+	if (st == ST_NOTFOUND)
+		reply_no_session(r);
+	else
+		reply_backend_status(r, st);
+	return 1;
+}
+
 void
 reply_backend_status(struct req *r, uint8_t st)
 {

@@ -18,22 +18,11 @@
 #include <sodium.h>
 
 #include "b64.h"
+#include "csrf.h"
 #include "log.h"
 #include "parse.h"
 
-#define CSRF_DOMAIN	"airlock-csrf-v1:"	/* 16 bytes: crypto_generichash_KEYBYTES_MIN */
 #define LOGIN_COOKIE_AGE 600
-
-static void
-derive_csrf(struct req *r)
-{
-	uint8_t h[32];
-
-	crypto_generichash(h, sizeof(h), r->token, TOKEN_LEN,
-	    (const uint8_t *)CSRF_DOMAIN, sizeof(CSRF_DOMAIN) - 1);
-	b64_encode(r->csrf, h, sizeof(h));
-	sodium_memzero(h, sizeof(h));
-}
 
 /* The Cookie header(s): browsers send one; several are joined like RFC 6265 says. */
 static int
@@ -59,7 +48,7 @@ session_read_cookie(struct req *r)
 	if (cookie_value(r, r->fe->cookie_session, v, sizeof(v)) == 1 &&
 	    b64url_id(r->token, TOKEN_LEN, v, strlen(v)) == 0) {
 		r->has_token = 1;
-		derive_csrf(r);
+		csrf_derive(r->csrf, r->token);
 	}
 	sodium_memzero(v, sizeof(v));
 }
@@ -109,6 +98,23 @@ session_csrf_ok(struct req *r, const char *body, size_t len)
 	if (!ok) {
 		log_info("csrf: %s without a valid token refused", route_name(route_index(r->route)));
 		r->fe->m.csrf_refused++;
+		return -1;
+	}
+	return 0;
+}
+
+/* A state-changing form: needs a session cookie and the session's CSRF token. */
+int
+session_form_ok(struct req *r, const char **body, size_t *len)
+{
+	*body = hreq_body(r->h, len);
+	if (!r->has_token) {
+		reply_no_session(r);
+		return -1;
+	}
+	if (session_csrf_ok(r, *body, *len) == -1) {
+		reply_error(r, 403, "Request refused", "This form has expired or was sent from "
+		    "another site. Reload the page and try again.");
 		return -1;
 	}
 	return 0;

@@ -8,26 +8,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "daemon.h"
 #include "log.h"
 #include "sock.h"
 
-#define DEFAULT_CONFIG	"/etc/airlock/airlock.conf"
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: airlock-store [-dv] [-f config]\n");
-	exit(2);
-}
-
-static void
-on_signal(evutil_socket_t sig, short ev, void *arg)
-{
-	struct store *st = arg;
-
-	log_info("signal %d: shutting down", (int)sig);
-	event_base_loopexit(st->base, NULL);
-}
 
 static int
 listen_socket(const struct store_conf *sc)
@@ -57,7 +41,8 @@ serve(struct store *st, int fd)
 		ic.uids[i] = st->conf.uids[i];
 	ic.nuids = st->conf.nuids;
 	ic.max_conns = 512;
-	ic.idle_timeout_sec = 0;	/* the frontend keeps its connection */
+	/* idle peers lose their slot; the frontend reconnects at once (0 = never) */
+	ic.idle_timeout_sec = st->conf.idle_timeout_sec;
 	ic.max_outbuf = 1 << 20;
 	if ((srv = ipc_server_new(st->base, fd, &ic)) == NULL)
 		fatalx("ipc server");
@@ -67,41 +52,24 @@ serve(struct store *st, int fd)
 int
 main(int argc, char *argv[])
 {
-	const char		*path = DEFAULT_CONFIG;
+	struct daemon_opts	 o;
 	struct store		 st;
 	struct conf		*conf;
 	struct ipc_server	*srv;
 	struct event		*sigs[2];
-	int			 ch, foreground = 0, verbose = 0, fd;
+	int			 fd;
 
-	while ((ch = getopt(argc, argv, "df:v")) != -1) {
-		switch (ch) {
-		case 'd':
-			foreground = 1;
-			break;
-		case 'f':
-			path = optarg;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init("airlock-store", foreground);
-	log_setverbose(verbose);
+	daemon_getopt(argc, argv, "df:v", "usage: airlock-store [-dv] [-f config]\n", &o);
+	log_init("airlock-store", o.foreground);
+	log_setverbose(o.verbose);
 	if (sodium_init() < 0)
 		fatalx("sodium_init failed");
 	memset(&st, 0, sizeof(st));
-	conf = conf_load(path);
+	conf = conf_load(o.config);
 	store_conf_load(&st.conf, conf);
-	signal(SIGPIPE, SIG_IGN);
 	fd = listen_socket(&st.conf);
 	/* before LMDB: an environment must not cross a fork */
-	if (!foreground && daemon(0, 0) == -1)
+	if (!o.foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	db_open(&st);
 	if ((st.base = event_base_new()) == NULL)
@@ -109,10 +77,7 @@ main(int argc, char *argv[])
 	batch_init(&st);
 	sweep_init(&st);
 	srv = serve(&st, fd);
-	if ((sigs[0] = evsignal_new(st.base, SIGTERM, on_signal, &st)) == NULL ||
-	    (sigs[1] = evsignal_new(st.base, SIGINT, on_signal, &st)) == NULL ||
-	    evsignal_add(sigs[0], NULL) == -1 || evsignal_add(sigs[1], NULL) == -1)
-		fatalx("signal events");
+	daemon_signals(st.base, sigs);
 	log_info("serving %u peer uid(s), sessions last %llu s", (unsigned)st.conf.nuids,
 	    (unsigned long long)st.conf.session_ttl);
 	if (event_base_dispatch(st.base) == -1)
@@ -123,8 +88,7 @@ main(int argc, char *argv[])
 	    (unsigned long long)st.commits);
 	ipc_server_free(srv);
 	close(fd);
-	event_free(sigs[0]);
-	event_free(sigs[1]);
+	daemon_signals_free(sigs);
 	event_free(st.ev_commit);
 	event_free(st.ev_sweep);
 	event_base_free(st.base);

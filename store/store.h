@@ -54,6 +54,7 @@ struct store_conf {
 	uint32_t	 pair_ttl;		/* seconds */
 	uint32_t	 max_pending;
 	int		 sweep_interval;	/* seconds */
+	int		 idle_timeout_sec;	/* close a connection silent this long */
 	uid_t		 uids[IPC_MAX_UIDS];
 	size_t		 nuids;
 };

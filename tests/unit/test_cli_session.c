@@ -12,7 +12,6 @@
 #include <sodium.h>
 
 #include "check.h"
-#include "../../cli/csrf.h"
 #include "../../cli/http.h"
 #include "../../cli/jparse.h"
 #include "../../cli/pairing.h"
@@ -205,13 +204,13 @@ test_csrf(void)
 	char	 out[64];
 
 	/* Vector from Python: blake2b(bytes(range(32)), digest_size=32, key=b"airlock-csrf-v1:") */
-	CHECK(csrf_for_cookie("session=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", out, sizeof(out)) == 0 &&
+	CHECK(session_csrf("session=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", out, sizeof(out)) == 0 &&
 	    strcmp(out, "LhmF6XjkP0lsLms645k_WSlZ2n2XISAwlJ6_hQXmJTY") == 0, "CSRF value as the frontend derives it");
-	CHECK(csrf_for_cookie("__Host-session=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", out, sizeof(out)) == 0 &&
+	CHECK(session_csrf("__Host-session=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", out, sizeof(out)) == 0 &&
 	    strcmp(out, "LhmF6XjkP0lsLms645k_WSlZ2n2XISAwlJ6_hQXmJTY") == 0, "CSRF value with the __Host- name");
-	CHECK(csrf_for_cookie("session=short", out, sizeof(out)) == -1, "CSRF: not a 32-byte token");
-	CHECK(csrf_for_cookie("session", out, sizeof(out)) == -1, "CSRF: no value");
-	CHECK(csrf_for_cookie("session=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", out, 20) == -1,
+	CHECK(session_csrf("session=short", out, sizeof(out)) == -1, "CSRF: not a 32-byte token");
+	CHECK(session_csrf("session", out, sizeof(out)) == -1, "CSRF: no value");
+	CHECK(session_csrf("session=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", out, 20) == -1,
 	    "CSRF: small buffer refused");
 }
 
