@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "sock.h"
 #include "parse.h"
 #include "secret.h"
 
@@ -137,23 +138,6 @@ put_str(struct buf *b, const char *s)
 }
 
 static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
 grant_write(struct grants *g, const uint8_t handle[GRANT_LEN], const uint8_t *sealed, size_t n)
 {
 	char	name[2 * GRANT_LEN + 8], tmp[2 * GRANT_LEN + 16];
@@ -164,7 +148,7 @@ grant_write(struct grants *g, const uint8_t handle[GRANT_LEN], const uint8_t *se
 	if ((fd = openat(g->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0600)) == -1)
 		return -1;
-	if (write_all(fd, sealed, n) == -1 || fsync(fd) == -1) {
+	if (fd_write_all(fd, sealed, n) == -1 || fsync(fd) == -1) {
 		close(fd);
 		unlinkat(g->dirfd, tmp, 0);
 		return -1;

@@ -27,6 +27,7 @@
 #include <sodium.h>
 
 #include "msg.h"
+#include "sock.h"
 
 #define MAX_CLIENTS	1024
 #define ANSWER_LEN	(MSG_HDR_LEN + 1 + 8)	/* status + u64 counter */
@@ -92,26 +93,6 @@ struct client {
 	size_t	got;
 };
 
-static int
-connect_unix(const char *path)
-{
-	struct sockaddr_un	sun;
-	int			fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -1;
-	strcpy(sun.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static void
 send_incr(struct client *c, const uint8_t token[TOKEN_LEN], uint32_t id)
 {
@@ -167,7 +148,7 @@ bench_sock(const char *path, const char *tokhex, int nclients, double seconds)
 	if (nclients < 1 || nclients > MAX_CLIENTS)
 		die("clients: 1 to 1024", 0);
 	for (i = 0; i < nclients; i++) {
-		if ((cl[i].fd = connect_unix(path)) == -1)
+		if ((cl[i].fd = sock_dial_unix(path)) == -1)
 			die(path, 0);
 		pfd[i].fd = cl[i].fd;
 		pfd[i].events = POLLIN;

@@ -6,6 +6,7 @@
 
 #include "b64.h"
 #include "csrf.h"
+#include "sock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -249,23 +250,6 @@ session_json(const struct cli_session *s)
 }
 
 static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 w;
-
-	while (len > 0) {
-		if ((w = write(fd, buf, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
 write_temp(const char *tmp_template, char *tmp, size_t n, const char *json,
     char *err, size_t errlen)
 {
@@ -277,8 +261,8 @@ write_temp(const char *tmp_template, char *tmp, size_t n, const char *json,
 		    strerror(errno));
 		return -1;
 	}
-	if (fchmod(fd, 0600) == -1 || write_all(fd, json, strlen(json)) == -1 ||
-	    write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
+	if (fchmod(fd, 0600) == -1 || fd_write_all(fd, json, strlen(json)) == -1 ||
+	    fd_write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
 		snprintf(err, errlen, "cannot write the session file: %s", strerror(errno));
 		close(fd);
 		unlink(tmp);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,7 @@ sock_listen_unix(const char *path, mode_t mode)
 }
 
 int
-sock_connect_unix(const char *path)
+sock_dial_unix(const char *path)
 {
 	struct sockaddr_un	sun;
 	int			fd;
@@ -120,12 +121,50 @@ sock_connect_unix(const char *path)
 		return -1;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    sock_nonblock(fd) == -1) {
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+int
+sock_connect_unix(const char *path)
+{
+	int fd;
+
+	if ((fd = sock_dial_unix(path)) == -1)
+		return -1;
+	if (sock_nonblock(fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+fd_write_all(int fd, const void *buf, size_t n)
+{
+	const uint8_t	*p = buf;
+	ssize_t		 w;
+	int		 sock = 1;
+
+	while (n > 0) {
+		/* send() for MSG_NOSIGNAL; a file answers ENOTSOCK and gets write(). */
+		w = sock ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
+		if (w == -1) {
+			if (errno == ENOTSOCK && sock) {
+				sock = 0;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 static int

@@ -22,12 +22,26 @@ session_touch(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN], struc
 		db_touch(st, txn, st->sessions, key, HASH_LEN, buf, len);
 }
 
-/* The session's user; a session whose user is missing means a damaged database. */
-static int
-session_user(struct store *st, MDB_txn *txn, const struct session_rec *s, struct user_rec *u)
-{
-	int rc = db_user_get(st, txn, s->user_id, u);
+#define ANSWERED	(-1)	/* session_lookup() has answered NOTFOUND */
 
+/*
+ * The request's session and its user: 0, ANSWERED (no such session; the
+ * answer is in m), or an LMDB error.  A session whose user is missing means
+ * a damaged database.
+ */
+static int
+session_lookup(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m,
+    struct session_rec *s, struct user_rec *u)
+{
+	int rc;
+
+	if ((rc = db_session_get(st, txn, op->req.key, s)) == MDB_NOTFOUND) {
+		m_reply(m, &op->hdr, ST_NOTFOUND);
+		return ANSWERED;
+	}
+	if (rc != 0)
+		return rc;
+	rc = db_user_get(st, txn, s->user_id, u);
 	return rc == MDB_NOTFOUND ? STORE_ECORRUPT : rc;
 }
 
@@ -38,12 +52,8 @@ op_session_get(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	struct user_rec		u;
 	int			rc;
 
-	if ((rc = db_session_get(st, txn, op->req.key, &s)) == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_NOTFOUND);
-		return 0;
-	}
-	if (rc != 0 || (rc = session_user(st, txn, &s, &u)) != 0)
-		return rc;
+	if ((rc = session_lookup(st, txn, op, m, &s, &u)) != 0)
+		return rc == ANSWERED ? 0 : rc;
 	session_touch(st, txn, op->req.key, &s);
 	m_reply(m, &op->hdr, ST_OK);
 	m_add_str(m, s.user_id, MAX_USERID);
@@ -61,12 +71,8 @@ op_increment(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	struct user_rec		u;
 	int			rc;
 
-	if ((rc = db_session_get(st, txn, op->req.key, &s)) == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_NOTFOUND);
-		return 0;
-	}
-	if (rc != 0 || (rc = session_user(st, txn, &s, &u)) != 0)
-		return rc;
+	if ((rc = session_lookup(st, txn, op, m, &s, &u)) != 0)
+		return rc == ANSWERED ? 0 : rc;
 	if (u.counter == UINT64_MAX) {
 		m_reply(m, &op->hdr, ST_INVALID);
 		return 0;

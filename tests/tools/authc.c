@@ -38,6 +38,7 @@
 
 #include "b64.h"
 #include "msg.h"
+#include "sock.h"
 #include "proof.h"
 
 static int		 timeout_ms = 10000;
@@ -87,16 +88,9 @@ now_ms(void)
 static int
 conn_open(const char *path)
 {
-	struct sockaddr_un	sun;
-	int			fd;
+	int fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		die_conn("socket path too long");
-	strcpy(sun.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+	if ((fd = sock_dial_unix(path)) == -1)
 		die_conn("connect");
 	return fd;
 }
@@ -104,17 +98,8 @@ conn_open(const char *path)
 static void
 write_all(int fd, const uint8_t *p, size_t n)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			die_conn("write");
-		}
-		p += w;
-		n -= (size_t)w;
-	}
+	if (fd_write_all(fd, p, n) == -1)
+		die_conn("write");
 }
 
 /* Reads exactly n bytes; 0 ok, -1 closed, -2 timeout. */

@@ -44,6 +44,7 @@
 
 #include "b64.h"
 #include "msg.h"
+#include "sock.h"
 #include "proof.h"
 
 static int		timeout_ms = 5000;
@@ -97,43 +98,6 @@ hex_in(const char *s, uint8_t *b, size_t max, int exact)
 	return len;
 }
 
-static int
-conn_open(void)
-{
-	struct sockaddr_un	sun;
-	int			fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(sockpath) >= sizeof(sun.sun_path))
-		return -1;
-	strcpy(sun.sun_path, sockpath);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = send(fd, p, n, MSG_NOSIGNAL)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
 /* Reads n bytes within the timeout: 0, -1 on error/timeout, -2 on EOF before any byte. */
 static int
 read_all(int fd, uint8_t *p, size_t n, int tmo)
@@ -170,7 +134,7 @@ send_msg(int fd, struct mbuf *m)
 		fprintf(stderr, "storec: request too large\n");
 		exit(2);
 	}
-	return write_all(fd, m->data, m->len);
+	return fd_write_all(fd, m->data, m->len);
 }
 
 /* Reads one answer frame into buf (payload); returns payload length or -1. */
@@ -195,7 +159,7 @@ call(struct mbuf *m, struct mreader *r, uint8_t *buf)
 	uint16_t	type = m->data[6] << 8 | m->data[7];
 	int		fd, n;
 
-	if ((fd = conn_open()) == -1) {
+	if ((fd = sock_dial_unix(sockpath)) == -1) {
 		printf("connect-failed\n");
 		exit(1);
 	}
@@ -579,7 +543,7 @@ pipelined(int n, uint16_t type, void (*fill)(struct mbuf *, int, const void *), 
 		memcpy(out + len, m.data, m.len);
 		len += m.len;
 	}
-	if ((fd = conn_open()) == -1) {
+	if ((fd = sock_dial_unix(sockpath)) == -1) {
 		printf("connect-failed\n");
 		exit(1);
 	}
@@ -587,7 +551,7 @@ pipelined(int n, uint16_t type, void (*fill)(struct mbuf *, int, const void *), 
 	if ((writer = fork()) == -1)
 		exit(1);
 	if (writer == 0)
-		_exit(write_all(fd, out, len) == -1);
+		_exit(fd_write_all(fd, out, len) == -1);
 	for (i = 0; i < n; i++) {
 		if (recv_msg(fd, &h, buf) < 1 || h.type != type + 1 || h.id < base ||
 		    h.id - base >= (uint32_t)n || seen[h.id - base]) {
@@ -705,7 +669,7 @@ cmd_steady(const char *tok, int seconds)
 	unsigned	n = 0;
 	int		fd;
 
-	if ((fd = conn_open()) == -1) {
+	if ((fd = sock_dial_unix(sockpath)) == -1) {
 		printf("connect-failed\n");
 		return 1;
 	}
@@ -761,11 +725,11 @@ cmd_raw(const char *hex)
 	struct msg_hdr	h;
 	int		fd, rc;
 
-	if ((fd = conn_open()) == -1) {
+	if ((fd = sock_dial_unix(sockpath)) == -1) {
 		printf("connect-failed\n");
 		return 1;
 	}
-	if (write_all(fd, buf, len) == -1) {
+	if (fd_write_all(fd, buf, len) == -1) {
 		printf("closed\n");	/* reset while we were still writing */
 		return 0;
 	}
@@ -797,7 +761,7 @@ cmd_crash_incr(const char *tok, int seconds)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (time(NULL) < end) {
-		if (fd == -1 && (fd = conn_open()) == -1) {
+		if (fd == -1 && (fd = sock_dial_unix(sockpath)) == -1) {
 			nanosleep(&pause, NULL);
 			continue;
 		}
