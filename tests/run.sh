@@ -15,7 +15,7 @@ log=${TEST_LOGS:-build/test-logs}; mkdir -p "$log"
 run_one() { # build name cmd...
 	local build=$1 name=$2; shift 2
 	local out="$log/$(basename "$build")-$name.log" rc p f
-	timeout -k 10 "${TEST_TIMEOUT:-900}" "$@" >"$out" 2>&1; rc=$?
+	timeout -k 10 "${TEST_TIMEOUT:-420}" "$@" >"$out" 2>&1; rc=$?
 	p=$(grep -c '^PASS: ' "$out"); f=$(grep -c '^FAIL: ' "$out")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL: $name exited with status $rc" >>"$out"; f=1
