@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "b64.h"
 #include "log.h"
 #include "parse.h"
@@ -216,8 +218,8 @@ h_auth_redirect(struct req *r)
 	has_binding = session_login_binding(r, binding);
 	be_login_finish(r, state, code, has_binding ? binding : NULL, &r->u.login.fin,
 	    &r->st[0]);
-	explicit_bzero(code, sizeof(code));
-	explicit_bzero(binding, sizeof(binding));
+	sodium_memzero(code, sizeof(code));
+	sodium_memzero(binding, sizeof(binding));
 	req_wait(r, login_finished);
 }
 

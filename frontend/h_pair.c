@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "b64.h"
 #include "log.h"
 #include "parse.h"
@@ -89,7 +91,7 @@ h_cli_login(struct req *r)
 	printable_copy(ua, sizeof(ua), hreq_header(r->h, "User-Agent", NULL));
 	snprintf(label, sizeof(label), "%s", ua[0] != '\0' ? ua : "command line");
 	be_pair_create(r, pc, label, &r->u.pc, &r->st[0]);
-	explicit_bzero(pc, sizeof(pc));
+	sodium_memzero(pc, sizeof(pc));
 	req_wait(r, cli_login_done);
 }
 
@@ -158,7 +160,7 @@ h_token(struct req *r)
 	if (!get_paircode(r, pc, sizeof(pc)))
 		return;
 	be_pair_take(r, pc, &r->u.taken, &r->st[0]);
-	explicit_bzero(pc, sizeof(pc));
+	sodium_memzero(pc, sizeof(pc));
 	req_wait(r, token_done);
 }
 
