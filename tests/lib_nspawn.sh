@@ -56,6 +56,10 @@ ns_rootfs() {
 	rm -rf "$tmp" "$NS_CACHE"
 	t0=$(date +%s)
 	echo "building $NS_SUITE minbase rootfs from $(ns_mirror) (once; cached in $NS_CACHE)"
+	# apt's proxy, if the machine reaches its mirror through one (debootstrap reads no apt.conf)
+	local P=
+	eval "$(apt-config shell P Acquire::http::Proxy 2>/dev/null)"
+	[ -z "${http_proxy:-}" ] && [ -n "$P" ] && [ "$P" != DIRECT ] && export http_proxy=$P
 	if ! debootstrap --variant=minbase --include="$NS_PKGS" "$NS_SUITE" "$tmp" "$(ns_mirror)" \
 		>"$NS_CACHE.debootstrap.log" 2>&1; then
 		tail -20 "$NS_CACHE.debootstrap.log" >&2

@@ -122,13 +122,20 @@ EOF
 	expect_eq "airlock logout exits 0" 0 "$?"
 
 	cp "$JAR" "$T/before-logout.jar"	# the browser forgets the cookie; the server must too
-	out=$(br submit "$APP/" logout)
-	expect_match "logout" '^200 ' "$out"
+	# the counter page links to GET /logout, a confirm page whose form POSTs /logout
+	out=$(br go "$APP/" | tail -n +2)
+	expect_match "counter page links to the sign-out page" 'href="/logout"' "$out"
+	out=$(br submit "$APP/logout" logout)
+	expect_match "logout (POST from the confirm page) ends on the login page" \
+		'^200 http://127\.0\.0\.1:8000/login' "$out"
 	out=$(ns_curl -o /dev/null -w '%{http_code}' -b "$T/before-logout.jar" "$APP/secured")
 	expect_eq "after logout the old session cookie gets 401 on /secured" 401 "$out"
 	wait_for "provider revocation" 10 sh -c "nsenter -t $NS_LEADER -n curl -s \
 		http://127.0.0.1:$NS_PROV_PORT/_audit | grep -q '\"revoked\": \[\"gho_'"
 	expect_match "logout revoked the token at the provider" '"revoked": \["gho_' "$(prov_audit)"
+	expect_match "frontend logged the sign-out with the provider's answer" \
+		'signed out: test:4242 \(provider revocation: ok\)' \
+		"$(ns_run journalctl -q -o cat -u airlock-frontend.service)"
 }
 
 if [ -n "$FRONTEND" ]; then
@@ -150,13 +157,14 @@ else
 	audit_markers airlock-store
 fi
 
-# The documented alternative: credentials encrypted with systemd-creds
-# (host key; no TPM in a container), the plaintext files gone.
+# The documented alternative (README, airlock-authd(8)): credentials encrypted
+# with systemd-creds and the host key (a container has no TPM2), the plaintext
+# files gone, then a whole login + logout on the restarted authd.
 enc_creds() {
 	ns_run sh -ec '
 		cd /etc/airlock/credentials
 		for c in signing.key test.client_secret; do
-			systemd-creds encrypt --name=$c $c $c.cred 2>/dev/null
+			systemd-creds encrypt --with-key=host --name=$c $c $c.cred
 			mv $c /root/audit/$c.plain
 		done
 		printf "[Service]\nLoadCredential=\nLoadCredentialEncrypted=signing.key:%s\nLoadCredentialEncrypted=test.client_secret:%s\n" \
@@ -165,14 +173,37 @@ enc_creds() {
 		systemctl daemon-reload
 		systemctl restart airlock-authd.service'
 }
-check "authd restarted with LoadCredentialEncrypted= (systemd-creds)" enc_creds
-for _ in $(seq 50); do
-	[ "$(authd_log | grep -c 'serving .* 1 provider')" -ge 2 ] && break; sleep 0.1
-done
-expect_eq "authd reads encrypted credentials: serving again with the provider" 2 \
-	"$(authd_log | grep -c 'serving .* 1 provider')"
+serving() { authd_log | grep -c 'serving .* 1 provider'; }
+n0=$(serving)
+check "authd restarted with LoadCredentialEncrypted= (systemd-creds --with-key=host)" enc_creds
+for _ in $(seq 50); do [ "$(serving)" -gt "$n0" ] && break; sleep 0.1; done
+expect_eq "authd reads encrypted credentials: serving again with the provider" "$((n0 + 1))" \
+	"$(serving)"
+check "the plaintext credential files are gone" ns_run sh -c \
+	'! test -e /etc/airlock/credentials/test.client_secret && ! test -e /etc/airlock/credentials/signing.key'
+check "the encrypted credential files are there" ns_run test -s /etc/airlock/credentials/test.client_secret.cred \
+	-a -s /etc/airlock/credentials/signing.key.cred
+# the .cred files hold no plaintext (memscan looks for base64/URL forms too)
+python3 "$AIRLOCK_SRC/tests/isolation/memscan.py" --path "$NS_ROOT/etc/airlock/credentials" \
+	"$NS_SECRET" >"$T/credscan.log"
+expect_eq "the encrypted credential files do not hold the secret" 0 "$?"
 out=$(ns_run "$AUDIT_DIR/storec" /run/airlock/authd.sock raw 00000000000100c800000001)
 expect_eq "authd answers after the restart" "answer 201 ok" "$out"
+if [ -n "$FRONTEND" ]; then
+	JAR=$T/web2.jar
+	out=$(br go "$APP/login/test")
+	expect_match "login with the decrypted credentials ends on the counter page" \
+		'^200 http://127\.0\.0\.1:8000/' "$out"
+	expect_match "login with the decrypted credentials: count kept" 'id="count"[^>]*>[1-9]' "$out"
+	expect_match "authd presented the decrypted client secret" '"bad_secret": 0' "$(prov_audit)"
+	out=$(br submit "$APP/logout" logout)
+	expect_match "logout after the restart" '^200 http://127\.0\.0\.1:8000/login' "$out"
+	all_revoked() { [ "$(prov_revoked | cut -d' ' -f2)" = 0 ]; }
+	wait_for "provider revocation" 10 all_revoked
+	expect_eq "every token issued, this one too, is revoked" 0 "$(prov_revoked | cut -d' ' -f2)"
+else
+	skip "login with encrypted credentials (airlock-frontend not built yet)"
+fi
 
 # every service still up after all of the above
 for u in airlock-store airlock-authd ${FRONTEND:+airlock-frontend}; do

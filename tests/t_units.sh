@@ -34,6 +34,11 @@ check "frontend: PrivateUsers=yes" prop airlock-frontend.service PrivateUsers=ye
 check "store: PrivateNetwork=yes" prop airlock-store.service PrivateNetwork=yes
 check "store: no sockets at all" prop airlock-store.service RestrictAddressFamilies=none
 check "authd: LimitCORE=0" prop airlock-authd.service LimitCORE=0
+for u in airlock-frontend airlock-store; do
+	check "$u: authd's credentials and state inaccessible" sh -c "grep -E \
+		'^InaccessiblePaths=.*-/etc/airlock/credentials .*-/var/lib/airlock-authd( |$)' \
+		systemd/$u.service >/dev/null"
+done
 check "authd: signing key by LoadCredential" prop airlock-authd.service \
 	'LoadCredential=signing.key:/etc/airlock/credentials/signing.key'
 n=$(grep -l '^[^#]*AF_INET' systemd/*.service | xargs -n1 basename | tr '\n' ' ')

@@ -126,6 +126,18 @@ audit_sandboxes() {
 		fail "store is not running (ptrace checks)"
 	fi
 
+	# the file modes alone (no sandbox: the units also make these paths inaccessible)
+	for f in /etc/airlock/credentials/test.client_secret /etc/airlock/credentials/signing.key \
+		/var/lib/airlock-store/data.mdb /var/lib/airlock-authd; do
+		out=$(ns_run setpriv --reuid=airlock-frontend --regid=airlock-frontend --clear-groups \
+			"$AUDIT_DIR/probe" "$([ -d "$NS_ROOT$f" ] && echo list || echo read)" "$f")
+		expect_match "frontend uid outside the sandbox cannot read $f (file modes)" '^DENIED' "$out"
+	done
+	out=$(ns_run setpriv --reuid=airlock-store --regid=airlock-store --clear-groups \
+		"$AUDIT_DIR/probe" read /etc/airlock/credentials/test.client_secret)
+	expect_match "store uid outside the sandbox cannot read the client secret (file modes)" \
+		'^DENIED' "$out"
+
 	expect_allowed airlock-store "store sandbox: control: reads airlock.conf" \
 		read /etc/airlock/airlock.conf
 	for f in inet inet6 netlink packet unix; do
@@ -195,31 +207,58 @@ audit_forge() {
 # A login + logout over the IPC sockets as the frontend makes them (root peer,
 # the container's network for the provider): every answer is checked for the
 # markers (SPEC property 1: "never in any message authd sends").
+prov_revoked() { # how many tokens the provider saw revoked, and issued
+	ns_curl "http://127.0.0.1:$NS_PROV_PORT/_audit" |
+		python3 -c 'import json, sys; a = json.load(sys.stdin)
+print(len(a["revoked"]), len(set(a["issued"]) - set(a["revoked"])))'
+}
 audit_ipcflow() {
-	local out rc root=/proc/$NS_LEADER/root/run/airlock
+	local out rc root=/proc/$NS_LEADER/root/run/airlock before after
+	before=$(prov_revoked)
 	out=$(nsenter -t "$NS_LEADER" -n timeout 60 python3 "$AIRLOCK_SRC/tests/isolation/ipcflow.py" \
 		"$root/authd.sock" "$root/store.sock" test "$NS_SECRET" "$NS_TOKEN_MARK" 2>&1); rc=$?
 	echo "$out" | sed 's/^/  ipcflow: /'
 	expect_eq "login, increment, logout, revoke over IPC; no answer holds a secret or token" 0 "$rc"
-	expect_match "the provider saw the grant revoked" '"revoked": \["gho_' \
-		"$(ns_curl "http://127.0.0.1:$NS_PROV_PORT/_audit")"
+	after=$(prov_revoked)
+	expect_eq "the provider saw this login's grant revoked (revoked count +1)" \
+		"$(( ${before%% *} + 1 ))" "${after%% *}"
+	expect_eq "every access token the provider issued has been revoked" 0 "${after##* }"
 }
 
 # SPEC property 1: after a full login + logout, the client secret and the
-# provider tokens appear nowhere in the frontend or store.  $1: units to scan.
+# provider tokens appear nowhere in the frontend or store.  $1...: units to scan.
+# Control: a third marker is put where it may be (in a request to the frontend,
+# a user name in the store, a journal line) and the same scan must find it in
+# each of those places, so a scan that reads nothing cannot pass.
 audit_markers() {
-	local hp out rc pids=() u
+	local hp out rc pids=() u ctl fe= st=
 	for u in "$@"; do
 		hp=$(ns_unit_pid "$u.service") || { fail "$u not running for the memory audit"; continue; }
 		pids+=(--pid "$hp")
+		case $u in airlock-frontend) fe=$hp ;; airlock-store) st=$hp ;; esac
 	done
+	ctl="AIRLOCKCONTROL$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	[ -n "$fe" ] && ns_curl -o /dev/null -H "X-Audit: $ctl" "http://127.0.0.1:8000/secured?c=$ctl"
+	[ -n "$st" ] && ns_run "$AUDIT_DIR/storec" /run/airlock/store.sock login /root/audit/real.sk \
+		test:7777 "$ctl" >/dev/null
+	ns_run systemd-cat -t airlock-audit echo "control $ctl"
+	sleep 0.3	# the journal writes asynchronously
 	ns_run journalctl -q -o export --no-pager >"$T/journal.export" 2>/dev/null
 	check "journal exported for the audit" test -s "$T/journal.export"
-	out=$(python3 "$AIRLOCK_SRC/tests/isolation/memscan.py" "${pids[@]}" \
-		--path "$NS_ROOT/var/lib/airlock-store" --path "$NS_ROOT/etc/airlock/airlock.conf" \
-		--path "$T/journal.export" "$NS_SECRET" "$NS_TOKEN_MARK"); rc=$?
+	local where=(--path "$NS_ROOT/var/lib/airlock-store" --path "$NS_ROOT/etc/airlock/airlock.conf"
+		--path "$T/journal.export")
+	out=$(python3 "$AIRLOCK_SRC/tests/isolation/memscan.py" "${pids[@]}" "${where[@]}" \
+		"$NS_SECRET" "$NS_TOKEN_MARK"); rc=$?
 	echo "$out" | tail -20
 	expect_eq "no client secret or provider token in $* (memory, environ, cmdline, open files), store state, config, journal" 0 "$rc"
+	out=$(python3 "$AIRLOCK_SRC/tests/isolation/memscan.py" "${pids[@]}" "${where[@]}" "$ctl")
+	[ -n "$fe" ] && expect_match "control: the scan finds a marker sent in a request in the frontend's memory" \
+		"^HIT pid $fe mem " "$out"
+	[ -n "$st" ] && expect_match "control: the scan finds a stored user name in the store's memory" \
+		"^HIT pid $st (mem|fd) " "$out"
+	[ -n "$st" ] && expect_match "control: the scan finds a stored user name in the store's files" \
+		"^HIT file $NS_ROOT/var/lib/airlock-store/" "$out"
+	expect_match "control: the scan finds a journal line" "^HIT file $T/journal.export " "$out"
 	# control: the scanner finds the markers where they are (the provider holds both)
 	out=$(python3 "$AIRLOCK_SRC/tests/isolation/memscan.py" --pid "$NS_PROV_PID" \
 		"$NS_SECRET" "$NS_TOKEN_MARK"); rc=$?
