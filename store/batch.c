@@ -164,7 +164,7 @@ batch_apply(struct store *st, struct op_list *batch)
 
 	TAILQ_FOREACH(op, batch, entry)
 		n++;
-	rc = apply_txn(st, batch, 0);
+	rc = db_commit_error(st, apply_txn(st, batch, 0));
 	if (rc != 0 && db_status(rc) == ST_FULL) {
 		/* The commit itself found no room (LMDB writes its free list at commit):
 		 * the writes fail, the reads are answered again from what is on disk. */

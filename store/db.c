@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <string.h>
@@ -75,6 +76,24 @@ db_status(int rc)
 	default:
 		return ST_INTERNAL;
 	}
+}
+
+/*
+ * LMDB reports a short page write as EIO.  When the file system under the
+ * database then has (almost) no room left, the disk filled up during the
+ * commit: report ENOSPC, so the peer hears "full, nothing changed" rather than
+ * an internal error.
+ */
+int
+db_commit_error(const struct store *st, int rc)
+{
+	struct statvfs sv;
+
+	if (rc != EIO || statvfs(st->conf.database, &sv) == -1)
+		return rc;
+	if ((unsigned long long)sv.f_bavail * sv.f_frsize < DB_LOW_SPACE)
+		return ENOSPC;
+	return rc;
 }
 
 const char *

@@ -44,6 +44,7 @@
 #define TOUCH_INTERVAL		60	/* last_seen is written at most once a minute */
 #define SLOW_DOWN_MS		500	/* pending polls closer than this are slowed */
 #define PAIR_INTERVAL		1	/* advertised polling interval, seconds */
+#define DB_LOW_SPACE		(1024 * 1024)	/* free bytes under which EIO means disk full */
 
 struct store_conf {
 	const char	*socket;
@@ -116,6 +117,8 @@ void	store_conf_load(struct store_conf *, const struct conf *);
 void	db_open(struct store *);
 void	db_close(struct store *);
 uint8_t	db_status(int rc);
+/* A commit's error, with a short write on a full disk (EIO) turned into ENOSPC. */
+int	db_commit_error(const struct store *, int rc);
 const char *db_strerror(int rc);
 int	db_get(MDB_txn *, MDB_dbi, const void *key, size_t klen, MDB_val *val);
 int	db_put(MDB_txn *, MDB_dbi, const void *key, size_t klen, const void *val, size_t vlen,
