@@ -34,10 +34,10 @@
 #   idp_tokens LOG [access|refresh]  tokens a provider issued (OP_TOKEN_LOG lines)
 #   idp_curl ARGS...          curl trusting the test CA
 # The kit (gh-standin.mjs, curl-login.sh, package.json, package-lock.json) is read
-# from $IDP_KIT (default: ../shared/idp next to the repository).
+# from $IDP_KIT (default: tests/idp/kit, a copy of the shared test kit).
 
 : "${AIRLOCK_SRC:?source tests/lib.sh first}"
-: "${IDP_KIT:=$(cd "$AIRLOCK_SRC/.." && pwd)/shared/idp}"
+: "${IDP_KIT:=$AIRLOCK_SRC/tests/idp/kit}"
 : "${IDP_DIR:=$AIRLOCK_SRC/build/idp}"
 IDP_SKIP=
 
