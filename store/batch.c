@@ -108,6 +108,8 @@ op_run(struct store *st, MDB_txn *txn, struct op *op)
 	} else
 		rc = op->apply(st, txn, op, &scratch);
 	if (rc != 0) {
+		if (!(op->flags & OP_WRITE) && db_status(rc) == ST_FULL)
+			st->read_full = 1;
 		log_warnx("%s: %s", msg_type_name(op->hdr.type), db_strerror(rc));
 		sodium_memzero(scratch.data, scratch.len);
 		op_fail(op, rc);
@@ -164,8 +166,15 @@ batch_apply(struct store *st, struct op_list *batch)
 
 	TAILQ_FOREACH(op, batch, entry)
 		n++;
+	st->read_full = 0;
 	rc = db_commit_error(st, apply_txn(st, batch, 0));
-	if (rc != 0 && db_status(rc) == ST_FULL) {
+	if (rc == 0 && st->read_full) {
+		/* A read met the full map inside the write transaction (after a write
+		 * that found no room): answer the reads again from what was committed. */
+		st->no_touch = 1;
+		rc = apply_txn(st, batch, 1);
+		st->no_touch = 0;
+	} else if (rc != 0 && db_status(rc) == ST_FULL) {
 		/* The commit itself found no room (LMDB writes its free list at commit):
 		 * the writes fail, the reads are answered again from what is on disk. */
 		log_warnx("commit of %zu requests failed: %s; answering the reads alone", n,

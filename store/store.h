@@ -77,6 +77,7 @@ struct store {
 	uint64_t		 commits, ops;	/* statistics */
 	uint64_t		 last_purge_ms;	/* inline purge of expired pairings */
 	int			 no_touch;	/* skip last-used updates (retry after a full map) */
+	int			 read_full;	/* a read of this batch met a full map */
 	/* expiry sweep */
 	struct event		*ev_sweep;
 };
