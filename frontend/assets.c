@@ -23,7 +23,7 @@ const char fe_css[] =
 "padding:.75rem 1.25rem;border-bottom:1px solid var(--line);background:var(--card)}"
 "header nav{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}"
 ".brand{font-weight:700;text-decoration:none;color:var(--fg);letter-spacing:.02em}"
-"main{max-width:42rem;margin:2rem auto;padding:0 1rem}"
+"main{max-width:42rem;margin:2rem auto;padding:0 1rem}main:has(table){max-width:64rem}"
 ".card{background:var(--card);border:1px solid var(--line);border-radius:12px;"
 "padding:1.5rem;margin-bottom:1.25rem}"
 "h1{font-size:1.5rem;margin:0 0 1rem}h2{font-size:1.1rem;margin:0 0 .75rem}"
@@ -45,6 +45,7 @@ const char fe_css[] =
 ".actions{display:flex;gap:.75rem;flex-wrap:wrap;align-items:center;margin-top:1rem}"
 "table{width:100%;border-collapse:collapse;font-size:.95rem}"
 "th,td{text-align:left;padding:.5rem .35rem;border-bottom:1px solid var(--line);vertical-align:top}"
+"td:nth-child(n+3),button{white-space:nowrap}"
 ".notice{padding:.75rem 1rem;border-radius:8px;border:1px solid var(--line);"
 "background:var(--bg);margin-bottom:1rem}"
 "form{margin:0}ul{padding-left:1.25rem}";

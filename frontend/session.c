@@ -65,20 +65,25 @@ session_login_binding(struct req *r, uint8_t binding[BINDING_LEN])
 	return ok;
 }
 
-/* Origin and Sec-Fetch-Site, when the browser sends them, must say "this site". */
+/*
+ * Origin and Sec-Fetch-Site, when the browser sends them, must say "this site".
+ * Our pages are Referrer-Policy: no-referrer, and for that browsers send
+ * "Origin: null" with a form POST (chromium does): that counts only together
+ * with Sec-Fetch-Site: same-origin, a header no page can set.
+ */
 static int
 same_origin(struct req *r)
 {
 	const char	*origin, *site;
-	int		 n;
+	int		 n, m;
 
 	origin = hreq_header(r->h, "Origin", &n);
-	if (n > 1 || (origin != NULL && strcmp(origin, r->fe->conf.origin) != 0))
+	site = hreq_header(r->h, "Sec-Fetch-Site", &m);
+	if (n > 1 || m > 1 || (site != NULL && strcasecmp(site, "same-origin") != 0))
 		return 0;
-	site = hreq_header(r->h, "Sec-Fetch-Site", &n);
-	if (n > 1 || (site != NULL && strcasecmp(site, "same-origin") != 0))
-		return 0;
-	return 1;
+	if (origin == NULL || strcmp(origin, r->fe->conf.origin) == 0)
+		return 1;
+	return site != NULL && strcmp(origin, "null") == 0;
 }
 
 int
