@@ -98,22 +98,33 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(PROTO_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_FRONTEND) -llmdb -levent
 
-# libFuzzer targets: tests/fuzz/fuzz_PROG_*.c, built with clang into build/fuzz.
+# libFuzzer targets: tests/fuzz/fuzz_PROG_*.c, built with clang into build/fuzz,
+# each linked with proto/ and PROG's files but its main.c.
 FUZZ_SECONDS	?= 20
-FUZZ_SRC	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ		:= build/fuzz
 FUZZ_CFLAGS	:= -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DFUZZING -Iproto $(PKG_CFLAGS)
-fuzz-build:
-	@mkdir -p build/fuzz
-	@for f in $(FUZZ_SRC); do \
-	  n=$$(basename $$f .c); prog=$$(echo $$n | sed 's/^fuzz_\([a-z]*\)_.*/\1/'); \
-	  srcs="proto/*.c"; libs="$(LIBS_PROTO)"; \
-	  case $$prog in \
-	    store) srcs="$$srcs $$(ls store/*.c | grep -v main.c)"; libs="$(LIBS_STORE)";; \
-	    authd) srcs="$$srcs $$(ls authd/*.c | grep -v main.c)"; libs="$(LIBS_AUTHD)";; \
-	    frontend) srcs="$$srcs $$(ls frontend/*.c | grep -v main.c)"; libs="$(LIBS_FRONTEND)";; \
-	  esac; \
-	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $$srcs $$libs || exit 1; \
-	done
+fuzz_obj	= $(patsubst %.c,$(FUZZ)/obj/%.o,$(1))
+FUZZ_PROTO	:= $(call fuzz_obj,$(wildcard proto/*.c))
+FUZZ_STORE	:= $(call fuzz_obj,$(filter-out store/main.c,$(wildcard store/*.c)))
+FUZZ_AUTHD	:= $(call fuzz_obj,$(filter-out authd/main.c,$(wildcard authd/*.c)))
+FUZZ_FRONTEND	:= $(call fuzz_obj,$(filter-out frontend/main.c,$(wildcard frontend/*.c)))
+FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -MMD -MP -I$(dir $<) -c -o $@ $<
+$(FUZZ)/fuzz_proto_%: $(FUZZ)/obj/tests/fuzz/fuzz_proto_%.o $(FUZZ_PROTO)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(LIBS_PROTO)
+$(FUZZ)/fuzz_store_%: $(FUZZ)/obj/tests/fuzz/fuzz_store_%.o $(FUZZ_STORE) $(FUZZ_PROTO)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(LIBS_STORE)
+$(FUZZ)/fuzz_authd_%: $(FUZZ)/obj/tests/fuzz/fuzz_authd_%.o $(FUZZ_AUTHD) $(FUZZ_PROTO)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(LIBS_AUTHD)
+$(FUZZ)/fuzz_frontend_%: $(FUZZ)/obj/tests/fuzz/fuzz_frontend_%.o $(FUZZ_FRONTEND) $(FUZZ_PROTO)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(LIBS_FRONTEND)
+-include $(shell find $(FUZZ)/obj -name '*.d' 2>/dev/null)
+
+.PHONY: fuzz-build
+fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 fuzz-smoke: fuzz-build

@@ -63,6 +63,9 @@ extern struct authd *authd_env;
 
 /* server.c */
 struct ipc_server *authd_server_new(struct authd *, int fd, const uid_t *uids, size_t nuids);
+struct ipc_permit;
+/* The permit table (tests call its handlers directly). */
+const struct ipc_permit *authd_permits(size_t *n);
 
 /* login.c */
 struct ipc_conn;

@@ -70,6 +70,13 @@ static const struct ipc_permit permits[] = {
 	{ MSG_AUTH_REVOKE, revoke_request },
 };
 
+const struct ipc_permit *
+authd_permits(size_t *n)
+{
+	*n = sizeof(permits) / sizeof(permits[0]);
+	return permits;
+}
+
 struct ipc_server *
 authd_server_new(struct authd *ad, int fd, const uid_t *uids, size_t nuids)
 {
@@ -78,8 +85,7 @@ authd_server_new(struct authd *ad, int fd, const uid_t *uids, size_t nuids)
 
 	memset(&conf, 0, sizeof(conf));
 	conf.name = "authd";
-	conf.permits = permits;
-	conf.npermits = sizeof(permits) / sizeof(permits[0]);
+	conf.permits = authd_permits(&conf.npermits);
 	for (i = 0; i < nuids && i < IPC_MAX_UIDS; i++)
 		conf.uids[conf.nuids++] = uids[i];
 	conf.max_conns = AUTHD_MAX_CONNS;

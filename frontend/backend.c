@@ -20,7 +20,8 @@ send_msg(struct req *r, enum backend be, struct mbuf *m, void (*parse)(struct mr
     void *out, uint8_t *st)
 {
 	req_call(r, be, m, parse, out, st);
-	sodium_memzero(m, sizeof(*m));	/* tokens, paircodes, codes */
+	/* The bytes written (tokens, paircodes, codes); not all 16 KiB per call. */
+	sodium_memzero(m->data, m->len);
 }
 
 /* ---------------------------------------------------------------- store */
@@ -339,3 +340,24 @@ be_auth_revoke(struct req *r, const uint8_t grant[GRANT_LEN], uint8_t *st)
 	m_add_bytes(&m, grant, GRANT_LEN);
 	send_msg(r, BE_AUTHD, &m, NULL, NULL, st);
 }
+
+/* ---------------------------------------------------------------- parsers */
+
+const struct be_parser be_parsers[] = {
+	{ MSG_STORE_SESSION_GET,	parse_session,		sizeof(struct a_session) },
+	{ MSG_STORE_INCREMENT,		parse_counter,		sizeof(uint64_t) },
+	{ MSG_STORE_SESSION_CREATE,	parse_created,		sizeof(struct a_created) },
+	{ MSG_STORE_SESSION_LIST,	parse_list,		sizeof(struct a_list) },
+	{ MSG_STORE_SESSION_REVOKE,	parse_grant,		sizeof(struct a_grant) },
+	{ MSG_STORE_PAIR_CREATE,	parse_pair_created,	sizeof(struct a_pair_created) },
+	{ MSG_STORE_PAIR_INFO,		parse_pair_info,	sizeof(struct a_pair_info) },
+	{ MSG_STORE_PAIR_DECIDE,	NULL,			0 },
+	{ MSG_STORE_PAIR_TAKE,		parse_pair_taken,	sizeof(struct a_pair_taken) },
+	{ MSG_STORE_PING,		parse_store_ping,	sizeof(struct a_store_ping) },
+	{ MSG_AUTH_PING,		parse_u32,		sizeof(uint32_t) },
+	{ MSG_AUTH_PROVIDERS,		parse_providers,	sizeof(struct a_providers) },
+	{ MSG_AUTH_LOGIN_START,		parse_login_start,	sizeof(struct a_login_start) },
+	{ MSG_AUTH_LOGIN_FINISH,	parse_login_finish,	sizeof(struct a_login_finish) },
+	{ MSG_AUTH_REVOKE,		NULL,			0 },
+};
+const size_t be_nparsers = sizeof(be_parsers) / sizeof(be_parsers[0]);

@@ -269,6 +269,14 @@ void	be_login_finish(struct req *, const char *state, const char *code,
 	    const uint8_t *binding, struct a_login_finish *, uint8_t *st);
 void	be_auth_revoke(struct req *, const uint8_t grant[GRANT_LEN], uint8_t *st);
 const char *be_name(enum backend);
+/* The parser each stub names, by request type (tests and fuzzers decode answers with it). */
+struct be_parser {
+	uint16_t	 type;
+	void		(*parse)(struct mreader *, void *out);	/* NULL: status only */
+	size_t		 out_size;
+};
+extern const struct be_parser be_parsers[];
+extern const size_t be_nparsers;
 
 /* session.c: cookies, the session token, CSRF */
 /* Reads the session cookie into r->token / r->has_token and derives r->csrf. */

@@ -4,8 +4,9 @@
  *   exact paths;
  * - a paused request is answered with evhtp_send_reply and then resumed,
  *   exactly once; evhtp frees the connection only at resume, and a paused
- *   connection reads nothing, so it gets no timeout from evhtp (the caller
- *   bounds every backend call);
+ *   connection gets no timeout from evhtp (the caller bounds every backend
+ *   call); evhtp stops reading on pause, we read on (on_request) and hold
+ *   back the end of the stream until the answer is out (gate_event);
  * - the parser misreads a request line split across reads (frame.h), has no
  *   header or URI limits of its own (only 8 KiB per token) and closes without
  *   a word on errors: so the socket's bytes go to a buffer of ours first
@@ -256,6 +257,10 @@ conn_hconn(evhtp_connection_t *c)
 
 static void	gate_read(struct bufferevent *, void *);
 static void	gate_written(struct bufferevent *, void *);
+static void	gate_event(struct bufferevent *, short, void *);
+
+/* evhtp's event callback, the same for every connection (saved in on_accept). */
+static bufferevent_event_cb evhtp_event_cb;
 
 /* Hands evhtp the next whole request from the stage, if there is one. */
 static void
@@ -286,7 +291,7 @@ pump(struct hconn *hc)
 		if (f.head_len != 0 && f.expect_100 && !hc->sent_100) {
 			/* evhtp's write callback would find no request and close: ours until sent */
 			hc->sent_100 = 1;
-			bufferevent_setcb(bev, gate_read, gate_written, hc->evhtp_event, hc->c);
+			bufferevent_setcb(bev, gate_read, gate_written, gate_event, hc->c);
 			bufferevent_write(bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 		}
 		return;
@@ -326,7 +331,26 @@ gate_written(struct bufferevent *bev, void *arg)
 	struct hconn *hc = conn_hconn(arg);
 
 	if (hc != NULL)
-		bufferevent_setcb(bev, gate_read, hc->evhtp_write, hc->evhtp_event, arg);
+		bufferevent_setcb(bev, gate_read, hc->evhtp_write, gate_event, arg);
+}
+
+/*
+ * The socket's events, in front of evhtp's.  While a request of ours is being
+ * answered the socket is read on (on_request), so the client's end of stream,
+ * a read error or the idle timeout can arrive before the answer is out: like
+ * when evhtp stopped reading on pause, they wait.  libevent has stopped
+ * reading already; reading starts again once the request is done
+ * (on_request_fini), and the event comes back then.
+ */
+static void
+gate_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct hconn *hc = conn_hconn(arg);
+
+	if (hc != NULL && hc->busy && (what & BEV_EVENT_READING))
+		return;
+	if (evhtp_event_cb != NULL)
+		evhtp_event_cb(bev, what, arg);
 }
 
 /* The socket's read callback, in front of evhtp's. */
@@ -455,7 +479,8 @@ on_accept(evhtp_connection_t *c, void *arg)
 	}
 	/* Our gate in front of evhtp's read callback (which stays evhtp's to call). */
 	bufferevent_getcb(c->bev, &hc->evhtp_read, &hc->evhtp_write, &hc->evhtp_event, &cbarg);
-	bufferevent_setcb(c->bev, gate_read, hc->evhtp_write, hc->evhtp_event, cbarg);
+	evhtp_event_cb = hc->evhtp_event;
+	bufferevent_setcb(c->bev, gate_read, hc->evhtp_write, gate_event, cbarg);
 	LIST_INSERT_HEAD(&srv->conns, hc, entry);
 	srv->nconns++;
 	srv->stats.conns_accepted++;
@@ -490,6 +515,14 @@ on_request(evhtp_request_t *r, void *arg)
 	hq->paused = 1;
 	srv->stats.paused++;
 	evhtp_request_pause(r);
+	/*
+	 * evhtp stopped reading; we read on: the gate stages what comes (bounded)
+	 * and holds back the end of the stream (gate_event).  With the loop's
+	 * change list (main.c) the stop and this start reach the kernel as one
+	 * EPOLL_CTL_MOD, not a DEL and an ADD of the socket per paused request.
+	 */
+	if (r->conn->bev != NULL)
+		bufferevent_enable(r->conn->bev, EV_READ);
 }
 
 /* ------------------------------------------------------------- requests */

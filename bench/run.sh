@@ -1,0 +1,344 @@
+#!/usr/bin/env bash
+# airlock's benchmark (`make bench`): the three daemons and the test OpenID
+# provider on loopback, one user signed in through the provider's own forms,
+# then wrk against each route next to a minimal libevhtp server (the HTTP
+# layer's ceiling, bench/http_baseline.c) measured in the same run: the
+# baseline runs right before each route, and the route's ratio is to that
+# run, so the ratios hold on a noisy shared machine where absolute figures
+# do not.  The baseline row shows the medians of its runs.
+#
+# Usage: bench/run.sh [--smoke]
+#   DURATION  seconds per figure (default 5; --smoke: 1), as 1-second slices
+#   CONNS     wrk connections (default 64)
+#   THREADS   wrk threads (default 2)
+#   BIN       build to measure (default build/normal)
+#
+# Printed:
+#   - per figure: requests/s, the paired baseline's requests/s, the ratio,
+#     p50/p99 latency (wrk --latency), and errors = wrk's "Non-2xx or 3xx
+#     responses" + socket errors + answers of another status class than
+#     expected (counted by the frontend's own /metrics before and after);
+#   - RSS of each daemon idle (after the sign-in, before any load), the most
+#     sampled while wrk runs (VmRSS every 0.1 s) and the high-water mark VmHWM;
+#   - login round-trip overhead (see login_overhead below);
+#   - the store's durable increments against raw LMDB (bench/store.sh);
+#   - each target of issue 6 as met / MISSED (informational: no exit status).
+# Exits non-zero if the stack does not start, a figure is missing, or any
+# error answer was seen.
+set -u
+cd "$(dirname "$0")/.."
+export AIRLOCK_SRC=$PWD
+SMOKE=0
+case ${1:-} in
+--smoke) SMOKE=1 ;;
+"") ;;
+*) echo "usage: bench/run.sh [--smoke]" >&2; exit 2 ;;
+esac
+DURATION=${DURATION:-5}
+[ "$SMOKE" = 1 ] && DURATION=1
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+LOGINS=5
+[ "$SMOKE" = 1 ] && LOGINS=2
+export BIN=${BIN:-$PWD/build/normal}
+
+command -v wrk >/dev/null || { echo "bench/run.sh: wrk is not installed (make deps)" >&2; exit 1; }
+for f in airlock-store airlock-authd airlock-frontend bench/http_baseline bench/bench_store tools/storec; do
+	[ -x "$BIN/$f" ] || { echo "bench/run.sh: $BIN/$f missing: run make" >&2; exit 1; }
+done
+
+. tests/lib.sh
+. tests/lib_stack.sh
+
+# The daemons as deployed: without -v (the frontend logs every answer at -v).
+stack_start_store() {
+	bg "$(_stack_log store)" "$BIN/airlock-store" -d -f "$STACK_CONF"
+	STORE_PID=$LAST_PID
+	wait_socket "$STORE_SOCK" 10
+}
+stack_start_authd() {
+	bg "$(_stack_log authd)" "$BIN/airlock-authd" -d -f "$STACK_CONF"
+	AUTHD_PID=$LAST_PID
+	wait_socket "$AUTHD_SOCK" 10
+}
+stack_start_frontend() {
+	bg "$(_stack_log frontend)" "$BIN/airlock-frontend" -d -f "$STACK_CONF"
+	FRONTEND_PID=$LAST_PID
+	wait_port "$STACK_PORT" 10
+}
+
+die() { echo "bench/run.sh: $*" >&2; for f in "$T"/*.log; do echo "--- $f" >&2; tail -5 "$f" >&2; done; exit 1; }
+
+# ------------------------------------------------------------------ helpers
+
+# ms VALUE-WITH-UNIT -> milliseconds (wrk prints us, ms, s, m)
+ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+		printf "%.2f", n }'
+}
+
+rss_kb() { # PID FIELD -> kB
+	local k v _
+	while read -r k v _; do
+		[ "$k" = "$2:" ] && { echo "$v"; return; }
+	done 2>/dev/null <"/proc/$1/status"
+	echo 0
+}
+
+# Samples VmRSS of the daemons every 0.1 s into $T/rss.peak ("store authd frontend" kB).
+rss_sampler() {
+	local s=0 a=0 f=0 v
+	while :; do
+		v=$(rss_kb "$STORE_PID" VmRSS); [ "$v" -gt "$s" ] && s=$v
+		v=$(rss_kb "$AUTHD_PID" VmRSS); [ "$v" -gt "$a" ] && a=$v
+		v=$(rss_kb "$FRONTEND_PID" VmRSS); [ "$v" -gt "$f" ] && f=$v
+		echo "$s $a $f" >"$T/rss.peak.tmp" && mv -f "$T/rss.peak.tmp" "$T/rss.peak"
+		sleep 0.1
+	done
+}
+
+# Answers by status class from the frontend's /metrics: "1xx 2xx 3xx 4xx 5xx".
+classes() {
+	curl -sS --max-time 5 "$STACK_URL/metrics" |
+		awk -F'[{}" ]+' '/^airlock_frontend_responses_total\{/ { c[$3] = $NF }
+			END { printf "%d %d %d %d %d\n", c["1xx"], c["2xx"], c["3xx"], c["4xx"], c["5xx"] }'
+}
+
+ROWS=()
+ERRORS_TOTAL=0
+FIGURE_N=0
+SLICES=$(awk -v d="$DURATION" 'BEGIN { n = int(d); if (n < d) n++; print (n < 1 ? 1 : n) }')
+: >"$T/slices"
+
+# wrk_run URL [wrk args...]: one 1-second wrk run; appends "KIND requests
+# ms p50 p99 errors" to $T/slices (KIND from $SLICE_KIND); W_REQS, W_ERRS.
+wrk_run() {
+	local url=$1 out rps p50 p99 secs; shift
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d1s --latency "$@" "$url" 2>&1)
+	printf '%s\n%s\n' "--- $SLICE_KIND $url" "$out" >>"$T/wrk.out"
+	rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
+	p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
+	p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
+	W_REQS=$(echo "$out" | awk '/ requests in / { print $1 }')
+	secs=$(echo "$out" | awk '/ requests in / { sub(/,$/, "", $4); print $4 }')
+	W_ERRS=$(echo "$out" | awk '/Non-2xx or 3xx/ { n += $NF }
+		/Socket errors/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }')
+	if [ -z "$rps" ] || [ -z "$p50" ] || [ -z "$p99" ] || [ -z "$W_REQS" ] || [ -z "$secs" ]; then
+		echo "$out" >&2; die "wrk gave no figures for $url"
+	fi
+	echo "$SLICE_KIND $W_REQS $(ms "$secs") $(ms "$p50") $(ms "$p99") $W_ERRS" >>"$T/slices"
+}
+
+# summary KIND -> "req/s p50 p99 errors worst-p99" over the slices of KIND:
+# req/s is all requests over all seconds; p50 and p99 are the medians of the
+# slices' own (percentiles of slices do not merge; the median keeps one
+# slice that another user of the machine disturbed from deciding the
+# figure), and the highest slice p99 is printed below the table.
+summary() {
+	awk -v k="$1" '
+		function med(a, n,   i, j, t) {
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+				if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		$1 == k { r += $2; ms += $3; n++; p50[n] = $4; p99[n] = $5; if ($5 > w) w = $5; e += $6 }
+		END { printf "%.0f %.2f %.2f %d %.2f\n", (ms > 0 ? r * 1000 / ms : 0), med(p50, n), med(p99, n), e, w }' "$T/slices"
+}
+
+# figure LABEL EXPECT URL [wrk args...]: SLICES seconds of the route and as
+# many of the baseline, alternated in 1-second slices (baseline, route,
+# baseline, route, ...) so that both see the same load from the machine's
+# other users; the ratio is the route's req/s over its own baseline slices'.
+# EXPECT is the status class (2 or 3) every answer must have.
+figure() {
+	local label=$1 expect=$2 url=$3 before after wrong=0 i b a d reqs=0 rps p50 p99 errs base
+	shift 3
+	FIGURE_N=$((FIGURE_N + 1))
+	before=$(classes)
+	for i in $(seq "$SLICES"); do
+		SLICE_KIND=b$FIGURE_N wrk_run "http://127.0.0.1:$BASE_PORT/"
+		SLICE_KIND=r$FIGURE_N wrk_run "$url" "$@"
+		reqs=$((reqs + W_REQS))
+	done
+	after=$(classes)
+	# Every class but the expected one is an error; the "before" /metrics
+	# request itself is one 2xx answer inside the window.
+	read -ra b <<<"$before"; read -ra a <<<"$after"
+	for i in 0 1 2 3 4; do
+		d=$(( a[i] - b[i] )); [ "$i" = 1 ] && d=$((d - 1))
+		[ "$i" != $((expect - 1)) ] && wrong=$((wrong + d))
+	done
+	read -r base _ _ d _ <<<"$(summary "b$FIGURE_N")"
+	read -r rps p50 p99 errs worst <<<"$(summary "r$FIGURE_N")"
+	ERRORS_TOTAL=$((ERRORS_TOTAL + d + errs + wrong))
+	ROWS+=("$label|$rps|$base|$p50|$p99|$((errs + wrong))|$worst")
+	LAST_REQUESTS=$reqs
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Login round-trip overhead.  /auth_redirect is timed with curl (time_total)
+# for LOGINS sign-ins through the provider's forms: it covers frontend -> authd,
+# authd's token request and userinfo request to the provider, the proof, the
+# store's session, and the answer.  The provider's own part is measured by
+# doing the same two requests ourselves, right after each sign-in, with a
+# login of our own (own state and PKCE verifier, same client, scopes and
+# redirect URI): POST token endpoint (client_secret_basic) then GET userinfo,
+# each counted as curl's time_total - time_appconnect, i.e. request to
+# complete answer on an established TLS connection (authd's libcurl keeps
+# its connections to the provider between requests, so a warm connection is
+# the like-for-like comparison).  Overhead = median(/auth_redirect) -
+# median(token + userinfo).  It includes the TLS set-up whenever authd had to
+# open a new connection, so it is an upper bound of airlock's own time.
+login_overhead() {
+	local i jar url back code state disc authz tokep uiep verifier challenge ans tok t1 t2 redir
+	disc=$(idp_curl "$IDP_OP_ISSUER/.well-known/openid-configuration") || die "no discovery document"
+	read -r authz tokep uiep < <(printf '%s' "$disc" | python3 -c 'import json, sys
+d = json.load(sys.stdin); print(d["authorization_endpoint"], d["token_endpoint"], d["userinfo_endpoint"])')
+	redir=$STACK_URL/auth_redirect
+	: >"$T/login.auth"; : >"$T/login.provider"
+	for i in $(seq "$LOGINS"); do
+		jar=$T/login$i.jar
+		url=$(stack_authorize_url "$jar" op) && [ -n "$url" ] || die "no authorize URL"
+		back=$(stack_provider_login "$url" "bench$i" op) && [ -n "$back" ] || die "provider login failed"
+		ans=$(sc "$jar" -o /dev/null -w '%{http_code} %{time_total}' "$back")
+		[ "${ans%% *}" = 303 ] || die "/auth_redirect answered $ans"
+		echo "${ans#* }" >>"$T/login.auth"
+
+		verifier=$(head -c 32 /dev/urandom | basenc --base64url | tr -d '=\n')
+		challenge=$(printf '%s' "$verifier" | openssl dgst -sha256 -binary | basenc --base64url | tr -d '=\n')
+		state=$(head -c 16 /dev/urandom | basenc --base64url | tr -d '=\n')
+		url="$authz?response_type=code&client_id=test-client&scope=openid%20profile"
+		url+="&redirect_uri=$(printf '%s' "$redir" | python3 -c 'import sys, urllib.parse as u; print(u.quote(sys.stdin.read(), safe=""))')"
+		url+="&state=$state&nonce=$state&code_challenge=$challenge&code_challenge_method=S256"
+		back=$(stack_provider_login "$url" "direct$i" op) && [ -n "$back" ] || die "direct provider login failed"
+		code=$(idp_param "$back" code)
+		[ -n "$code" ] || die "direct login: no code in $back"
+		ans=$(idp_curl -w '\n%{time_total} %{time_appconnect}' -u "test-client:$STACK_OP_SECRET" \
+			--data-urlencode grant_type=authorization_code --data-urlencode "code=$code" \
+			--data-urlencode "redirect_uri=$redir" --data-urlencode "code_verifier=$verifier" "$tokep")
+		t1=$(printf '%s' "$ans" | tail -1 | awk '{ print $1 - $2 }')
+		tok=$(printf '%s' "$ans" | sed '$d' | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])') ||
+			die "direct login: no access token"
+		ans=$(idp_curl -o /dev/null -w '%{http_code} %{time_total} %{time_appconnect}' \
+			-H "Authorization: Bearer $tok" "$uiep")
+		[ "${ans%% *}" = 200 ] || die "userinfo answered $ans"
+		t2=$(echo "$ans" | awk '{ print $2 - $3 }')
+		awk -v a="$t1" -v b="$t2" 'BEGIN { print a + b }' >>"$T/login.provider"
+	done
+	LOGIN_AUTH=$(median <"$T/login.auth")
+	LOGIN_PROV=$(median <"$T/login.provider")
+}
+
+# ------------------------------------------------------------------ run
+
+BASE_PORT=$(free_port)
+bg baseline "$BIN/bench/http_baseline" "127.0.0.1:$BASE_PORT"
+BASE_PID=$LAST_PID
+wait_port "$BASE_PORT" 10 || die "http_baseline did not start"
+
+stack_init op || die "cannot set up the stack: $STACK_SKIP"
+stack_start || die "the stack did not start"
+JAR=$T/alice.jar
+ans=$(stack_login "$JAR" alice op)
+[ "${ans%% *}" = 303 ] || die "sign-in failed: $ans"
+COOKIE="session=$(st_cookie "$JAR")"
+CSRF=$(st_csrf "$JAR")
+[ -n "$CSRF" ] || die "no CSRF token on the counter page"
+[ "$(st_code "$JAR" /)" = 200 ] || die "GET / with the session is not 200"
+[ "$(st_code "$JAR" /secured)" = 200 ] || die "GET /secured with the session is not 200"
+[ "$(st_code /dev/null /)" = 303 ] || die "GET / without a session is not 303"
+
+# Idle RSS: after the sign-in, before any load.
+IDLE="$(rss_kb "$STORE_PID" VmRSS) $(rss_kb "$AUTHD_PID" VmRSS) $(rss_kb "$FRONTEND_PID" VmRSS)"
+
+echo "airlock benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
+	"wrk -t$THREADS -c$CONNS, $SLICES x 1 s per figure"
+
+rss_sampler & SAMPLER=$!
+T_PIDS+=("$SAMPLER")
+
+figure "GET / signed in (store read)" 2 "$STACK_URL/" -H "Cookie: $COOKIE"
+C0=$(st_count "$JAR")
+BENCH_COOKIE=$COOKIE BENCH_CSRF=$CSRF BENCH_ORIGIN=$STACK_URL \
+	figure "POST /increment (durable)" 2 "$STACK_URL/increment" -s bench/increment.lua
+INC_REQ=$LAST_REQUESTS
+C1=$(st_count "$JAR")
+figure "GET /secured" 2 "$STACK_URL/secured" -H "Cookie: $COOKIE"
+figure "GET / no session (303)" 3 "$STACK_URL/"
+
+kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null
+read -r PS PA PF <"$T/rss.peak"
+read -r IS IA IF <<<"$IDLE"
+HWM="$(rss_kb "$STORE_PID" VmHWM) $(rss_kb "$AUTHD_PID" VmHWM) $(rss_kb "$FRONTEND_PID" VmHWM)"
+read -r HS HA HF <<<"$HWM"
+
+login_overhead
+
+STORE_OUT=$(BIN=$BIN BENCH_DIR=$T bench/store.sh "$DURATION" "$CONNS" 2>&1) || { echo "$STORE_OUT" >&2; die "bench/store.sh failed"; }
+STORE_RATIO=$(echo "$STORE_OUT" | sed -n 's/^ratio: \([0-9.]*\)x.*/\1/p')
+STORE_SOCK_RATE=$(echo "$STORE_OUT" | sed -n 's/^sock: .*= \([0-9]*\)\/s.*/\1/p')
+STORE_RAW_RATE=$(echo "$STORE_OUT" | sed -n 's/^raw: .*= \([0-9]*\)\/s.*/\1/p')
+STORE_COMMITS=$(echo "$STORE_OUT" | sed -n 's/^store: \([0-9]* requests in [0-9]* commits\).*/\1/p')
+
+# ------------------------------------------------------------------ table
+
+echo
+printf '%-30s %9s %9s %6s %8s %8s %7s\n' figure "req/s" "base r/s" ratio "p50 ms" "p99 ms" errors
+# The baseline row: all its slices (one before each slice of every route).
+sed -n 's/^b[0-9]* /base /p' "$T/slices" >"$T/slices.base"
+cat "$T/slices.base" >>"$T/slices"
+read -r brps bp50 bp99 berr _ <<<"$(summary base)"
+printf '%-30s %9s %9s %6s %8s %8s %7s\n' "baseline (http_baseline, 40 B)" "$brps" "-" "1.00" \
+	"$bp50" "$bp99" "$berr"
+MAXP99=0 WORST=0 WORST_AT=
+for row in "${ROWS[@]}"; do
+	IFS='|' read -r label rps base p50 p99 errs worst <<<"$row"
+	if awk -v a="$WORST" -v b="$worst" 'BEGIN { exit !(b > a) }'; then WORST=$worst WORST_AT=$label; fi
+	printf '%-30s %9s %9s %6s %8s %8s %7s\n' "$label" "$rps" "$base" "$(ratio "$rps" "$base")" "$p50" "$p99" "$errs"
+	MAXP99=$(awk -v a="$MAXP99" -v b="$p99" 'BEGIN { print (b > a ? b : a) }')
+	case $label in
+	"GET / signed in"*) R_HOME=$(ratio "$rps" "$base") ;;
+	"POST /increment"*) R_INC=$(ratio "$rps" "$base") ;;
+	esac
+done
+echo "(ratios to the baseline slices alternated with each route's; p50/p99: medians of"
+echo " $SLICES one-second slices; highest single-slice p99: $WORST ms, $WORST_AT)"
+echo
+printf '%-32s %9s %9s %9s\n' "RSS (MB)" store authd frontend
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+printf '%-32s %9s %9s %9s\n' "idle, signed in" "$(mb "$IS")" "$(mb "$IA")" "$(mb "$IF")"
+printf '%-32s %9s %9s %9s\n' "under load (peak VmRSS)" "$(mb "$PS")" "$(mb "$PA")" "$(mb "$PF")"
+printf '%-32s %9s %9s %9s\n' "high-water mark (VmHWM)" "$(mb "$HS")" "$(mb "$HA")" "$(mb "$HF")"
+echo
+awk -v a="$LOGIN_AUTH" -v p="$LOGIN_PROV" -v n="$LOGINS" 'BEGIN {
+	printf "%-32s %9.1f ms (median of %d)\n", "login: GET /auth_redirect", a * 1000, n
+	printf "%-32s %9.1f ms (token + userinfo, direct)\n", "login: provider time", p * 1000
+	printf "%-32s %9.1f ms\n", "login: airlock overhead", (a - p) * 1000 }'
+printf '%-32s %9s /s vs raw LMDB %s /s: %sx\n' "store: durable increments" \
+	"${STORE_SOCK_RATE:-?}" "${STORE_RAW_RATE:-?}" "${STORE_RATIO:-?}"
+echo "store: group commit: ${STORE_COMMITS:-?} (fsyncs), $CONNS clients"
+echo "increment check: counter +$((C1 - C0)) for $INC_REQ answered requests"
+
+echo
+target() { # WHAT OK(0/1)
+	if [ "$2" = 1 ]; then echo "target met:    $1"; else echo "target MISSED: $1"; fi
+}
+target "GET / signed in >= 0.5 x baseline ($R_HOME)" "$(awk -v r="$R_HOME" 'BEGIN { print (r >= 0.5) }')"
+target "POST /increment >= 0.3 x baseline ($R_INC)" "$(awk -v r="$R_INC" 'BEGIN { print (r >= 0.3) }')"
+target "p99 < 10 ms at $CONNS connections (highest route p99 $MAXP99 ms)" "$(awk -v r="$MAXP99" 'BEGIN { print (r < 10) }')"
+target "each daemon < 16 MB RSS under load" "$(awk -v a="$PS" -v b="$PA" -v c="$PF" 'BEGIN { print (a < 16384 && b < 16384 && c < 16384) }')"
+target "no error responses ($ERRORS_TOTAL)" "$([ "$ERRORS_TOTAL" = 0 ] && echo 1 || echo 0)"
+
+fail_run=0
+[ "${STORE_RATIO:-}" != "" ] || { echo "bench/run.sh: no store figure" >&2; fail_run=1; }
+[ "$ERRORS_TOTAL" = 0 ] || { echo "bench/run.sh: $ERRORS_TOTAL error answers (see $T/wrk.out)" >&2; fail_run=1; }
+# Every acknowledged increment is stored; at most CONNS more were in flight
+# each time a slice's wrk stopped.
+if [ "$((C1 - C0))" -lt "${INC_REQ:-0}" ] || [ "$((C1 - C0))" -gt "$(( ${INC_REQ:-0} + CONNS * SLICES ))" ]; then
+	echo "bench/run.sh: counter moved by $((C1 - C0)) for $INC_REQ answered increments" >&2; fail_run=1
+fi
+exit "$fail_run"
