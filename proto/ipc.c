@@ -378,6 +378,7 @@ struct ipc_client {
 	struct bufferevent	*bev;
 	struct event		*ev_reconnect;
 	int			 backoff_ms;
+	int			 served;	/* this connection has answered */
 	int			 up;
 	uint32_t		 next_id;
 	size_t			 npending;
@@ -436,6 +437,7 @@ client_down(struct ipc_client *cl, const char *why)
 {
 	struct ipc_pending	*p;
 	size_t			 i;
+	int			 was_used = cl->up && cl->served;
 
 	if (cl->up)
 		log_warnx("%s: connection lost: %s", cl->name, why);
@@ -447,7 +449,14 @@ client_down(struct ipc_client *cl, const char *why)
 	for (i = 0; i < PENDING_BUCKETS; i++)
 		while ((p = TAILQ_FIRST(&cl->pending[i])) != NULL)
 			pending_finish(p, IPC_DOWN, NULL, NULL);
-	if (!evtimer_pending(cl->ev_reconnect, NULL))
+	if (evtimer_pending(cl->ev_reconnect, NULL))
+		return;
+	/* A peer that closed a connection it had served (an idle timeout) is
+	 * there: connect again at once, so no request meets the gap.  A dead peer
+	 * fails this and backs off; one that closes at once is never retried at once. */
+	if (was_used)
+		client_connect(-1, 0, cl);
+	else
 		client_schedule(cl);
 }
 
@@ -478,6 +487,7 @@ client_dispatch_one(struct ipc_client *cl)
 		client_down(cl, "answer of the wrong type");
 		return -1;
 	}
+	cl->served = 1;
 	if (p != NULL) {
 		m_reader(&r, frame + MSG_HDR_LEN, hdr.len);
 		pending_finish(p, IPC_OK, &hdr, &r);
@@ -505,6 +515,7 @@ client_event(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_CONNECTED) {
 		cl->up = 1;
+		cl->served = 0;
 		cl->backoff_ms = BACKOFF_MIN_MS;
 		log_info("%s: connected", cl->name);
 		return;

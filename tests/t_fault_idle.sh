@@ -82,6 +82,13 @@ expect_eq "[authd] a header promising 16 KiB that never comes is closed at the i
 expect_eq "[store] keeps serving others" ok "$(storec ping | cut -d' ' -f1)"
 expect_eq "[authd] keeps serving others" ok "$(authc ping | sed -n 's/^status=//p')"
 expect_eq "[fe] the user is still served" op:alice "$(st_get "$A" /secured)"
+# The store closes the frontend's own quiet connection too: the frontend connects
+# again at once, so the first request after the quiet spell is served (no 503).
+sleep $((IDLE + 1))
+expect_eq "[fe] first request after the store closed the idle backend connection" 200 \
+	"$(st_code "$A" /secured)"
+expect_match "[fe] ...which the frontend saw and re-opened" "store: connection lost: closed by peer" \
+	"$(cat "$T"/frontend*.log)"
 kill -0 "$STORE_PID" && kill -0 "$AUTHD_PID" && kill -0 "$FRONTEND_PID" &&
 	pass "all three daemons still running" || fail "a daemon died"
 group_end
