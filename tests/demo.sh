@@ -18,6 +18,7 @@ IDP_DIR=$SRC/build/devidp
 CHECK=${DEMO_CHECK:-0}
 PIDS=()
 NAMES=()
+. "$SRC/tests/lib_npm.sh"
 
 say() { printf 'demo: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -25,12 +26,11 @@ die() { say "$*"; exit 1; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 check_tools() {
-	local p
+	local p why
 	for p in airlock-store airlock-authd airlock-frontend; do
 		[ -x "$BIN/$p" ] || die "$BIN/$p is missing: run make first"
 	done
-	command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are needed (make deps)"
-	[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || die "node >= 20 is needed for oidc-provider"
+	why=$(npm_why_not); [ -z "$why" ] || die "$why"
 	command -v curl >/dev/null || die "curl is needed (make deps)"
 	for p in "$PORT" "$IDP_PORT"; do
 		port_busy "$p" && die "port $p on 127.0.0.1 is in use (set DEMO_PORT / DEMO_IDP_PORT)"
@@ -39,18 +39,9 @@ check_tools() {
 
 # npm ci into build/devidp when the lock file changed or nothing is installed yet.
 install_devidp() {
-	local sum
-	mkdir -p "$IDP_DIR"
-	sum=$(cat "$SRC/devidp/package.json" "$SRC/devidp/package-lock.json" | sha256sum | cut -c1-16)
-	if [ "$(cat "$IDP_DIR/.installed" 2>/dev/null)" != "$sum" ] || [ ! -d "$IDP_DIR/node_modules/oidc-provider" ]; then
-		say "installing devidp's npm packages into $IDP_DIR"
-		cp "$SRC/devidp/package.json" "$SRC/devidp/package-lock.json" "$IDP_DIR/" || exit 1
-		(cd "$IDP_DIR" && timeout 600 npm ci --no-audit --no-fund >npm.log 2>&1) ||
-			die "npm ci failed, see $IDP_DIR/npm.log"
-		echo "$sum" >"$IDP_DIR/.installed"
-	fi
-	# ESM resolves oidc-provider from the script's own folder: run a copy next to node_modules.
-	cp "$SRC/devidp/devidp.mjs" "$IDP_DIR/devidp.mjs.tmp" && mv -f "$IDP_DIR/devidp.mjs.tmp" "$IDP_DIR/devidp.mjs"
+	say "checking devidp's npm packages in $IDP_DIR"
+	npm_install "$SRC/devidp" "$IDP_DIR" oidc-provider || die "npm ci failed, see $IDP_DIR/npm.log"
+	npm_place "$SRC/devidp/devidp.mjs" "$IDP_DIR" || exit 1
 }
 
 make_state() {

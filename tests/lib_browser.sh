@@ -23,36 +23,19 @@
 # ($T/browser-cookies.json: cookies handed from one driver run to the next).
 
 : "${AIRLOCK_SRC:?source tests/lib.sh first}"
+. "$AIRLOCK_SRC/tests/lib_npm.sh"
 : "${BROWSER_DIR:=$AIRLOCK_SRC/build/browser}"
 : "${CHROMIUM:=/usr/bin/chromium}"
 BROWSER_SKIP=
 
 browser_setup() {
-	local major sum src=$AIRLOCK_SRC/tests/browser
+	local src=$AIRLOCK_SRC/tests/browser
 	if [ ! -x "$CHROMIUM" ]; then BROWSER_SKIP="$CHROMIUM not installed (make deps)"; return 1; fi
-	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-		BROWSER_SKIP="node/npm not installed (make deps)"; return 1
-	fi
-	major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-	if [ "$major" -lt 20 ]; then BROWSER_SKIP="node $major is too old (playwright-core needs >= 20)"; return 1; fi
-	mkdir -p "$BROWSER_DIR"
-	sum=$(cat "$src/package.json" "$src/package-lock.json" | sha256sum | cut -c1-16)
-	(
-		flock -w 300 9 || exit 1
-		if [ "$(cat "$BROWSER_DIR/.installed" 2>/dev/null)" != "$sum" ] ||
-		   [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
-			cp "$src/package.json" "$src/package-lock.json" "$BROWSER_DIR/" &&
-			chmod u+w "$BROWSER_DIR/package.json" "$BROWSER_DIR/package-lock.json" &&
-			(cd "$BROWSER_DIR" && timeout 600 npm ci --no-audit --no-fund >npm.log 2>&1) &&
-			echo "$sum" >"$BROWSER_DIR/.installed"
-		fi
-	) 9>"$BROWSER_DIR/.lock" || { BROWSER_SKIP="npm ci failed (see $BROWSER_DIR/npm.log)"; return 1; }
-	# ESM resolves imports from the script's own folder: the driver sits next to node_modules.
-	if ! cmp -s "$src/driver.mjs" "$BROWSER_DIR/driver.mjs" 2>/dev/null; then
-		cp "$src/driver.mjs" "$BROWSER_DIR/driver.mjs.tmp.$$" &&
-			mv -f "$BROWSER_DIR/driver.mjs.tmp.$$" "$BROWSER_DIR/driver.mjs"
-	fi
-	return 0
+	BROWSER_SKIP=$(npm_why_not)
+	[ -z "$BROWSER_SKIP" ] || return 1
+	npm_install "$src" "$BROWSER_DIR" playwright-core ||
+		{ BROWSER_SKIP="npm ci failed (see $BROWSER_DIR/npm.log)"; return 1; }
+	npm_place "$src/driver.mjs" "$BROWSER_DIR"
 }
 
 # The SHA-256 of the provider certificate's public key, as chromium's

@@ -37,6 +37,7 @@
 # from $IDP_KIT (default: tests/idp/kit, a copy of the shared test kit).
 
 : "${AIRLOCK_SRC:?source tests/lib.sh first}"
+. "$AIRLOCK_SRC/tests/lib_npm.sh"
 : "${IDP_KIT:=$AIRLOCK_SRC/tests/idp/kit}"
 : "${IDP_DIR:=$AIRLOCK_SRC/build/idp}"
 IDP_SKIP=
@@ -52,39 +53,17 @@ _idp_wait_ready() { # LOGFILE PATTERN PID
 	return 1
 }
 
-# Copies our scripts next to node_modules (ESM resolves imports from the file's folder).
-_idp_install_script() { # SRC
-	local dst="$IDP_DIR/$(basename "$1")"
-	cmp -s "$1" "$dst" 2>/dev/null && return 0
-	cp "$1" "$dst.tmp.$$" && mv -f "$dst.tmp.$$" "$dst"
-}
-
 idp_setup() {
-	local major sum
-	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-		IDP_SKIP="node/npm not installed (make deps)"; return 1
-	fi
-	major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-	if [ "$major" -lt 20 ]; then IDP_SKIP="node $major is too old (oidc-provider needs >= 20)"; return 1; fi
+	IDP_SKIP=$(npm_why_not)
+	[ -z "$IDP_SKIP" ] || return 1
 	if [ ! -f "$IDP_KIT/package-lock.json" ] || [ ! -f "$IDP_KIT/gh-standin.mjs" ]; then
 		IDP_SKIP="test provider kit not found in $IDP_KIT"; return 1
 	fi
-	mkdir -p "$IDP_DIR"
-	sum=$(cat "$IDP_KIT/package.json" "$IDP_KIT/package-lock.json" | sha256sum | cut -c1-16)
-	(
-		flock -w 300 9 || exit 1
-		if [ "$(cat "$IDP_DIR/.installed" 2>/dev/null)" != "$sum" ] ||
-		   [ ! -d "$IDP_DIR/node_modules/oidc-provider" ]; then
-			cp "$IDP_KIT/package.json" "$IDP_KIT/package-lock.json" "$IDP_DIR/" &&
-			chmod u+w "$IDP_DIR/package.json" "$IDP_DIR/package-lock.json" &&
-			(cd "$IDP_DIR" && timeout 600 npm ci --no-audit --no-fund >npm.log 2>&1) &&
-			echo "$sum" >"$IDP_DIR/.installed"
-		fi
-	) 9>"$IDP_DIR/.lock" || { IDP_SKIP="npm ci failed (see $IDP_DIR/npm.log)"; return 1; }
-	_idp_install_script "$AIRLOCK_SRC/tests/idp/op.mjs"
-	_idp_install_script "$AIRLOCK_SRC/tests/idp/fake-idp.mjs"
-	_idp_install_script "$IDP_KIT/gh-standin.mjs"
-	return 0
+	npm_install "$IDP_KIT" "$IDP_DIR" oidc-provider ||
+		{ IDP_SKIP="npm ci failed (see $IDP_DIR/npm.log)"; return 1; }
+	npm_place "$AIRLOCK_SRC/tests/idp/op.mjs" "$IDP_DIR" &&
+	npm_place "$AIRLOCK_SRC/tests/idp/fake-idp.mjs" "$IDP_DIR" &&
+	npm_place "$IDP_KIT/gh-standin.mjs" "$IDP_DIR"
 }
 
 idp_tls_setup() {
