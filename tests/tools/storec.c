@@ -600,18 +600,26 @@ fill_take(struct mbuf *m, int i, const void *code)
 	m_add_blob(m, code, strlen(code));
 }
 
+/* "status=count ..." of a pipelined run, one line. */
+static void
+print_counts(const unsigned counts[ST_MAX + 1])
+{
+	int i;
+
+	for (i = 0; i < ST_MAX; i++)
+		if (counts[i])
+			printf("%s=%u ", word(i), counts[i]);
+	printf("\n");
+}
+
 static int
 cmd_pair_polls(const char *code, int n)
 {
 	unsigned	counts[ST_MAX + 1] = { 0 };
 	uint64_t	f, l;
-	int		i;
 
 	pipelined(n, MSG_STORE_PAIR_TAKE, fill_take, code, counts, &f, &l);
-	for (i = 0; i < ST_MAX; i++)
-		if (counts[i])
-			printf("%s=%u ", word(i), counts[i]);
-	printf("\n");
+	print_counts(counts);
 	return 0;
 }
 
@@ -646,15 +654,11 @@ cmd_login_flood(const char *skfile, const char *prefix, int n)
 	struct login_arg	la;
 	unsigned		counts[ST_MAX + 1] = { 0 };
 	uint64_t		f, l;
-	int			i;
 
 	la.prefix = prefix;
 	read_sk(skfile, la.sk);
 	pipelined(n, MSG_STORE_SESSION_CREATE, fill_login, &la, counts, &f, &l);
-	for (i = 0; i < ST_MAX; i++)
-		if (counts[i])
-			printf("%s=%u ", word(i), counts[i]);
-	printf("\n");
+	print_counts(counts);
 	return 0;
 }
 
@@ -705,13 +709,9 @@ cmd_pair_flood(const char *prefix, int n)
 {
 	unsigned	counts[ST_MAX + 1] = { 0 };
 	uint64_t	f, l;
-	int		i;
 
 	pipelined(n, MSG_STORE_PAIR_CREATE, fill_pair, prefix, counts, &f, &l);
-	for (i = 0; i < ST_MAX; i++)
-		if (counts[i])
-			printf("%s=%u ", word(i), counts[i]);
-	printf("\n");
+	print_counts(counts);
 	return 0;
 }
 
