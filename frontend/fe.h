@@ -27,6 +27,7 @@
 #define FE_MAX_PROVIDERS	16
 #define FE_MAX_CALLS		2	/* backend calls in flight per request */
 #define FE_ORIGIN_MAX		300
+#define FE_ADDR_MAX		46	/* INET6_ADDRSTRLEN */
 
 #define CT_HTML			"text/html; charset=utf-8"
 #define CT_TEXT			"text/plain; charset=utf-8"
@@ -176,6 +177,7 @@ struct req {
 	size_t			 param_len;
 	enum style		 style;
 	int			 json;			/* Accept: application/json */
+	char			 client[FE_ADDR_MAX];	/* req_client() */
 	uint64_t		 start_ms;
 	uint64_t		 deadline_ms;
 	/* the session cookie, when it decodes */
@@ -240,6 +242,8 @@ size_t	route_index(const struct route *);
 struct req *req_new(struct fe *, struct hreq *, const struct route *);
 void	req_free(struct req *);
 uint64_t now_ms(void);
+/* The client's address as text: the TCP peer (computed once per request). */
+const char *req_client(struct req *);
 /* Sends m to a backend; parse reads the ST_OK fields into out, the answer's
  * status goes to *status.  A daemon that is down marks the request failed. */
 void	req_call(struct req *, enum backend, struct mbuf *, void (*parse)(struct mreader *, void *),

@@ -22,6 +22,9 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -571,6 +574,24 @@ hreq_header(const struct hreq *hq, const char *name, int *count)
 	if (count != NULL)
 		*count = n;
 	return first;
+}
+
+const char *
+hreq_peer(const struct hreq *hq, char *dst, size_t n)
+{
+	const struct sockaddr	*sa = hq->r->conn->saddr;
+	const void		*a = NULL;
+
+	dst[0] = '\0';
+	if (sa == NULL)
+		return dst;
+	if (sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (a == NULL || inet_ntop(sa->sa_family, a, dst, (socklen_t)n) == NULL)
+		dst[0] = '\0';
+	return dst;
 }
 
 const char *

@@ -63,6 +63,8 @@ const char *hreq_path(const struct hreq *);
 const char *hreq_query(const struct hreq *);
 /* First value of a header (case-insensitive name), or NULL; *count gets how many there are. */
 const char *hreq_header(const struct hreq *, const char *name, int *count);
+/* The peer's address as text ("127.0.0.1", "::1"); "" when unknown.  Returns dst. */
+const char *hreq_peer(const struct hreq *, char *dst, size_t n);
 /* The request body (not NUL-terminated). */
 const char *hreq_body(const struct hreq *, size_t *len);
 

@@ -61,9 +61,18 @@ req_new(struct fe *fe, struct hreq *h, const struct route *rt)
 	r->start_ms = now_ms();
 	r->deadline_ms = r->start_ms + (uint64_t)fe->conf.request_timeout_ms;
 	r->json = accept_json(hreq_header(h, "Accept", NULL));
+	r->client[0] = '\0';
 	fe->m.inflight++;
 	session_read_cookie(r);
 	return r;
+}
+
+const char *
+req_client(struct req *r)
+{
+	if (r->client[0] == '\0')
+		hreq_peer(r->h, r->client, sizeof(r->client));
+	return r->client;
 }
 
 static void
