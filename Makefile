@@ -1,8 +1,10 @@
 # airlock: one Makefile for the three daemons, the CLI, tests, fuzzers and benchmarks.
 # make            normal hardened build into build/normal
 # make SAN=1      AddressSanitizer + UBSan build into build/asan
-# make test       installs missing Debian packages, runs every test on both builds
-# make demo       starts everything with a local development OpenID provider
+# make deps       installs the Debian packages the build needs (as root)
+# make test       installs what the tests need, runs every test on both builds
+# make demo       installs what the demo needs, starts everything with a local
+#                 development OpenID provider
 # make fuzz       runs each libFuzzer target (FUZZ_SECONDS each)
 
 PREFIX		?= /usr/local
@@ -25,9 +27,28 @@ OPT		:= -O2 -g -D_FORTIFY_SOURCE=2
 endif
 
 CC		?= cc
+PKG_CONFIG	?= pkg-config
 PKGS		:= libevent lmdb libcurl json-c libsodium
-# -isystem: library headers (evhtp.h) are not held to our warning flags
-PKG_CFLAGS	:= $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) evhtp 2>/dev/null))
+# -isystem: library headers (evhtp.h) are not held to our warning flags.
+# Read when the first compile needs them (then kept), not when make reads this file.
+PKG_CFLAGS	= $(eval PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(PKGS) evhtp 2>/dev/null)))$(PKG_CFLAGS)
+# pkg-config module:Debian package of every library linked (tests/deps.sh's build set)
+PKG_DEBS	:= libevhtp-dev:evhtp libevent-dev:libevent liblmdb-dev:lmdb \
+		   libcurl4-openssl-dev:libcurl libjson-c-dev:json-c libsodium-dev:libsodium \
+		   libssl-dev:openssl
+# Goals that compile nothing; any other goal first checks that every library is
+# there and stops with one line naming the missing packages.  demo, test, bench
+# and install install their packages, then build in a new make.
+NOBUILD_GOALS	:= deps demo test bench install install-data uninstall clean check-units
+ifneq ($(filter-out $(NOBUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
+MISSING_DEBS	:= $(strip $(shell \
+	command -v $(firstword $(CC)) >/dev/null || echo build-essential; \
+	command -v $(PKG_CONFIG) >/dev/null || echo pkg-config; \
+	for m in $(PKG_DEBS); do $(PKG_CONFIG) --exists $${m#*:} 2>/dev/null || echo $${m%%:*}; done))
+ifneq ($(MISSING_DEBS),)
+$(error airlock: missing $(MISSING_DEBS): run 'make deps' (as root) or apt-get install $(MISSING_DEBS))
+endif
+endif
 WARN		:= -std=c17 -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 HARDEN		:= -fstack-protector-strong -fPIE -fstack-clash-protection -fcf-protection
@@ -53,8 +74,9 @@ UNITS		:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_PROGS	:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 TOOLS		:= $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test demo fuzz fuzz-smoke bench install uninstall clean deps check-units
+.PHONY: all progs test demo fuzz fuzz-smoke bench install uninstall clean deps check-units
 all: $(PROGS) $(UNITS) $(BENCH_PROGS) $(TOOLS)
+progs: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -102,7 +124,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(PROTO_OBJ)
 # each linked with proto/ and PROG's files but its main.c.
 FUZZ_SECONDS	?= 20
 FUZZ		:= build/fuzz
-FUZZ_CFLAGS	:= -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DFUZZING -Iproto $(PKG_CFLAGS)
+FUZZ_CFLAGS	= -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DFUZZING -Iproto $(PKG_CFLAGS)
 fuzz_obj	= $(patsubst %.c,$(FUZZ)/obj/%.o,$(1))
 FUZZ_PROTO	:= $(call fuzz_obj,$(wildcard proto/*.c))
 FUZZ_STORE	:= $(call fuzz_obj,$(filter-out store/main.c,$(wildcard store/*.c)))
@@ -130,20 +152,28 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	tests/fuzz/run.sh 8
 
+# Each target installs its own package set (tests/deps.sh), then builds in a new
+# make: that one reads the libraries' flags after they are installed.
 deps:
-	tests/deps.sh
+	tests/deps.sh build
 
 # Both builds, every test on each, one summary line at the end.
-test: deps
+test:
+	tests/deps.sh build test
 	$(MAKE) all
 	$(MAKE) all SAN=1
 	tests/run.sh
 
-demo: deps all
-	tests/demo.sh
+demo:
+	tests/deps.sh build demo
+	$(MAKE) progs
+	BIN=$(abspath $(BUILD)) tests/demo.sh
 
-bench: deps all
-	bench/run.sh
+bench:
+	tests/deps.sh build bench
+	$(MAKE) all
+	BIN=$(abspath $(BUILD)) bench/run.sh
+	BIN=$(abspath $(BUILD)) bench/instr.sh --check README.md
 
 check-units:
 	tests/t_units.sh
@@ -156,7 +186,9 @@ MAN_PAGES	:= $(wildcard man/*.[158])
 SUBST_PATHS	= sed -e 's|/usr/sbin/|$(SBINDIR)/|g' \
 		      -e 's,/etc/airlock\([/[:space:]]\|$$\),$(SYSCONFDIR)/airlock\1,g'
 .PHONY: install-bin install-data
-install: install-bin install-data
+install:
+	tests/deps.sh install
+	$(MAKE) install-bin install-data
 
 install-bin: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)

@@ -7,7 +7,8 @@
  *	server.c	permit table, PING and PROVIDERS
  *	login.c		LOGIN_START / LOGIN_FINISH (code exchange, user info, proof)
  *	revoke.c	REVOKE
- *	pending.c	table of logins in progress (state, PKCE, binding)
+ *	loginseal.c	logins in progress sealed into the pre-login cookie
+ *	replay.c	single use of sealed logins (bounded cache of state hashes)
  *	provider.c	[provider.NAME] sections, built-in endpoints, discovery
  *	grant.c		provider tokens sealed in state_dir under grant.key
  *	secret.c	secret files and guarded memory
@@ -33,11 +34,13 @@
  * control characters or a longer field close the connection (malformed). */
 #define AUTHD_MAX_STATE		4096	/* state as received back (ours are 43 chars) */
 #define AUTHD_MAX_CODE		8192	/* authorization code */
+#define AUTHD_MAX_ISS		1024	/* iss of the authorization response (RFC 9207) */
 
 struct conf;
 struct http;
 struct ipc_server;
-struct pending;
+struct replay;
+struct login;
 struct grants;
 struct secret;
 struct provider;
@@ -46,15 +49,20 @@ struct authd {
 	struct event_base	*base;
 	struct conf		*conf;
 	struct http		*http;
-	struct pending		*pending;
+	struct replay		*replay;	/* states of finished logins, until expiry */
+	struct secret		*loginkey;	/* seals pending logins (login.key) */
+	unsigned		 login_ttl;	/* seconds a started login stays valid */
 	struct grants		*grants;
 	struct secret		*signkey;	/* Ed25519 secret key, 64 bytes */
 	struct provider		*prov[AUTHD_MAX_PROVIDERS];
 	size_t			 nprov;
-	char			*redirect_uri;
+	char			*redirect_base;	/* public_url + "/auth_redirect" */
+	const char		*default_redirect;	/* provider keeping /auth_redirect, or NULL */
 	int			 insecure_loopback;
 	size_t			 max_exchanges;	/* finishes + revokes in flight */
 	size_t			 exchanges;
+	size_t			 max_per_addr;	/* login exchanges in flight per client address */
+	struct login		*logins;	/* login exchanges in flight */
 	int			 idle_timeout_sec;	/* close a silent peer's connection */
 };
 

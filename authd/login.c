@@ -1,9 +1,13 @@
 /*
- * LOGIN_START: a new pending login and the provider's authorize URL.
- * LOGIN_FINISH: the pending login is taken (single use) and checked before
- * any network traffic; then code -> tokens (token endpoint), tokens -> user
- * (userinfo), tokens sealed as a grant, and a signed proof answered.  The
- * answer is asynchronous: the connection is held with ipc_conn_ref.
+ * LOGIN_START: a new login sealed into the pre-login cookie value, and the
+ * provider's authorize URL.
+ * LOGIN_FINISH: before any network traffic and before anything is spent, the
+ * sealed login must open and match the state, be unexpired, come back on its
+ * provider's callback path with the right iss (RFC 9207), and its client
+ * address must have room for one more exchange; only then is the state
+ * recorded as used (single use) and code -> tokens (token endpoint), tokens
+ * -> user (userinfo), tokens sealed as a grant, and a signed proof answered.
+ * The answer is asynchronous: the connection is held with ipc_conn_ref.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +23,14 @@
 #include "ipc.h"
 #include "log.h"
 #include "parse.h"
-#include "pending.h"
+#include "loginseal.h"
 #include "proof.h"
 #include "provider.h"
+#include "replay.h"
 #include "secret.h"
 
 struct login {
+	struct login		*next, **prevp;	/* authd's list of exchanges in flight */
 	struct authd		*ad;
 	struct ipc_conn		*conn;
 	struct msg_hdr		 req;
@@ -32,6 +38,7 @@ struct login {
 	struct pending_login	 pl;
 	struct tokresp		 tok;
 	char			 id_sub[MAX_SUBJECT + 1];
+	char			 client[MAX_CLIENT + 1];
 };
 
 static uint64_t
@@ -76,9 +83,9 @@ login_start(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 	struct mbuf	 m;
 	char		 name[MAX_PROVIDER + 1], state[STATE_LEN + 1];
 	char		 challenge[PKCE_VERIFIER_LEN + 1], nonce[OIDC_NONCE_LEN + 1], *url;
-	uint8_t		 ref[REF_LEN], binding[BINDING_LEN], purpose;
-	size_t		 ref_len, idx;
-	int		 st;
+	uint8_t		 ref[REF_LEN], box[LOGIN_BOX_LEN], purpose;
+	size_t		 ref_len;
+	int		 rc;
 
 	m_get_str(r, name, MAX_PROVIDER);
 	purpose = m_get_u8(r);
@@ -89,7 +96,7 @@ login_start(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 		answer_status(c, h, ST_INVALID);
 		return 0;
 	}
-	if ((p = provider_find(ad, name, &idx)) == NULL) {
+	if ((p = provider_find(ad, name, NULL)) == NULL) {
 		answer_status(c, h, ST_NOTFOUND);
 		return 0;
 	}
@@ -97,25 +104,23 @@ login_start(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 		answer_status(c, h, ST_PROVIDER_ERROR);
 		return 0;
 	}
-	st = pending_add(ad->pending, now_sec(), idx, purpose, ref, ref_len, state, binding,
-	    challenge, nonce);
-	if (st != ST_OK) {
-		log_warnx("login start %s: too many logins in progress", p->name);
-		answer_status(c, h, st);
-		return 0;
-	}
-	if ((url = authorize_url(p, ad->redirect_uri, state, challenge, nonce)) == NULL) {
+	rc = loginseal_new(secret_open(ad->loginkey), p->name, purpose, ref, ref_len,
+	    now_sec() + ad->login_ttl, state, challenge, nonce, box);
+	secret_close(ad->loginkey);
+	if (rc == -1 || (url = authorize_url(p, p->redirect_uri, state, challenge, nonce)) == NULL) {
 		log_warnx("login start %s: authorize URL too long", p->name);
 		answer_status(c, h, ST_INTERNAL);
 	} else {
 		m_reply(&m, h, ST_OK);
 		m_add_str(&m, url, MAX_URL);
-		m_add_bytes(&m, binding, BINDING_LEN);
+		m_add_blob(&m, box, LOGIN_BOX_LEN);
 		ipc_send(c, &m);
 		sodium_memzero(&m, sizeof(m));
 		free(url);
 	}
-	sodium_memzero(binding, sizeof(binding));
+	sodium_memzero(box, sizeof(box));
+	sodium_memzero(state, sizeof(state));
+	sodium_memzero(nonce, sizeof(nonce));
 	log_debug("login start %s: purpose %u", p->name, purpose);
 	return 0;
 }
@@ -124,6 +129,9 @@ static void
 login_free(struct login *l)
 {
 	l->ad->exchanges--;
+	if (l->next != NULL)
+		l->next->prevp = l->prevp;
+	*l->prevp = l->next;
 	ipc_conn_unref(l->conn);
 	tokresp_free(&l->tok);
 	sodium_memzero(l, sizeof(*l));
@@ -322,7 +330,7 @@ token_start(struct login *l, const char *code)
 	buf_init(&body, 3 * AUTHD_MAX_CODE + 4096);
 	buf_add_param(&body, "grant_type", "authorization_code");
 	buf_add_param(&body, "code", code);
-	buf_add_param(&body, "redirect_uri", l->ad->redirect_uri);
+	buf_add_param(&body, "redirect_uri", l->p->redirect_uri);
 	buf_add_param(&body, "code_verifier", l->pl.verifier);
 	if (provider_client_auth(l->p, &body, &auth) == 0 && buf_str(&body) != NULL) {
 		memset(&q, 0, sizeof(q));
@@ -340,53 +348,147 @@ token_start(struct login *l, const char *code)
 	return rc;
 }
 
-/* Parse, take the pending login, check it; only then reach the provider. */
+/* Exchanges in flight for this client address. */
+static size_t
+client_exchanges(const struct authd *ad, const char *client)
+{
+	const struct login	*l;
+	size_t			 n = 0;
+
+	for (l = ad->logins; l != NULL; l = l->next)
+		n += strcmp(l->client, client) == 0;
+	return n;
+}
+
+/* The callback came back on this provider's path (mix-up defence). */
+static int
+callback_ok(const struct authd *ad, const struct provider *p, const char *callback)
+{
+	if (ad->default_redirect != NULL && strcmp(p->name, ad->default_redirect) == 0)
+		return callback[0] == '\0';
+	return strcmp(callback, p->name) == 0;
+}
+
+/* RFC 9207: iss, when sent, names the issuer; a provider that says it sends
+ * iss must send it.  Without a known issuer only the first rule is void. */
+static int
+iss_ok(const struct provider *p, const char *iss)
+{
+	if (iss[0] == '\0')
+		return !p->iss_required;
+	return p->issuer == NULL || strcmp(iss, p->issuer) == 0;
+}
+
+/* Everything that needs no network, in an order that spends nothing until the
+ * end: only the right browser's sealed login passes the first check. */
+static int
+finish_check(struct authd *ad, const uint8_t *binding, size_t blen, const char *state,
+    const char *code, const char *client, const char *callback, const char *iss,
+    struct pending_login *pl, struct provider **pp)
+{
+	struct provider	*p;
+	uint64_t	 now = now_sec();
+	int		 st;
+
+	st = loginseal_open(secret_open(ad->loginkey), binding, blen, state, now, pl);
+	secret_close(ad->loginkey);
+	if (st != ST_OK) {
+		log_info("login finish: %s state", st == ST_EXPIRED ? "expired" :
+		    "unknown or foreign");
+		return st;
+	}
+	if (replay_seen(ad->replay, pl->state_hash, now)) {
+		log_info("login finish: state already used");
+		return ST_NOTFOUND;
+	}
+	if ((p = *pp = provider_find(ad, pl->provider, NULL)) == NULL || !p->ready)
+		return ST_PROVIDER_ERROR;
+	if (!callback_ok(ad, p, callback)) {
+		log_warnx("login finish: a %s login came back on the callback path of \"%s\"; "
+		    "refused", p->name, callback[0] != '\0' ? callback : "(default)");
+		return ST_DENIED;
+	}
+	if (!iss_ok(p, iss)) {
+		log_warnx("login finish: %s: authorization response %s; refused", p->name,
+		    iss[0] == '\0' ? "without the iss its provider promised" :
+		    "with the iss of another issuer");
+		return ST_DENIED;
+	}
+	if (code[0] == '\0')
+		return ST_INVALID;
+	if (ad->exchanges >= ad->max_exchanges) {
+		log_warnx("login finish: too many exchanges in flight");
+		return ST_BUSY;
+	}
+	if (client_exchanges(ad, client) >= ad->max_per_addr) {
+		log_warnx("login finish: %s has %zu exchanges in flight already", client,
+		    ad->max_per_addr);
+		return ST_BUSY;
+	}
+	if (replay_add(ad->replay, pl->state_hash, pl->expires, now) != ST_OK) {
+		log_warnx("login finish: too many finished logins to remember");
+		return ST_BUSY;
+	}
+	return ST_OK;
+}
+
+static int
+finish_read(struct mreader *r, char *state, char *code, uint8_t *binding, size_t *blen,
+    char *client, char *callback, char *iss)
+{
+	m_get_str(r, state, AUTHD_MAX_STATE);
+	m_get_str(r, code, AUTHD_MAX_CODE);
+	m_get_blob(r, binding, BINDING_MAX, blen);
+	m_get_str(r, client, MAX_CLIENT);
+	m_get_str(r, callback, MAX_PROVIDER);
+	m_get_str(r, iss, AUTHD_MAX_ISS);
+	return m_end(r);
+}
+
+/* Parse and check everything; only then reach the provider. */
 int
 login_finish(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 {
 	struct authd		*ad = authd_env;
 	struct pending_login	 pl;
+	struct provider		*p = NULL;
 	struct login		*l;
 	char			 state[AUTHD_MAX_STATE + 1], code[AUTHD_MAX_CODE + 1];
-	uint8_t			 binding[BINDING_LEN];
+	char			 client[MAX_CLIENT + 1], callback[MAX_PROVIDER + 1];
+	char			 iss[AUTHD_MAX_ISS + 1];
+	uint8_t			 binding[BINDING_MAX];
 	size_t			 blen;
 	int			 st, rc = 0;
 
-	m_get_str(r, state, AUTHD_MAX_STATE);
-	m_get_str(r, code, AUTHD_MAX_CODE);
-	m_get_blob(r, binding, BINDING_LEN, &blen);
-	if (m_end(r) == -1) {
+	if (finish_read(r, state, code, binding, &blen, client, callback, iss) == -1) {
 		rc = -1;
 		goto done;
 	}
-	st = pending_take(ad->pending, now_sec(), state, binding, blen, &pl);
+	st = finish_check(ad, binding, blen, state, code, client, callback, iss, &pl, &p);
+	if (st == ST_OK && (l = calloc(1, sizeof(*l))) == NULL)
+		st = ST_INTERNAL;
 	if (st != ST_OK) {
-		log_info("login finish: %s state", st == ST_EXPIRED ? "expired" :
-		    "unknown, used or foreign");
-		answer_status(c, h, st);
-		goto done;
-	}
-	if (code[0] == '\0' || pl.provider >= ad->nprov || !ad->prov[pl.provider]->ready) {
-		answer_status(c, h, code[0] == '\0' ? ST_INVALID : ST_PROVIDER_ERROR);
-		goto done;
-	}
-	if (ad->exchanges >= ad->max_exchanges || (l = calloc(1, sizeof(*l))) == NULL) {
-		log_warnx("login finish: too many exchanges in flight");
-		answer_status(c, h, ST_BUSY);
+		answer_status(c, h, (uint8_t)st);
 		goto done;
 	}
 	ad->exchanges++;
 	l->ad = ad;
 	l->conn = c;
 	l->req = *h;
-	l->p = ad->prov[pl.provider];
+	l->p = p;
 	l->pl = pl;
+	snprintf(l->client, sizeof(l->client), "%s", client);
+	if ((l->next = ad->logins) != NULL)
+		l->next->prevp = &l->next;
+	l->prevp = &ad->logins;
+	ad->logins = l;
 	ipc_conn_ref(c);
 	if (token_start(l, code) == -1)
 		login_fail(l, ST_INTERNAL);
 done:
 	sodium_memzero(code, sizeof(code));
 	sodium_memzero(state, sizeof(state));
+	sodium_memzero(binding, sizeof(binding));
 	sodium_memzero(&pl, sizeof(pl));
 	return rc;
 }

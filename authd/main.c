@@ -25,8 +25,9 @@
 #include "http.h"
 #include "ipc.h"
 #include "log.h"
-#include "pending.h"
+#include "loginseal.h"
 #include "provider.h"
+#include "replay.h"
 #include "secret.h"
 #include "sock.h"
 
@@ -36,7 +37,8 @@ static const char *const airlock_keys[] = { "public_url", "frontend_user", NULL 
 static const char *const authd_keys[] = {
 	"socket", "state_dir", "secrets_dir", "allow_insecure_loopback", "ca_file",
 	"login_ttl_sec", "max_logins", "max_exchanges", "http_timeout_ms",
-	"grant_max_age_days", "idle_timeout_sec", NULL
+	"grant_max_age_days", "idle_timeout_sec", "max_exchanges_per_addr",
+	"default_redirect_provider", NULL
 };
 
 struct runtime {
@@ -49,7 +51,7 @@ struct runtime {
 };
 
 static char *
-redirect_uri(const struct conf *c)
+redirect_base(const struct conf *c)
 {
 	const char	*u = conf_require(c, "airlock", "public_url");
 	size_t		 n = strlen(u);
@@ -96,6 +98,53 @@ load_signkey(struct authd *ad, const char *secrets_dir)
 		fatalx("signing key %s: %s", path, err);
 }
 
+/* Each provider calls back on /auth_redirect/NAME; the default one on /auth_redirect. */
+static void
+redirect_uris(struct authd *ad)
+{
+	struct provider	*p;
+	size_t		 i, n = strlen(ad->redirect_base);
+
+	ad->default_redirect = conf_get(ad->conf, "authd", "default_redirect_provider");
+	if (ad->default_redirect != NULL && provider_find(ad, ad->default_redirect, NULL) == NULL)
+		fatalx("%s: [authd] default_redirect_provider: no [provider.%s] section",
+		    conf_file(ad->conf), ad->default_redirect);
+	for (i = 0; i < ad->nprov; i++) {
+		p = ad->prov[i];
+		if ((p->redirect_uri = malloc(n + 1 + MAX_PROVIDER + 1)) == NULL)
+			fatal("malloc");
+		if (ad->default_redirect != NULL && strcmp(p->name, ad->default_redirect) == 0)
+			memcpy(p->redirect_uri, ad->redirect_base, n + 1);
+		else
+			snprintf(p->redirect_uri, n + 1 + MAX_PROVIDER + 1, "%s/%s",
+			    ad->redirect_base, p->name);
+	}
+}
+
+/* login.key (32 raw bytes) when given, so that several authd share logins;
+ * else a random key for this run. */
+static void
+load_loginkey(struct authd *ad, const char *secrets_dir)
+{
+	struct stat	 sb;
+	char		 path[4096], err[256];
+
+	if (secret_path(path, sizeof(path), secrets_dir, "login.key") == 0 &&
+	    stat(path, &sb) == 0) {
+		if ((ad->loginkey = secret_load_file(path, 1024, 0, err,
+		    sizeof(err))) == NULL)
+			fatalx("login key %s: %s", path, err);
+		if (ad->loginkey->len != LOGIN_KEY_LEN)
+			fatalx("login key %s: must be exactly %d bytes", path, LOGIN_KEY_LEN);
+		return;
+	}
+	if ((ad->loginkey = secret_new(LOGIN_KEY_LEN)) == NULL)
+		fatalx("out of memory");
+	randombytes_buf(ad->loginkey->p, LOGIN_KEY_LEN);
+	secret_close(ad->loginkey);
+	log_info("no login.key: logins started here finish only at this process");
+}
+
 static void
 load_providers(struct authd *ad, const char *secrets_dir)
 {
@@ -138,27 +187,31 @@ setup(struct runtime *rt, const char *config)
 	ad->conf = conf_load(config);
 	conf_check(ad->conf, "airlock", airlock_keys);
 	conf_check(ad->conf, "authd", authd_keys);
-	ad->redirect_uri = redirect_uri(ad->conf);
+	ad->redirect_base = redirect_base(ad->conf);
 	ad->insecure_loopback = conf_bool(ad->conf, "authd", "allow_insecure_loopback", 0);
 	if (ad->insecure_loopback)
 		log_warnx("WARNING: allow_insecure_loopback = yes: plain http to providers on "
 		    "127.0.0.1 is allowed. Development only, never in production.");
 	ad->max_exchanges = conf_num(ad->conf, "authd", "max_exchanges", 1, 100000, 1024);
+	ad->max_per_addr = conf_num(ad->conf, "authd", "max_exchanges_per_addr", 1, 100000, 4);
 	ad->idle_timeout_sec = (int)conf_num(ad->conf, "authd", "idle_timeout_sec", 0, 86400, 300);
 	rt->grant_max_age = 86400ULL *
 	    conf_num(ad->conf, "authd", "grant_max_age_days", 1, 3650, 90);
 	secrets_dir = conf_get(ad->conf, "authd", "secrets_dir");
 	state_dir = conf_require(ad->conf, "authd", "state_dir");
 	load_signkey(ad, secrets_dir);
+	load_loginkey(ad, secrets_dir);
 	if ((ad->grants = grants_open(state_dir, err, sizeof(err))) == NULL)
 		fatalx("state_dir: %s", err);
-	if ((ad->pending = pending_new(conf_num(ad->conf, "authd", "max_logins", 1, 1000000, 4096),
-	    conf_num(ad->conf, "authd", "login_ttl_sec", 1, 3600, 600))) == NULL)
+	ad->login_ttl = (unsigned)conf_num(ad->conf, "authd", "login_ttl_sec", 1, 3600, 600);
+	if ((ad->replay = replay_new(conf_num(ad->conf, "authd", "max_logins", 1, 1000000,
+	    4096))) == NULL)
 		fatalx("out of memory");
 	if ((ad->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	setup_http(ad);
 	load_providers(ad, secrets_dir);
+	redirect_uris(ad);
 }
 
 static void
@@ -184,7 +237,7 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 	time_t		 now = time(NULL);
 	size_t		 n;
 
-	pending_sweep(rt->ad.pending, (uint64_t)now);
+	replay_sweep(rt->ad.replay, (uint64_t)now);
 	if (now - rt->last_grant_sweep >= 86400) {
 		rt->last_grant_sweep = now;
 		if ((n = grants_sweep(rt->ad.grants, (uint64_t)now, rt->grant_max_age)) > 0)
@@ -223,10 +276,11 @@ teardown(struct runtime *rt)
 		provider_free(ad->prov[i]);
 	daemon_signals_free(rt->ev_sig);
 	event_free(rt->ev_sweep);
-	pending_free(ad->pending);
+	replay_free(ad->replay);
+	secret_free(ad->loginkey);
 	grants_close(ad->grants);
 	secret_free(ad->signkey);
-	free(ad->redirect_uri);
+	free(ad->redirect_base);
 	conf_free(ad->conf);
 	event_base_free(ad->base);
 }

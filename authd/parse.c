@@ -405,6 +405,19 @@ auth_methods(struct json_object *o, const char *key, const char *a, const char *
 	return 0;
 }
 
+/* A boolean member: 1 true, 0 false or absent, -1 of another type. */
+static int
+json_flag(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return -1;
+	return json_object_get_boolean(v) ? 1 : 0;
+}
+
 int
 discovery_parse(const uint8_t *body, size_t len, struct discovery *d, const char **why)
 {
@@ -450,6 +463,10 @@ discovery_parse(const uint8_t *body, size_t len, struct discovery *d, const char
 		d->s256 = 1;
 	if (rc == -1)
 		goto badtype;
+	if ((d->iss_param = json_flag(o, "authorization_response_iss_parameter_supported")) == -1) {
+		*why = "discovery flag of wrong type";
+		goto bad;
+	}
 	json_object_put(o);
 	return 0;
 badtype:

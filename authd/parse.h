@@ -70,6 +70,7 @@ struct discovery {
 	int	 auth_basic;	/* token_endpoint_auth_methods_supported (absent: basic) */
 	int	 auth_post;
 	int	 s256;		/* code_challenge_methods_supported has S256 (absent: 1) */
+	int	 iss_param;	/* authorization_response_iss_parameter_supported (RFC 9207) */
 };
 int	discovery_parse(const uint8_t *body, size_t len, struct discovery *, const char **why);
 void	discovery_free(struct discovery *);

@@ -279,6 +279,7 @@ provider_free(struct provider *p)
 	free(p->revocation_url);
 	free(p->api_url);
 	free(p->scopes);
+	free(p->redirect_uri);
 	free(p);
 }
 
@@ -370,6 +371,7 @@ discovery_apply(struct provider *p, struct discovery *d, const char **why)
 	take_endpoint(&p->revocation_url, &d->revocation_endpoint);
 	if (p->revocation_url == NULL)
 		p->revoke = REVOKE_NONE;
+	p->iss_required = d->iss_param;
 	return 0;
 }
 
@@ -405,7 +407,8 @@ discovery_done(void *arg, const struct http_resp *r)
 	discovery_free(&d);
 	p->ready = 1;
 	p->backoff_sec = 0;
-	log_info("provider %s: ready (discovered %s)", p->name, p->issuer);
+	log_info("provider %s: ready (discovered %s%s)", p->name, p->issuer,
+	    p->iss_required ? "; callbacks must carry iss" : "");
 }
 
 static void

@@ -44,6 +44,8 @@ struct provider {
 	int			 auth_configured;
 	enum revoke_style	 revoke;
 	int			 ready;
+	int			 iss_required;	/* discovery: callbacks carry iss (RFC 9207) */
+	char			*redirect_uri;	/* ours at this provider */
 
 	/* discovery */
 	struct authd		*ad;

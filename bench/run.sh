@@ -21,8 +21,11 @@
 #   - RSS of each daemon idle (after the sign-in, before any load), the most
 #     sampled while wrk runs (VmRSS every 0.1 s) and the high-water mark VmHWM;
 #   - login round-trip overhead (see login_overhead below);
+#   - sign-in under a flood (see flood_scene below): the success rate and the
+#     median / p99 of a person's whole sign-in while another address floods
+#     the anonymous routes, next to the same sign-ins without the flood;
 #   - the store's durable increments against raw LMDB (bench/store.sh);
-#   - each target of issue 6 as met / MISSED (informational: no exit status).
+#   - each benchmark target as met / MISSED (informational: no exit status).
 # Exits non-zero if the stack does not start, a figure is missing, or any
 # error answer was seen.
 set -u
@@ -40,6 +43,8 @@ CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 LOGINS=5
 [ "$SMOKE" = 1 ] && LOGINS=2
+FLOOD_LOGINS=${FLOOD_LOGINS:-10}
+[ "$SMOKE" = 1 ] && FLOOD_LOGINS=3
 export BIN=${BIN:-$PWD/build/normal}
 
 command -v wrk >/dev/null || { echo "bench/run.sh: wrk is not installed (make deps)" >&2; exit 1; }
@@ -49,6 +54,9 @@ done
 
 . tests/lib.sh
 . tests/lib_stack.sh
+. tests/lib_flood.sh
+# wrk's CONNS connections all come from 127.0.0.1: no cap per address here.
+STACK_FRONTEND_EXTRA="max_conns_per_addr = 0"
 
 # The daemons as deployed: without -v (the frontend logs every answer at -v).
 stack_start_store() {
@@ -101,7 +109,7 @@ rss_sampler() {
 
 # Answers by status class from the frontend's /metrics: "1xx 2xx 3xx 4xx 5xx".
 classes() {
-	curl -sS --max-time 5 "$STACK_URL/metrics" |
+	curl -sS --max-time 5 "$STACK_METRICS_URL/metrics" |
 		awk -F'[{}" ]+' '/^airlock_frontend_responses_total\{/ { c[$3] = $NF }
 			END { printf "%d %d %d %d %d\n", c["1xx"], c["2xx"], c["3xx"], c["4xx"], c["5xx"] }'
 }
@@ -233,6 +241,36 @@ d = json.load(sys.stdin); print(d["authorization_endpoint"], d["token_endpoint"]
 	LOGIN_PROV=$(median <"$T/login.provider")
 }
 
+# Sign-in under a flood.  FLOOD_LOGINS people sign in from 127.0.0.1 one after
+# another (the whole browser sign-in: /login/op, the provider's forms,
+# /auth_redirect; half a second apart, as people are), first on a quiet
+# server, then while 127.0.0.2 floods /login/op, /cli_login, /token and
+# /auth_redirect at full speed (tests/lib_flood.sh, the default per-address
+# limits).  Sets FLOOD_QUIET and FLOOD_LOUD ("ok n median p99", ms) and
+# FLOOD_RATE ("requests/s share-answered-429") for the flooder.
+flood_signins() { # TAG -> "ok n median p99"
+	local i out t0 ok=0
+	: >"$T/$1.ms"
+	for i in $(seq "$FLOOD_LOGINS"); do
+		t0=$(date +%s%N)
+		out=$(stack_login "$T/$1$i.jar" "$1$i" op 2>/dev/null)
+		[ "$out" = "303 $STACK_URL/" ] && { ok=$((ok + 1)); echo $((($(date +%s%N) - t0) / 1000000)) >>"$T/$1.ms"; }
+		sleep 0.5
+	done
+	echo "$ok $FLOOD_LOGINS $(median <"$T/$1.ms") $(sort -n "$T/$1.ms" | awk '{ v[NR] = $1 }
+		END { i = int(NR * 0.99 + 0.999); print NR ? v[i < 1 ? 1 : i] : 0 }')"
+}
+flood_scene() {
+	FLOOD_QUIET=$(flood_signins quiet)
+	flood_start bench 127.0.0.2 "$STACK_PORT" $((FLOOD_LOGINS * 5 + 10)) /login/op \
+		"/cli_login?paircode=RAND" "/token?paircode=RAND json" "/auth_redirect?state=RAND&code=RAND"
+	sleep 0.5
+	FLOOD_LOUD=$(flood_signins loud)
+	flood_stop bench || die "the flood did not stop"
+	FLOOD_RATE="$(flood_get bench 'd["rps"]') $(flood_get bench \
+		'round(100 * sum(c.get("429", 0) for c in d["codes"].values()) / max(d["total"], 1), 1)')"
+}
+
 # ------------------------------------------------------------------ run
 
 BASE_PORT=$(free_port)
@@ -277,6 +315,7 @@ HWM="$(rss_kb "$STORE_PID" VmHWM) $(rss_kb "$AUTHD_PID" VmHWM) $(rss_kb "$FRONTE
 read -r HS HA HF <<<"$HWM"
 
 login_overhead
+flood_scene
 
 STORE_OUT=$(BIN=$BIN BENCH_DIR=$T bench/store.sh "$DURATION" "$CONNS" 2>&1) || { echo "$STORE_OUT" >&2; die "bench/store.sh failed"; }
 STORE_RATIO=$(echo "$STORE_OUT" | sed -n 's/^ratio: \([0-9.]*\)x.*/\1/p')
@@ -322,6 +361,12 @@ printf '%-32s %9s /s vs raw LMDB %s /s: %sx\n' "store: durable increments" \
 	"${STORE_SOCK_RATE:-?}" "${STORE_RAW_RATE:-?}" "${STORE_RATIO:-?}"
 echo "store: group commit: ${STORE_COMMITS:-?} (fsyncs), $CONNS clients"
 echo "increment check: counter +$((C1 - C0)) for $INC_REQ answered requests"
+read -r fq_ok fq_n fq_med fq_p99 <<<"$FLOOD_QUIET"
+read -r fl_ok fl_n fl_med fl_p99 <<<"$FLOOD_LOUD"
+read -r fr_rps fr_429 <<<"$FLOOD_RATE"
+printf '%-32s %3s/%s ok, median %s ms, p99 %s ms\n' "sign-in, quiet server" "$fq_ok" "$fq_n" "$fq_med" "$fq_p99"
+printf '%-32s %3s/%s ok, median %s ms, p99 %s ms\n' "sign-in, 127.0.0.2 flooding" "$fl_ok" "$fl_n" "$fl_med" "$fl_p99"
+echo "  (the flooder: $fr_rps requests/s at the anonymous routes, $fr_429% answered 429)"
 
 echo
 target() { # WHAT OK(0/1)
@@ -335,6 +380,7 @@ target "no error responses ($ERRORS_TOTAL)" "$([ "$ERRORS_TOTAL" = 0 ] && echo 1
 
 fail_run=0
 [ "${STORE_RATIO:-}" != "" ] || { echo "bench/run.sh: no store figure" >&2; fail_run=1; }
+[ "$fl_ok" = "$fl_n" ] || { echo "bench/run.sh: $((fl_n - fl_ok)) sign-ins failed under the flood" >&2; fail_run=1; }
 [ "$ERRORS_TOTAL" = 0 ] || { echo "bench/run.sh: $ERRORS_TOTAL error answers (see $T/wrk.out)" >&2; fail_run=1; }
 # Every acknowledged increment is stored; at most CONNS more were in flight
 # each time a slice's wrk stopped.

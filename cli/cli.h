@@ -19,8 +19,10 @@
 
 /* "airlock: <message>\n" on stderr; the one line a failing command prints. */
 void	cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Copies src into dst (size n), replacing control characters by '?': text from
- * the server must not drive the terminal. */
+/* Copies src into dst (size n) as one line of well-formed UTF-8: control
+ * characters (C0, DEL, C1 as bytes or as U+0080-U+009F), bidirectional
+ * overrides and each byte of invalid UTF-8 become '?'.  Text from the server
+ * must not drive the terminal. */
 void	cli_sanitize(char *dst, size_t n, const char *src, size_t len);
 
 #endif

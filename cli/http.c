@@ -95,12 +95,15 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* The frontend's session cookie: "__Host-session" over https, "session" otherwise. */
+/* The frontend's command-line session cookie: "__Host-cli_session" over https,
+ * "cli_session" otherwise; older servers named it like the web one ("session"). */
 static int
 session_name(const char *name, size_t len)
 {
 	return (len == 7 && memcmp(name, "session", 7) == 0) ||
-	    (len == 14 && memcmp(name, "__Host-session", 14) == 0);
+	    (len == 14 && memcmp(name, "__Host-session", 14) == 0) ||
+	    (len == 11 && memcmp(name, "cli_session", 11) == 0) ||
+	    (len == 18 && memcmp(name, "__Host-cli_session", 18) == 0);
 }
 
 int

@@ -40,17 +40,27 @@ resolve_server(const char *arg, const char *dir, char *base, size_t n)
 	return 0;
 }
 
+/* The paircode is a secret: it travels in a POST body, never in a URL (URLs end
+ * up in proxy and server logs). */
+static void
+paircode_form(char *form, size_t n, const char *paircode)
+{
+	snprintf(form, n, "paircode=%s", paircode);
+}
+
 static int
 start_pairing(const char *base, const char *paircode, struct login_start *ls)
 {
-	struct http_req	 q = { .method = "GET", .accept = "application/json",
+	struct http_req	 q = { .method = "POST", .accept = "application/json",
 	    .max_body = CLI_MAX_API_BODY };
 	struct http_resp r;
-	char		 url[CLI_MAX_URL + 128], why[256];
+	char		 url[CLI_MAX_URL + 16], form[80], why[256];
 	int		 rc = -1;
 
-	snprintf(url, sizeof(url), "%s/cli_login?paircode=%s", base, paircode);
+	snprintf(url, sizeof(url), "%s/cli_login", base);
+	paircode_form(form, sizeof(form), paircode);
 	q.url = url;
+	q.form = form;
 	if (http_do(&q, &r) == -1)
 		cli_error("cannot reach %s: %s", base, r.err);
 	else if (r.status == 503 || r.status == 429)
@@ -63,7 +73,7 @@ start_pairing(const char *base, const char *paircode, struct login_start *ls)
 	else
 		rc = 0;
 	http_resp_free(&r);
-	sodium_memzero(url, sizeof(url));
+	sodium_memzero(form, sizeof(form));
 	return rc;
 }
 
@@ -115,14 +125,16 @@ static enum poll_result
 poll_once(struct poll_state *ps, struct cli_session *sess, char *user, size_t usern,
     char *why, size_t whylen)
 {
-	struct http_req	 q = { .method = "GET", .accept = "application/json",
+	struct http_req	 q = { .method = "POST", .accept = "application/json",
 	    .max_body = CLI_MAX_API_BODY };
 	struct http_resp r;
-	char		 url[CLI_MAX_URL + 128];
+	char		 url[CLI_MAX_URL + 16], form[80];
 	enum poll_result res;
 
-	snprintf(url, sizeof(url), "%s/token?paircode=%s", ps->base, ps->paircode);
+	snprintf(url, sizeof(url), "%s/token", ps->base);
+	paircode_form(form, sizeof(form), ps->paircode);
 	q.url = url;
+	q.form = form;
 	http_do(&q, &r);
 	res = login_classify(&r, user, usern, why, whylen);
 	if (res == POLL_RETRY && r.status == 0)
@@ -132,7 +144,7 @@ poll_once(struct poll_state *ps, struct cli_session *sess, char *user, size_t us
 	if (res == POLL_DONE)
 		snprintf(sess->cookie, sizeof(sess->cookie), "%s", r.cookie);
 	http_resp_free(&r);
-	sodium_memzero(url, sizeof(url));
+	sodium_memzero(form, sizeof(form));
 	return res;
 }
 

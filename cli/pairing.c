@@ -1,5 +1,5 @@
 /* The pairing protocol as the CLI sees it: paircodes, the /cli_login answer, what each
- * /token answer means (SPEC routes /cli_login and /token, RFC 8628 error names). */
+ * /token answer means (the routes /cli_login and /token, RFC 8628 error names). */
 #include "pairing.h"
 #include "http.h"
 #include "jparse.h"

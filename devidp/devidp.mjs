@@ -1,13 +1,14 @@
 // airlock's development OpenID provider, for `make demo` and local hacking only.
 // Built on oidc-provider: authorization code flow with PKCE S256 required, discovery,
-// userinfo, token revocation (RFC 7009); the sign-in page accepts any user name (the name
+// userinfo, token revocation (RFC 7009), iss in every authorization response (RFC 9207:
+// always on in oidc-provider 9, announced in discovery, so airlock requires it); the sign-in page accepts any user name (the name
 // becomes the subject, so "alice" signs in as oidc "alice" every time).
 //
 // Environment:
 //   DEVIDP_PORT                 port on 127.0.0.1 (9090)
 //   DEVIDP_CLIENT_ID            the one registered client (airlock-demo)
 //   DEVIDP_CLIENT_SECRET_FILE   file holding that client's secret (required; mode 0600)
-//   DEVIDP_REDIRECT_URIS        space separated (http://127.0.0.1:8000/auth_redirect)
+//   DEVIDP_REDIRECT_URIS        space separated (http://127.0.0.1:8000/auth_redirect/dev)
 // Prints "DEVIDP READY <issuer>" once listening. Plain http on loopback only: airlock's
 // authd talks to it with `allow_insecure_loopback = yes`.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -34,7 +35,7 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) fatal('DEVIDP_PORT must
 const issuer = `http://127.0.0.1:${port}`;
 const clientId = process.env.DEVIDP_CLIENT_ID || 'airlock-demo';
 const clientSecret = readSecret(process.env.DEVIDP_CLIENT_SECRET_FILE);
-const redirectUris = (process.env.DEVIDP_REDIRECT_URIS || 'http://127.0.0.1:8000/auth_redirect')
+const redirectUris = (process.env.DEVIDP_REDIRECT_URIS || 'http://127.0.0.1:8000/auth_redirect/dev')
   .split(/\s+/).filter(Boolean);
 
 // Fresh keys on every start: sessions and tokens of a dev provider need not survive it.

@@ -157,7 +157,7 @@ parse_pair_created(struct mreader *rd, void *out)
 }
 
 void
-be_pair_create(struct req *r, const char *paircode, const char *label,
+be_pair_create(struct req *r, const char *paircode, const char *label, const char *client,
     struct a_pair_created *out, uint8_t *st)
 {
 	struct mbuf m;
@@ -165,6 +165,7 @@ be_pair_create(struct req *r, const char *paircode, const char *label,
 	m_init(&m, MSG_STORE_PAIR_CREATE, 0);
 	m_add_str(&m, paircode, PAIRCODE_MAX);
 	m_add_str(&m, label, MAX_LABEL);
+	m_add_str(&m, client, MAX_CLIENT);
 	send_msg(r, BE_STORE, &m, parse_pair_created, out, st);
 }
 
@@ -176,6 +177,8 @@ parse_pair_info(struct mreader *rd, void *out)
 	m_get_str(rd, p->user_code, USER_CODE_LEN);
 	p->expires_in = m_get_u32(rd);
 	m_get_str(rd, p->label, MAX_LABEL);
+	m_get_str(rd, p->client, MAX_CLIENT);
+	p->created = m_get_u64(rd);
 }
 
 void
@@ -189,14 +192,24 @@ be_pair_info(struct req *r, const uint8_t ref[REF_LEN], struct a_pair_info *out,
 }
 
 void
-be_pair_decide(struct req *r, const uint8_t ref[REF_LEN], int approve, uint8_t *st)
+be_pair_deny(struct req *r, const uint8_t ref[REF_LEN], uint8_t *st)
 {
 	struct mbuf m;
 
 	m_init(&m, MSG_STORE_PAIR_DECIDE, 0);
 	m_add_bytes(&m, r->token, TOKEN_LEN);
 	m_add_bytes(&m, ref, REF_LEN);
-	m_add_u8(&m, approve ? 1 : 0);
+	m_add_u8(&m, 0);
+	send_msg(r, BE_STORE, &m, NULL, NULL, st);
+}
+
+void
+be_pair_approve(struct req *r, const struct a_login_finish *fin, uint8_t *st)
+{
+	struct mbuf m;
+
+	m_init(&m, MSG_STORE_PAIR_APPROVE, 0);
+	m_add_blob(&m, fin->proof, fin->proof_len);
 	send_msg(r, BE_STORE, &m, NULL, NULL, st);
 }
 
@@ -292,7 +305,9 @@ parse_login_start(struct mreader *rd, void *out)
 	struct a_login_start *s = out;
 
 	m_get_str(rd, s->url, MAX_URL);
-	m_get_bytes(rd, s->binding, BINDING_LEN);
+	m_get_blob(rd, s->binding, BINDING_MAX, &s->binding_len);
+	if (s->binding_len == 0)
+		rd->err = 1;
 }
 
 void
@@ -319,15 +334,18 @@ parse_login_finish(struct mreader *rd, void *out)
 }
 
 void
-be_login_finish(struct req *r, const char *state, const char *code, const uint8_t *binding,
-    struct a_login_finish *out, uint8_t *st)
+be_login_finish(struct req *r, const struct login_callback *cb, struct a_login_finish *out,
+    uint8_t *st)
 {
 	struct mbuf m;
 
 	m_init(&m, MSG_AUTH_LOGIN_FINISH, 0);
-	m_add_str(&m, state, 512);
-	m_add_str(&m, code, 2048);
-	m_add_blob(&m, binding, binding != NULL ? BINDING_LEN : 0);
+	m_add_str(&m, cb->state, 512);
+	m_add_str(&m, cb->code, 2048);
+	m_add_blob(&m, cb->binding, cb->binding != NULL ? cb->binding_len : 0);
+	m_add_str(&m, cb->client, MAX_CLIENT);
+	m_add_str(&m, cb->provider, MAX_PROVIDER);
+	m_add_str(&m, cb->iss, 512);
 	send_msg(r, BE_AUTHD, &m, parse_login_finish, out, st);
 }
 
@@ -353,6 +371,7 @@ const struct be_parser be_parsers[] = {
 	{ MSG_STORE_PAIR_INFO,		parse_pair_info,	sizeof(struct a_pair_info) },
 	{ MSG_STORE_PAIR_DECIDE,	NULL,			0 },
 	{ MSG_STORE_PAIR_TAKE,		parse_pair_taken,	sizeof(struct a_pair_taken) },
+	{ MSG_STORE_PAIR_APPROVE,	NULL,			0 },
 	{ MSG_STORE_PING,		parse_store_ping,	sizeof(struct a_store_ping) },
 	{ MSG_AUTH_PING,		parse_u32,		sizeof(uint32_t) },
 	{ MSG_AUTH_PROVIDERS,		parse_providers,	sizeof(struct a_providers) },

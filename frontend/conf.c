@@ -10,7 +10,9 @@
 #include "log.h"
 
 static const char *const frontend_keys[] = {
-	"listen", "request_timeout_ms", "idle_timeout_sec", "max_connections", NULL
+	"listen", "request_timeout_ms", "idle_timeout_sec", "max_connections",
+	"header_timeout_sec", "max_conns_per_addr", "rate_limit_burst", "rate_limit_per_sec",
+	"metrics_listen", "trusted_proxies", NULL
 };
 static const char *const airlock_keys[] = { "public_url", "frontend_user", NULL };
 
@@ -59,6 +61,25 @@ fe_parse_public_url(const char *url, struct fe_conf *fc)
 	return 0;
 }
 
+/* The limits on clients: per address, the whole-request deadline, who is a proxy. */
+static void
+limits_load(struct fe_conf *fc, const struct conf *c)
+{
+	const char	*v;
+	char		 err[128];
+
+	fc->header_timeout_sec = (int)conf_num(c, "frontend", "header_timeout_sec", 1, 3600, 10);
+	fc->max_conns_per_addr = (size_t)conf_num(c, "frontend", "max_conns_per_addr", 0, 1000000,
+	    64);
+	fc->rate_burst = (unsigned)conf_num(c, "frontend", "rate_limit_burst", 0, 1000000, 20);
+	fc->rate_per_sec = (unsigned)conf_num(c, "frontend", "rate_limit_per_sec", 0, 1000000, 2);
+	if ((v = conf_get(c, "frontend", "trusted_proxies")) != NULL &&
+	    cidr_list_parse(v, &fc->trusted_proxies, err, sizeof(err)) == -1)
+		fatalx("%s: [frontend] trusted_proxies: %s", conf_file(c), err);
+	v = conf_get(c, "frontend", "metrics_listen");
+	fc->metrics_listen = v == NULL ? "127.0.0.1:9100" : strcmp(v, "off") == 0 ? NULL : v;
+}
+
 void
 fe_conf_load(struct fe_conf *fc, const struct conf *c)
 {
@@ -79,4 +100,5 @@ fe_conf_load(struct fe_conf *fc, const struct conf *c)
 	fc->max_conns = (size_t)conf_num(c, "frontend", "max_connections", 1, 1000000, 4096);
 	/* The store enforces expiry; the cookie just should not outlive it by much. */
 	fc->session_max_age = conf_num(c, "store", "session_ttl_days", 1, 3650, 30) * 86400;
+	limits_load(fc, c);
 }

@@ -22,6 +22,7 @@
 #include "csrf.h"
 #include "http.h"
 #include "ipc.h"
+#include "limit.h"
 #include "msg.h"
 
 #define FE_MAX_PROVIDERS	16
@@ -46,6 +47,11 @@ struct fe_conf {
 	int		 idle_timeout_sec;
 	size_t		 max_conns;
 	long long	 session_max_age;		/* cookie Max-Age, seconds */
+	int		 header_timeout_sec;		/* whole request head + body */
+	size_t		 max_conns_per_addr;
+	unsigned	 rate_burst, rate_per_sec;	/* anonymous routes; 0: off */
+	const char	*metrics_listen;		/* NULL: no metrics listener */
+	struct cidr_list trusted_proxies;		/* X-Forwarded-For believed from these */
 };
 
 enum backend { BE_STORE, BE_AUTHD, BE_COUNT };
@@ -60,6 +66,7 @@ struct metrics {
 	uint64_t	increments, logins, logouts, login_errors;
 	uint64_t	pair_created, pair_approved, pair_denied, pair_taken;
 	uint64_t	csrf_refused, inflight;
+	uint64_t	rate_limited;			/* 429 by the per-address buckets */
 };
 
 struct fe {
@@ -67,6 +74,8 @@ struct fe {
 	struct event_base	*base;
 	struct ipc_client	*be[BE_COUNT];
 	struct http_server	*http;
+	struct http_server	*metrics_http;		/* metrics_listen, or NULL */
+	struct rate_table	*anon_rate;		/* anonymous routes, or NULL (off) */
 	struct metrics		 m;
 	const char		*cookie_session;	/* "session" or "__Host-session" */
 	const char		*cookie_login;		/* pre-login binding cookie */
@@ -122,7 +131,18 @@ struct a_providers {
 
 struct a_login_start {
 	char		url[MAX_URL + 1];
-	uint8_t		binding[BINDING_LEN];
+	uint8_t		binding[BINDING_MAX];	/* authd's sealed login: the pre-login cookie */
+	size_t		binding_len;
+};
+
+/* What came back to /auth_redirect[/{provider}], for authd. */
+struct login_callback {
+	const char	*state, *code;
+	const char	*provider;	/* from the path; "" for /auth_redirect */
+	const char	*iss;		/* "" when absent */
+	const char	*client;	/* req_client() */
+	const uint8_t	*binding;	/* NULL: no pre-login cookie */
+	size_t		 binding_len;
 };
 
 struct a_login_finish {
@@ -141,7 +161,9 @@ struct a_pair_created {
 struct a_pair_info {
 	char		user_code[USER_CODE_LEN + 1];
 	uint32_t	expires_in;
-	char		label[MAX_LABEL + 1];
+	char		label[MAX_LABEL + 1];	/* what the requester claims to be */
+	char		client[MAX_CLIENT + 1];	/* the requester's address */
+	uint64_t	created;
 };
 
 struct a_pair_taken {
@@ -210,7 +232,9 @@ struct req {
 			struct a_pair_info	 info;
 			struct a_providers	 providers;
 			uint8_t			 ref[REF_LEN];
-			int			 approve;
+			int			 has_code;	/* the user typed a code */
+			char			 code[USER_CODE_LEN + 8];
+			char			 provider[MAX_PROVIDER + 1];
 		}			 pair;
 		struct a_pair_taken	 taken;
 		struct a_grant		 grant;
@@ -232,8 +256,9 @@ extern const char fe_js[];
 /* Builds the security headers (CSP with the hashes); -1 on failure. */
 int	assets_init(struct fe *);
 
-/* route.c */
+/* route.c: the public listener, and the metrics listener (/metrics, /healthz) */
 void	route_dispatch(struct hreq *, void *fe);
+void	route_dispatch_metrics(struct hreq *, void *fe);
 const char *route_name(size_t i);
 size_t	route_count(void);
 size_t	route_index(const struct route *);
@@ -242,7 +267,9 @@ size_t	route_index(const struct route *);
 struct req *req_new(struct fe *, struct hreq *, const struct route *);
 void	req_free(struct req *);
 uint64_t now_ms(void);
-/* The client's address as text: the TCP peer (computed once per request). */
+/* The client's address as text (computed once per request): the TCP peer, or
+ * when the peer is a trusted proxy, the right-most X-Forwarded-For entry that
+ * is not one (the peer if that header is absent or malformed). */
 const char *req_client(struct req *);
 /* Sends m to a backend; parse reads the ST_OK fields into out, the answer's
  * status goes to *status.  A daemon that is down marks the request failed. */
@@ -259,18 +286,20 @@ void	be_session_create(struct req *, const struct a_login_finish *, const char *
 	    struct a_created *, uint8_t *st);
 void	be_session_list(struct req *, struct a_list *, uint8_t *st);
 void	be_session_revoke(struct req *, const uint8_t sid[SID_LEN], struct a_grant *, uint8_t *st);
-void	be_pair_create(struct req *, const char *paircode, const char *label,
+void	be_pair_create(struct req *, const char *paircode, const char *label, const char *client,
 	    struct a_pair_created *, uint8_t *st);
 void	be_pair_info(struct req *, const uint8_t ref[REF_LEN], struct a_pair_info *, uint8_t *st);
-void	be_pair_decide(struct req *, const uint8_t ref[REF_LEN], int approve, uint8_t *st);
+void	be_pair_deny(struct req *, const uint8_t ref[REF_LEN], uint8_t *st);
+/* Approves the pairing named in a PURPOSE_CLI login proof. */
+void	be_pair_approve(struct req *, const struct a_login_finish *, uint8_t *st);
 void	be_pair_take(struct req *, const char *paircode, struct a_pair_taken *, uint8_t *st);
 void	be_store_ping(struct req *, struct a_store_ping *, uint8_t *st);
 void	be_auth_ping(struct req *, uint32_t *ready, uint8_t *st);
 void	be_auth_providers(struct req *, struct a_providers *, uint8_t *st);
 void	be_login_start(struct req *, const char *provider, int purpose, const uint8_t *ref,
 	    struct a_login_start *, uint8_t *st);
-void	be_login_finish(struct req *, const char *state, const char *code,
-	    const uint8_t *binding, struct a_login_finish *, uint8_t *st);
+void	be_login_finish(struct req *, const struct login_callback *, struct a_login_finish *,
+	    uint8_t *st);
 void	be_auth_revoke(struct req *, const uint8_t grant[GRANT_LEN], uint8_t *st);
 const char *be_name(enum backend);
 /* The parser each stub names, by request type (tests and fuzzers decode answers with it). */
@@ -289,12 +318,18 @@ void	session_read_cookie(struct req *);
  * same-origin when present, and form field csrf matches this session's token. */
 int	session_csrf_ok(struct req *, const char *body, size_t len);
 int	session_form_ok(struct req *, const char **body, size_t *len);
+/* 1 unless Origin / Sec-Fetch-Site (when sent) name another site: the rule above
+ * without the token, for POSTs whose body is their own secret (the paircode). */
+int	session_same_origin(struct req *);
 void	session_set_cookie(struct req *, const uint8_t token[TOKEN_LEN]);
+/* The command-line session's cookie: a name only /secured and POST /logout read. */
+void	session_set_cli_cookie(struct req *, const uint8_t token[TOKEN_LEN]);
 void	session_clear_cookie(struct req *);
-void	session_set_login_cookie(struct req *, const uint8_t binding[BINDING_LEN]);
+void	session_set_login_cookie(struct req *, const uint8_t *binding, size_t len);
 void	session_clear_login_cookie(struct req *);
-/* The pre-login binding from its cookie: 1 found, 0 absent. */
-int	session_login_binding(struct req *, uint8_t binding[BINDING_LEN]);
+/* The pre-login binding from its cookie (strict base64url, at most BINDING_MAX
+ * bytes) into binding, its length in *len: 1 found, 0 absent or malformed. */
+int	session_login_binding(struct req *, uint8_t binding[BINDING_MAX], size_t *len);
 /* "Chrome on Linux": a short label for a new browser session. */
 void	session_label(struct req *, char *dst, size_t n);
 
@@ -324,10 +359,14 @@ void	page_error(struct sbuf *, const char *title, const char *detail, int signed
 void	page_counter(struct sbuf *, const struct req *, const struct a_list *);
 void	page_login(struct sbuf *, const struct a_providers *, const char *pair_ref, const char *notice);
 void	page_logout_confirm(struct sbuf *, const struct req *);
+/* p: the providers to approve with when not signed in, NULL when signed in;
+ * need_code: the user types the code instead of seeing it. */
 void	page_pair_approve(struct sbuf *, const struct req *, const char *ref_b64,
-	    const struct a_pair_info *);
-void	page_pair_signin(struct sbuf *, const struct a_providers *, const char *ref_b64);
-void	page_pair_done(struct sbuf *, const struct req *, int approved);
+	    const struct a_pair_info *, const struct a_providers *p, int need_code,
+	    const char *browser_addr);
+/* On to the provider's authorize URL (a page, not a redirect: form-action 'self'). */
+void	page_pair_continue(struct sbuf *, const char *url);
+void	page_pair_done(struct sbuf *, const char *user_name, int approved);
 void	page_sessions(struct sbuf *, const struct req *, const struct a_list *);
 void	fmt_time(char *dst, size_t n, uint64_t unix_sec);
 
@@ -341,6 +380,8 @@ void	h_home(struct req *);
 void	h_increment(struct req *);
 void	h_login(struct req *);
 void	h_login_provider(struct req *);
+/* LOGIN_START answered: 1 with the pre-login cookie set, else 0 and the error answered. */
+int	login_start_ok(struct req *);
 void	h_auth_redirect(struct req *);
 void	h_logout_page(struct req *);
 void	h_logout(struct req *);
@@ -348,6 +389,8 @@ void	h_cli_login(struct req *);
 void	h_token(struct req *);
 void	h_pair_page(struct req *);
 void	h_pair_decide(struct req *);
+/* /auth_redirect of a PURPOSE_CLI login: its proof approves the pairing. */
+void	pair_login_finished(struct req *);
 void	h_secured(struct req *);
 void	h_sessions(struct req *);
 void	h_session_revoke(struct req *);

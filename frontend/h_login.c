@@ -1,12 +1,15 @@
 /*
- * Sign-in and sign-out: GET /login, GET /login/{provider}, GET /auth_redirect,
- * GET and POST /logout.
+ * Sign-in and sign-out: GET /login, GET /login/{provider}, GET /auth_redirect
+ * and /auth_redirect/{provider}, GET and POST /logout.
  *
- * authd makes the authorize URL (state, PKCE, nonce) and a browser binding
- * that we keep in a short-lived pre-login cookie; on the way back authd checks
- * state + binding + code and answers a signed login proof, which only the
- * store can turn into a session (SPEC property 2).  The code and state never
- * leak onwards: Referrer-Policy no-referrer and a 303 away from the URL.
+ * authd makes the authorize URL (state, PKCE, nonce) and seals the login in
+ * progress into the value of a short-lived pre-login cookie; on the way back
+ * authd checks that cookie, the state, the callback path and iss before it
+ * spends the state on a code exchange, and answers a signed login proof, which
+ * only the store can turn into a session (security property 2 in README).  The code and
+ * state never leak onwards: Referrer-Policy no-referrer and a 303 away from
+ * the URL.  Words from the provider (error_description) go to the log, never
+ * onto our pages.
  */
 #include "fe.h"
 
@@ -18,9 +21,11 @@
 #include "b64.h"
 #include "log.h"
 #include "parse.h"
+#include "proof.h"
 
 #define MAX_STATE_PARAM	512
 #define MAX_CODE_PARAM	2048
+#define MAX_ISS_PARAM	512
 
 /* -------------------------------------------------------------- GET /login */
 
@@ -50,8 +55,10 @@ h_login(struct req *r)
 
 /* ---------------------------------------------------- GET /login/{provider} */
 
-static void
-login_started(struct req *r)
+/* LOGIN_START's answer: 1 with the pre-login cookie set when it holds a usable
+ * authorize URL, else 0 with the error answered. */
+int
+login_start_ok(struct req *r)
 {
 	struct a_login_start *s = &r->u.start;
 
@@ -60,32 +67,37 @@ login_started(struct req *r)
 		break;
 	case ST_NOTFOUND:
 		reply_error(r, 404, "Unknown provider", "There is no sign-in provider by that name.");
-		return;
+		return 0;
 	case ST_PROVIDER_ERROR:
 		reply_error(r, 503, "Provider unavailable", "This sign-in provider cannot be reached "
 		    "right now. Please try again in a minute.");
-		return;
+		return 0;
 	default:
 		reply_backend_status(r, r->st[0]);
-		return;
+		return 0;
 	}
 	if (strncmp(s->url, "https://", 8) != 0 && strncmp(s->url, "http://", 7) != 0) {
 		log_warnx("authd answered an authorize URL that is not http(s)");
 		reply_error(r, 502, "Something went wrong", "The sign-in service gave an unusable "
 		    "answer.");
-		return;
+		return 0;
 	}
-	session_set_login_cookie(r, s->binding);
-	reply_redirect(r, s->url);
+	session_set_login_cookie(r, s->binding, s->binding_len);
+	return 1;
+}
+
+static void
+login_started(struct req *r)
+{
+	if (login_start_ok(r))
+		reply_redirect(r, r->u.start.url);
 }
 
 void
 h_login_provider(struct req *r)
 {
 	char		 name[MAX_PROVIDER + 1], pair[64];
-	uint8_t		 ref[REF_LEN];
 	const char	*q = hreq_query(r->h);
-	int		 have;
 
 	if (!provider_name_ok(r->param, r->param_len)) {
 		reply_error(r, 404, "Unknown provider", "There is no sign-in provider by that name.");
@@ -93,13 +105,14 @@ h_login_provider(struct req *r)
 	}
 	memcpy(name, r->param, r->param_len);
 	name[r->param_len] = '\0';
-	have = form_get(q, strlen(q), "pair", pair, sizeof(pair));
-	if (have == -1 || (have == 1 && b64url_id(ref, REF_LEN, pair, strlen(pair)) == -1)) {
-		reply_error(r, 400, "Bad request", "This sign-in link is malformed.");
+	/* Logins that approve a pairing start only from its page's form (h_pair.c):
+	 * a link must never approve one. */
+	if (form_get(q, strlen(q), "pair", pair, sizeof(pair)) != 0) {
+		reply_error(r, 400, "Bad request", "Command-line sign-ins are approved on their "
+		    "own page.");
 		return;
 	}
-	be_login_start(r, name, have == 1 ? PURPOSE_CLI : PURPOSE_WEB, have == 1 ? ref : NULL,
-	    &r->u.start, &r->st[0]);
+	be_login_start(r, name, PURPOSE_WEB, NULL, &r->u.start, &r->st[0]);
 	req_wait(r, login_started);
 }
 
@@ -109,7 +122,6 @@ static void
 login_created(struct req *r)
 {
 	struct a_created	*c = &r->u.login.created;
-	char			 ref[64], loc[80];
 
 	if (r->st[0] != ST_OK) {
 		/* authd vouched for this login a moment ago: the store disagreeing is ours. */
@@ -127,12 +139,6 @@ login_created(struct req *r)
 	session_clear_login_cookie(r);
 	session_set_cookie(r, c->token);
 	log_info("signed in: %s", c->user_id);
-	if (c->purpose == PURPOSE_CLI && c->ref_len == REF_LEN) {
-		b64_encode(ref, c->ref, REF_LEN);
-		snprintf(loc, sizeof(loc), "/pair/%s", ref);
-		reply_redirect(r, loc);
-		return;
-	}
 	reply_redirect(r, "/");
 }
 
@@ -157,9 +163,22 @@ login_finished(struct req *r)
 		session_clear_login_cookie(r);
 		reply_error(r, 403, "Sign-in refused", "The provider refused the sign-in.");
 		return;
+	case ST_BUSY:
+		r->fe->m.login_errors++;
+		hreq_add_header(r->h, "Retry-After", "1");
+		reply_error(r, 429, "Too many sign-ins", "Too many sign-ins from your address are "
+		    "in progress. Please try again in a moment.");
+		return;
 	default:
 		r->fe->m.login_errors++;
 		reply_backend_status(r, r->st[0]);
+		return;
+	}
+	/* A login for a pairing approves it and signs nobody in (the store checks the
+	 * proof's purpose; this only routes it). */
+	if (proof_purpose_unverified(r->u.login.fin.proof, r->u.login.fin.proof_len) ==
+	    PURPOSE_CLI) {
+		pair_login_finished(r);
 		return;
 	}
 	session_label(r, label, sizeof(label));
@@ -167,39 +186,71 @@ login_finished(struct req *r)
 	req_wait(r, login_created);
 }
 
-/* The provider sent the user back with an error (RFC 6749 section 4.1.2.1). */
+/* Our words for each error code of RFC 6749 section 4.1.2.1. */
+static const struct {
+	const char	*code;
+	const char	*text;
+} provider_errors[] = {
+	{ "access_denied", "The sign-in was cancelled or not allowed at the provider." },
+	{ "invalid_request", "The provider could not read this site's sign-in request." },
+	{ "unauthorized_client", "The provider does not let this site sign you in this way." },
+	{ "unsupported_response_type", "The provider does not support the sign-in this site "
+	    "asks for." },
+	{ "invalid_scope", "The provider does not grant the access this site asks for." },
+	{ "server_error", "The provider had a problem. Please try again in a moment." },
+	{ "temporarily_unavailable", "The provider is busy right now. Please try again in a "
+	    "moment." },
+};
+
+/* Printable ASCII only, quotes and backslashes replaced: safe in one log line. */
+static void
+log_safe(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			*s = '?';
+}
+
+/* The provider sent the user back with an error: our text on the page, its
+ * text (anyone can write it into a link) only in the log. */
 static void
 provider_error(struct req *r, const char *q)
 {
-	char		 err[64], desc[256], detail[400];
-	const char	*what;
+	char		 err[64], desc[256];
+	const char	*what = "The provider could not complete the sign-in.";
+	size_t		 i;
+	int		 rc;
 
 	r->fe->m.login_errors++;
 	if (form_get(q, strlen(q), "error", err, sizeof(err)) != 1)
-		snprintf(err, sizeof(err), "error");
-	if (form_get(q, strlen(q), "error_description", desc, sizeof(desc)) != 1)
+		snprintf(err, sizeof(err), "(unreadable)");
+	if ((rc = form_get(q, strlen(q), "error_description", desc, sizeof(desc))) == -1)
+		snprintf(desc, sizeof(desc), "(unreadable or too long)");
+	else if (rc == 0)
 		desc[0] = '\0';
-	if (strcmp(err, "access_denied") == 0)
-		what = "The sign-in was cancelled or not allowed at the provider.";
-	else if (strcmp(err, "temporarily_unavailable") == 0 || strcmp(err, "server_error") == 0)
-		what = "The provider had a problem. Please try again in a moment.";
-	else
-		what = "The provider could not complete the sign-in.";
-	snprintf(detail, sizeof(detail), "%s (%s%s%s)", what, err, desc[0] ? ": " : "", desc);
+	for (i = 0; i < sizeof(provider_errors) / sizeof(provider_errors[0]); i++)
+		if (strcmp(err, provider_errors[i].code) == 0)
+			what = provider_errors[i].text;
+	log_safe(err);
+	log_safe(desc);
+	log_info("sign-in not completed: provider error \"%s\", description \"%s\"", err, desc);
 	session_clear_login_cookie(r);
 	reply_error(r, strcmp(err, "access_denied") == 0 ? 403 : 400, "Sign-in not completed",
-	    detail);
+	    what);
 }
 
+/* GET /auth_redirect (the default provider's) and /auth_redirect/{provider}. */
 void
 h_auth_redirect(struct req *r)
 {
-	const char	*q = hreq_query(r->h);
-	char		 state[MAX_STATE_PARAM + 1], code[MAX_CODE_PARAM + 1], e[8];
-	uint8_t		 binding[BINDING_LEN];
-	int		 has_binding;
+	const char		*q = hreq_query(r->h);
+	char			 state[MAX_STATE_PARAM + 1], code[MAX_CODE_PARAM + 1], e[8];
+	char			 iss[MAX_ISS_PARAM + 1], prov[MAX_PROVIDER + 1];
+	uint8_t			 binding[BINDING_MAX];
+	struct login_callback	 cb;
 
-	if (form_check(q, strlen(q)) == -1) {
+	if (form_check(q, strlen(q)) == -1 || (r->param != NULL &&
+	    !provider_name_ok(r->param, r->param_len))) {
 		reply_error(r, 400, "Bad request", "The address the provider sent you back to is "
 		    "malformed.");
 		return;
@@ -210,14 +261,25 @@ h_auth_redirect(struct req *r)
 	}
 	if (form_get(q, strlen(q), "state", state, sizeof(state)) != 1 ||
 	    form_get(q, strlen(q), "code", code, sizeof(code)) != 1 ||
-	    state[0] == '\0' || code[0] == '\0') {
+	    state[0] == '\0' || code[0] == '\0' ||
+	    form_get(q, strlen(q), "iss", iss, sizeof(iss)) == -1) {
 		reply_error(r, 400, "Bad request", "The provider's answer lacks the sign-in code. "
 		    "Please sign in again.");
 		return;
 	}
-	has_binding = session_login_binding(r, binding);
-	be_login_finish(r, state, code, has_binding ? binding : NULL, &r->u.login.fin,
-	    &r->st[0]);
+	if (form_get(q, strlen(q), "iss", iss, sizeof(iss)) != 1)
+		iss[0] = '\0';
+	snprintf(prov, sizeof(prov), "%.*s", r->param != NULL ? (int)r->param_len : 0,
+	    r->param != NULL ? r->param : "");
+	memset(&cb, 0, sizeof(cb));
+	cb.state = state;
+	cb.code = code;
+	cb.provider = prov;
+	cb.iss = iss;
+	cb.client = req_client(r);
+	if (session_login_binding(r, binding, &cb.binding_len))
+		cb.binding = binding;
+	be_login_finish(r, &cb, &r->u.login.fin, &r->st[0]);
 	sodium_memzero(code, sizeof(code));
 	sodium_memzero(binding, sizeof(binding));
 	req_wait(r, login_finished);

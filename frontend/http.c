@@ -1,5 +1,5 @@
 /*
- * libevhtp 1.2.18 behind http.h.  What this file works around (see STYLE.md):
+ * libevhtp 1.2.18 behind http.h.  What this file works around in that library:
  * - callbacks match path prefixes: one general callback; the caller matches
  *   exact paths;
  * - a paused request is answered with evhtp_send_reply and then resumed,
@@ -11,11 +11,14 @@
  *   header or URI limits of its own (only 8 KiB per token) and closes without
  *   a word on errors: so the socket's bytes go to a buffer of ours first
  *   (gate_read) and evhtp is handed one whole, checked request at a time; every
- *   refusal answers a short status (400/411/413/414/417/431/501/505) and the
+ *   refusal answers a short status (400/408/411/413/414/417/431/501/505) and the
  *   connection then lingers briefly so that the client reads the answer
  *   instead of a reset;
  * - for a form POST without a query, evhtp replaces uri->query_raw with the
- *   body: the query is captured before the body is read.
+ *   body: the query is captured before the body is read;
+ * - evhtp's timeouts restart with every byte read: a request's whole head and
+ *   body get one deadline of ours (ev_deadline), and a refused connection
+ *   lingers for LINGER_TOTAL_SEC at most.
  */
 #include "http.h"
 
@@ -35,12 +38,14 @@
 #include <evhtp/evhtp.h>
 
 #include "frame.h"
+#include "limit.h"
 #include "log.h"
 
 #define LINGER_MAX		256		/* refused connections draining at once */
 #define LINGER_MAX_DRAIN	(1 << 20)	/* bytes read and dropped after a refusal */
 #define LINGER_READ_SEC		2
 #define LINGER_WRITE_SEC	5
+#define LINGER_TOTAL_SEC	5		/* however the client trickles */
 #define LEADING_CRLF_MAX	4		/* empty lines tolerated before a request */
 
 struct hreq {
@@ -68,6 +73,9 @@ struct hconn {
 	int			 sent_100;
 	int			 in_evhtp;	/* inside evhtp_read: freeing waits */
 	int			 dead;
+	struct event		*ev_deadline;	/* the request's head and body are late */
+	struct addr		 group;		/* counted in srv->per_addr */
+	int			 counted;
 	struct hreq		 req;
 };
 
@@ -75,6 +83,7 @@ struct drain {
 	LIST_ENTRY(drain)	 entry;
 	struct http_server	*srv;
 	struct bufferevent	*bev;
+	struct event		*ev_end;
 	size_t			 drained;
 };
 
@@ -89,6 +98,7 @@ struct http_server {
 	size_t			 nconns;
 	LIST_HEAD(, drain)	 drains;
 	size_t			 ndrains;
+	struct conn_table	*per_addr;	/* open connections per address group */
 	struct http_stats	 stats;
 	int			 closing;
 };
@@ -116,6 +126,7 @@ static const char *
 refusal_text(int status)
 {
 	switch (status) {
+	case 408: return "request not complete in time\n";
 	case 411: return "send the request body with a Content-Length (no chunked uploads)\n";
 	case 413: return "request body too large\n";
 	case 414: return "request URI too long\n";
@@ -145,7 +156,14 @@ drain_free(struct drain *d)
 	LIST_REMOVE(d, entry);
 	d->srv->ndrains--;
 	bufferevent_free(d->bev);
+	event_free(d->ev_end);
 	free(d);
+}
+
+static void
+drain_end(evutil_socket_t fd, short ev, void *arg)
+{
+	drain_free(arg);
 }
 
 static void
@@ -178,11 +196,20 @@ static void
 drain_start(struct http_server *srv, struct bufferevent *bev, int status)
 {
 	struct timeval	 rtv = { LINGER_READ_SEC, 0 }, wtv = { LINGER_WRITE_SEC, 0 };
+	struct timeval	 end = { LINGER_TOTAL_SEC, 0 };
 	struct evbuffer	*out = bufferevent_get_output(bev);
 	const char	*const *h, *body = refusal_text(status);
 	struct drain	*d;
 
 	if (srv->ndrains >= LINGER_MAX || (d = calloc(1, sizeof(*d))) == NULL) {
+		bufferevent_free(bev);
+		return;
+	}
+	if ((d->ev_end = evtimer_new(srv->base, drain_end, d)) == NULL ||
+	    evtimer_add(d->ev_end, &end) == -1) {
+		if (d->ev_end != NULL)
+			event_free(d->ev_end);
+		free(d);
 		bufferevent_free(bev);
 		return;
 	}
@@ -210,12 +237,20 @@ hconn_release(struct hconn *hc)
 		hc->srv->nconns--;
 		hc->c = NULL;
 	}
+	if (hc->counted) {
+		conn_del(hc->srv->per_addr, &hc->group);
+		hc->counted = 0;
+	}
+	if (hc->ev_deadline != NULL)
+		event_del(hc->ev_deadline);
 	if (hc->in_evhtp) {
 		hc->dead = 1;
 		return;
 	}
 	if (hc->ev_pump != NULL)
 		event_free(hc->ev_pump);
+	if (hc->ev_deadline != NULL)
+		event_free(hc->ev_deadline);
 	if (hc->stage != NULL)
 		evbuffer_free(hc->stage);
 	free(hc);
@@ -265,6 +300,29 @@ static void	gate_event(struct bufferevent *, short, void *);
 /* evhtp's event callback, the same for every connection (saved in on_accept). */
 static bufferevent_event_cb evhtp_event_cb;
 
+/* Bytes of a request are in: the whole request has head_timeout_sec from now. */
+static void
+deadline_start(struct hconn *hc)
+{
+	struct timeval tv = { hc->srv->conf.head_timeout_sec, 0 };
+
+	if (hc->ev_deadline != NULL && !hc->busy && !evtimer_pending(hc->ev_deadline, NULL) &&
+	    evtimer_add(hc->ev_deadline, &tv) == -1)
+		log_warnx("http: cannot start a request deadline");
+}
+
+static void
+deadline_fired(evutil_socket_t fd, short ev, void *arg)
+{
+	struct hconn *hc = arg;
+
+	if (hc->c == NULL || hc->busy || hc->dead)
+		return;
+	hc->srv->stats.head_timeouts++;
+	log_debug("http: request not complete within %d s", hc->srv->conf.head_timeout_sec);
+	refuse_now(hc, 408);
+}
+
 /* Hands evhtp the next whole request from the stage, if there is one. */
 static void
 pump(struct hconn *hc)
@@ -291,6 +349,7 @@ pump(struct hconn *hc)
 	}
 	st = frame_check(p, len, &srv->lim, &f);
 	if (st == FRAME_WAIT) {
+		deadline_start(hc);
 		if (f.head_len != 0 && f.expect_100 && !hc->sent_100) {
 			/* evhtp's write callback would find no request and close: ours until sent */
 			hc->sent_100 = 1;
@@ -303,6 +362,8 @@ pump(struct hconn *hc)
 		refuse_now(hc, st);
 		return;
 	}
+	if (hc->ev_deadline != NULL)
+		evtimer_del(hc->ev_deadline);
 	hc->busy = 1;
 	hc->sent_100 = 0;
 	in = bufferevent_get_input(bev);
@@ -371,6 +432,8 @@ gate_read(struct bufferevent *bev, void *arg)
 		refuse_now(hc, 400);
 		return;
 	}
+	/* From the first byte, even of empty lines: no trickle keeps a connection. */
+	deadline_start(hc);
 	/* Pipelined bytes while evhtp works on a request: bounded. */
 	if (hc->busy && evbuffer_get_length(hc->stage) >
 	    hc->srv->lim.max_head + hc->srv->lim.max_body) {
@@ -452,29 +515,67 @@ on_conn_fini(evhtp_connection_t *c, void *arg)
 	return EVHTP_RES_OK;
 }
 
+/* Counts c against its address group's cap: 1 counted, 0 not capped, -1 over the cap. */
+static int
+addr_admit(struct http_server *srv, evhtp_connection_t *c, struct addr *group)
+{
+	struct addr	a;
+	unsigned	n;
+
+	if (srv->per_addr == NULL || addr_from_sockaddr(c->saddr, &a) == -1 ||
+	    (srv->conf.uncapped != NULL && cidr_list_match(srv->conf.uncapped, &a)))
+		return 0;
+	addr_group(&a, group);
+	if ((n = conn_add(srv->per_addr, group)) == 0)
+		return -1;
+	if (n > srv->conf.max_conns_per_addr) {
+		conn_del(srv->per_addr, group);
+		return -1;
+	}
+	return 1;
+}
+
 static evhtp_res
 on_accept(evhtp_connection_t *c, void *arg)
 {
 	struct http_server	*srv = arg;
 	struct hconn		*hc;
+	struct addr		 group;
 	void			*cbarg;
+	int			 counted;
 
 	if (srv->closing || srv->nconns >= srv->conf.max_conns || c->bev == NULL) {
 		srv->stats.conns_refused++;
 		return EVHTP_RES_ERROR;
 	}
-	if ((hc = calloc(1, sizeof(*hc))) == NULL)
+	if ((counted = addr_admit(srv, c, &group)) == -1) {
+		srv->stats.conns_refused_addr++;
+		log_debug("http: connection over max_conns_per_addr closed");
 		return EVHTP_RES_ERROR;
+	}
+	if ((hc = calloc(1, sizeof(*hc))) == NULL) {
+		if (counted)
+			conn_del(srv->per_addr, &group);
+		return EVHTP_RES_ERROR;
+	}
 	hc->srv = srv;
 	hc->c = c;
+	hc->group = group;
+	hc->counted = counted;
 	if ((hc->stage = evbuffer_new()) == NULL ||
 	    (hc->ev_pump = event_new(srv->base, -1, 0, pump_later, hc)) == NULL ||
+	    (srv->conf.head_timeout_sec > 0 &&
+	    (hc->ev_deadline = evtimer_new(srv->base, deadline_fired, hc)) == NULL) ||
 	    evhtp_connection_set_hook(c, evhtp_hook_on_headers_start, (evhtp_hook)on_headers_start, hc) ||
 	    evhtp_connection_set_hook(c, evhtp_hook_on_request_fini, (evhtp_hook)on_request_fini, hc) ||
 	    evhtp_connection_set_hook(c, evhtp_hook_on_connection_fini, (evhtp_hook)on_conn_fini, hc)) {
 		evhtp_unset_all_hooks(&c->hooks);
+		if (counted)
+			conn_del(srv->per_addr, &group);
 		if (hc->ev_pump != NULL)
 			event_free(hc->ev_pump);
+		if (hc->ev_deadline != NULL)
+			event_free(hc->ev_deadline);
 		if (hc->stage != NULL)
 			evbuffer_free(hc->stage);
 		free(hc);
@@ -678,7 +779,13 @@ http_server_new(struct event_base *base, int fd, const struct http_conf *conf,
 	srv->lim.max_body = conf->max_body;
 	LIST_INIT(&srv->conns);
 	LIST_INIT(&srv->drains);
+	if (conf->max_conns_per_addr > 0 &&
+	    (srv->per_addr = conn_table_new(conf->max_conns)) == NULL) {
+		free(srv);
+		return NULL;
+	}
 	if ((srv->htp = evhtp_new(base, NULL)) == NULL) {
+		conn_table_free(srv->per_addr);
 		free(srv);
 		return NULL;
 	}
@@ -689,6 +796,7 @@ http_server_new(struct event_base *base, int fd, const struct http_conf *conf,
 	/* 0: the socket is already listening (ours or systemd's) */
 	if (evhtp_accept_socket(srv->htp, fd, 0) == -1) {
 		evhtp_free(srv->htp);
+		conn_table_free(srv->per_addr);
 		free(srv);
 		return NULL;
 	}
@@ -710,6 +818,7 @@ http_server_free(struct http_server *srv)
 	while ((d = LIST_FIRST(&srv->drains)) != NULL)
 		drain_free(d);
 	evhtp_free(srv->htp);
+	conn_table_free(srv->per_addr);
 	free(srv);
 }
 

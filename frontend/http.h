@@ -11,7 +11,10 @@
  * answer carrying the default headers, then the connection is closed
  * gracefully: URI over max_uri -> 414, header fields over max_header_bytes or
  * max_headers -> 431, body over max_body -> 413, anything the parser refuses
- * (bad request line, bad escapes, NUL bytes, chunk errors) -> 400.
+ * (bad request line, bad escapes, NUL bytes, chunk errors) -> 400, a request
+ * whose head and body are not all in head_timeout_sec after its first byte
+ * (however steadily the bytes trickle in) -> 408.  A connection from an address
+ * group that already holds max_conns_per_addr is closed at accept.
  */
 #ifndef AIRLOCK_FE_HTTP_H
 #define AIRLOCK_FE_HTTP_H
@@ -23,6 +26,7 @@
 
 struct http_server;
 struct hreq;
+struct cidr_list;
 
 enum http_method { HM_GET, HM_HEAD, HM_POST, HM_OTHER };
 
@@ -33,6 +37,10 @@ struct http_conf {
 	size_t		 max_body;
 	size_t		 max_conns;		/* more are closed at once */
 	int		 idle_timeout_sec;	/* idle keep-alive and slow clients */
+	int		 head_timeout_sec;	/* a whole request, head and body, from its
+						   first byte -> 408; 0: none */
+	size_t		 max_conns_per_addr;	/* per address group (limit.h); 0: no cap */
+	const struct cidr_list *uncapped;	/* addresses without that cap, or NULL */
 	/* "Name", "value" pairs added to every answer, NULL-terminated. */
 	const char *const *default_headers;
 };
@@ -40,6 +48,8 @@ struct http_conf {
 struct http_stats {
 	uint64_t	conns_accepted;
 	uint64_t	conns_refused;		/* over max_conns */
+	uint64_t	conns_refused_addr;	/* over max_conns_per_addr */
+	uint64_t	head_timeouts;		/* 408: request not complete in time */
 	uint64_t	rejected[5];		/* 400, 413, 414, 431, other */
 	size_t		conns_open;
 	size_t		paused;

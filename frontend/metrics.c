@@ -1,4 +1,4 @@
-/* Counters for GET /metrics (Prometheus text exposition format 0.0.4). */
+/* Counters for GET /metrics on the metrics listener (Prometheus text format 0.0.4). */
 #include "fe.h"
 
 static const double buckets[9] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5 };
@@ -93,6 +93,13 @@ metrics_render(struct fe *fe, struct sbuf *sb)
 	    (unsigned long long)m->inflight);
 	counter(sb, "airlock_frontend_connections_refused_total",
 	    "Connections closed at once because of max_connections.", st.conns_refused);
+	counter(sb, "airlock_frontend_connections_refused_per_addr_total",
+	    "Connections closed at once because of max_conns_per_addr.", st.conns_refused_addr);
+	counter(sb, "airlock_frontend_request_timeouts_total",
+	    "Requests not complete within header_timeout_sec (408).", st.head_timeouts);
+	counter(sb, "airlock_frontend_rate_limited_total",
+	    "Sign-in and pairing requests refused by the per-address rate limit (429).",
+	    m->rate_limited);
 	counter(sb, "airlock_frontend_increments_total", "Counter increments acknowledged.",
 	    m->increments);
 	counter(sb, "airlock_frontend_logins_total", "Browser sign-ins completed.", m->logins);

@@ -190,66 +190,132 @@ page_logout_confirm(struct sbuf *sb, const struct req *r)
 	page_end(sb, &pg);
 }
 
+/* What the request claims, where and when it came from, and a plain warning
+ * when that is not where this browser is (RFC 8628 section 5.4). */
+static void
+pair_facts(struct sbuf *sb, const struct a_pair_info *info, const char *browser_addr)
+{
+	char when[64];
+
+	sb_add(sb, "<p>This request says it comes from: <strong>");
+	sb_html(sb, info->label[0] != '\0' ? info->label : "(nothing)");
+	sb_add(sb, "</strong> <span class=\"muted\">(claimed by the requesting program, not "
+	    "checked)</span></p><p>Requested from address <strong>");
+	sb_html(sb, info->client[0] != '\0' ? info->client : "unknown");
+	fmt_time(when, sizeof(when), info->created);
+	sb_add(sb, "</strong> at ");
+	sb_html(sb, when);
+	sb_add(sb, ".</p>");
+	if (info->client[0] != '\0' && strcmp(info->client, browser_addr) != 0) {
+		sb_add(sb, "<p class=\"notice\" role=\"alert\"><strong>Warning:</strong> this request "
+		    "came from another address (");
+		sb_html(sb, info->client);
+		sb_add(sb, ") than this browser (");
+		sb_html(sb, browser_addr);
+		sb_add(sb, "). Approve only if you started it yourself on that other computer, for "
+		    "example over SSH. If someone sent you this link, do not approve: it would give "
+		    "them your account.</p>");
+	}
+}
+
+/* The code to check, or (arrived from another site) a field to type it into. */
+static void
+pair_code(struct sbuf *sb, const struct a_pair_info *info, int need_code)
+{
+	if (need_code) {
+		sb_add(sb, "<p>This page was opened from another site or program. To approve, type "
+		    "the code that <code>airlock login</code> shows in your terminal. If you did not "
+		    "start it yourself, close this page.</p><p><label for=\"user_code\">Code from "
+		    "your terminal</label> <input id=\"user_code\" name=\"user_code\" required "
+		    "autocomplete=\"off\" autocapitalize=\"characters\" spellcheck=\"false\" "
+		    "maxlength=\"12\" placeholder=\"XXXX-XXXX\"></p>");
+		return;
+	}
+	sb_add(sb, "<p>Approve only if you started it yourself and this code is the one shown in "
+	    "your terminal:</p><p class=\"code\" aria-label=\"user code\">");
+	sb_html(sb, info->user_code);
+	sb_add(sb, "</p>");
+}
+
 void
 page_pair_approve(struct sbuf *sb, const struct req *r, const char *ref_b64,
-    const struct a_pair_info *info)
+    const struct a_pair_info *info, const struct a_providers *p, int need_code,
+    const char *browser_addr)
 {
-	struct pg pg = { "Approve command-line sign-in", r->sess.name, 0 };
+	struct pg	pg = { "Approve command-line sign-in", p == NULL ? r->sess.name : NULL, 0 };
+	uint32_t	i, min = (info->expires_in + 59) / 60;
 
 	page_begin(sb, &pg);
 	sb_add(sb, "<section class=\"card\"><h1>Approve command-line sign-in?</h1>"
-	    "<p>A command-line tool asks to be signed in as <strong>");
-	sb_html(sb, r->sess.name);
-	sb_add(sb, "</strong>. Approve only if you started it yourself and this code is the "
-	    "one shown in your terminal:</p><p class=\"code\" aria-label=\"user code\">");
-	sb_html(sb, info->user_code);
-	sb_add(sb, "</p>");
-	if (info->label[0] != '\0') {
-		sb_add(sb, "<p class=\"muted\">Requested by: ");
-		sb_html(sb, info->label);
-		sb_add(sb, "</p>");
-	}
-	sb_addf(sb, "<p class=\"muted\">This request expires in %u minute%s.</p>",
-	    (info->expires_in + 59) / 60, (info->expires_in + 59) / 60 == 1 ? "" : "s");
+	    "<p>A command-line tool asks to be signed in as ");
+	if (p == NULL) {
+		sb_add(sb, "<strong>");
+		sb_html(sb, r->sess.name);
+		sb_add(sb, "</strong>.</p>");
+	} else
+		sb_add(sb, "the account you approve with.</p>");
+	pair_facts(sb, info, browser_addr);
 	sb_add(sb, "<form method=\"post\" action=\"/pair/");
 	sb_html(sb, ref_b64);
-	sb_add(sb, "\" class=\"actions\">");
-	csrf_field(sb, r);
-	sb_add(sb, "<button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>"
-	    "<button type=\"submit\" name=\"decision\" value=\"deny\" class=\"danger\">Deny</button>"
-	    "</form></section>");
+	sb_add(sb, "\">");
+	pair_code(sb, info, need_code);
+	if (p == NULL) {
+		csrf_field(sb, r);
+		sb_add(sb, "<div class=\"actions\"><button type=\"submit\" name=\"decision\" "
+		    "value=\"approve\">Approve</button><button type=\"submit\" name=\"decision\" "
+		    "value=\"deny\" class=\"danger\" formnovalidate>Deny</button></div>");
+	} else {
+		sb_add(sb, "<input type=\"hidden\" name=\"decision\" value=\"approve\"><p>Approving "
+		    "asks you to sign in; the tool gets that account.</p><div class=\"stack\">");
+		for (i = 0; i < p->n; i++) {
+			if (!p->p[i].ready)
+				continue;
+			sb_add(sb, "<button type=\"submit\" name=\"provider\" value=\"");
+			sb_html(sb, p->p[i].name);
+			sb_add(sb, "\">Approve with ");
+			sb_html(sb, p->p[i].display[0] ? p->p[i].display : p->p[i].name);
+			sb_add(sb, "</button>");
+		}
+		sb_add(sb, "</div>");
+	}
+	sb_addf(sb, "</form><p class=\"muted\">This request expires in %u minute%s. Nothing is "
+	    "signed in unless you approve.</p></section>", min, min == 1 ? "" : "s");
 	page_end(sb, &pg);
 }
 
 void
-page_pair_signin(struct sbuf *sb, const struct a_providers *p, const char *ref_b64)
+page_pair_continue(struct sbuf *sb, const char *url)
 {
-	struct pg pg = { "Sign in to approve", NULL, 0 };
+	struct pg pg = { "Continue to sign in", NULL, 0 };
 
 	page_begin(sb, &pg);
-	sb_add(sb, "<section class=\"card\"><h1>Command-line sign-in</h1>"
-	    "<p>A command-line tool is waiting to be signed in. Sign in first; then you will "
-	    "see its code and can approve or deny it.</p>");
-	provider_buttons(sb, p, ref_b64);
-	sb_add(sb, "</section>");
+	/* page_begin opened <head> and closed it; a refresh in <body> works the same */
+	sb_add(sb, "<meta http-equiv=\"refresh\" content=\"0;url=");
+	sb_html(sb, url);
+	sb_add(sb, "\"><section class=\"card\"><h1>Continue to sign in</h1><p>Sign in to approve "
+	    "the command-line tool.</p><div class=\"actions\"><a class=\"button\" id=\"continue\" "
+	    "href=\"");
+	sb_html(sb, url);
+	sb_add(sb, "\">Continue</a></div></section>");
 	page_end(sb, &pg);
 }
 
 void
-page_pair_done(struct sbuf *sb, const struct req *r, int approved)
+page_pair_done(struct sbuf *sb, const char *user_name, int approved)
 {
-	struct pg pg = { approved ? "Approved" : "Denied", r->sess.name, 0 };
+	struct pg pg = { approved ? "Approved" : "Denied", NULL, 0 };
 
 	page_begin(sb, &pg);
-	if (approved)
+	if (approved) {
 		sb_add(sb, "<section class=\"card\" role=\"status\"><h1 class=\"ok\">Approved</h1>"
-		    "<p>The command-line tool is now signed in as you. You can close this page "
-		    "and return to your terminal.</p>");
-	else
+		    "<p>The command-line tool is now signed in as <strong>");
+		sb_html(sb, user_name);
+		sb_add(sb, "</strong>. You can close this page and return to your terminal.</p>");
+	} else
 		sb_add(sb, "<section class=\"card\" role=\"status\"><h1>Denied</h1>"
 		    "<p>The command-line sign-in was refused. Nothing was signed in.</p>");
-	sb_add(sb, "<div class=\"actions\"><a class=\"button secondary\" href=\"/sessions\">"
-	    "Sessions</a><a class=\"button secondary\" href=\"/\">Home</a></div></section>");
+	sb_add(sb, "<div class=\"actions\"><a class=\"button secondary\" href=\"/\">Home</a>"
+	    "</div></section>");
 	page_end(sb, &pg);
 }
 

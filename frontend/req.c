@@ -6,6 +6,7 @@
  */
 #include "fe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -67,11 +68,57 @@ req_new(struct fe *fe, struct hreq *h, const struct route *rt)
 	return r;
 }
 
+#define XFF_MAX		1024		/* longest X-Forwarded-For considered */
+
+/*
+ * X-Forwarded-For read from the right, as each proxy appends the peer it saw:
+ * the first entry that is not a trusted proxy is the client.  Entries left of
+ * it are the client's own words and are not read.  0 with the address in *a;
+ * -1 when the header is absent, repeated, too long, or an entry up to the
+ * client's is not a bare IP literal.  All trusted: the left-most.
+ */
+static int
+forwarded_for(struct req *r, struct addr *a)
+{
+	const struct cidr_list	*trusted = &r->fe->conf.trusted_proxies;
+	const char		*h, *p, *s, *e;
+	size_t			 len;
+	int			 count;
+
+	if ((h = hreq_header(r->h, "X-Forwarded-For", &count)) == NULL || count != 1 ||
+	    (len = strlen(h)) == 0 || len > XFF_MAX)
+		return -1;
+	for (e = h + len;; e = p - 1) {
+		for (p = e; p > h && p[-1] != ','; p--)
+			;
+		for (s = p; s < e && (*s == ' ' || *s == '\t'); s++)
+			;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (addr_parse(s, (size_t)(e - s), a) == -1)
+			return -1;
+		if (!cidr_list_match(trusted, a) || p == h)
+			return 0;
+	}
+}
+
 const char *
 req_client(struct req *r)
 {
-	if (r->client[0] == '\0')
-		hreq_peer(r->h, r->client, sizeof(r->client));
+	char		peer[FE_ADDR_MAX];
+	struct addr	a, fwd;
+
+	if (r->client[0] != '\0')
+		return r->client;
+	hreq_peer(r->h, peer, sizeof(peer));
+	if (addr_parse(peer, strlen(peer), &a) == -1) {
+		snprintf(r->client, sizeof(r->client), "%s", peer);
+		return r->client;
+	}
+	/* A trusted proxy's request names its client, unless the header is unusable. */
+	if (cidr_list_match(&r->fe->conf.trusted_proxies, &a) && forwarded_for(r, &fwd) == 0)
+		a = fwd;
+	addr_text(&a, r->client, sizeof(r->client));	/* ::ffff:192.0.2.1 as 192.0.2.1 */
 	return r->client;
 }
 

@@ -1,7 +1,21 @@
-/* The route table of SPEC "HTTP routes": exact paths, methods, error style. */
+/*
+ * The route table: exact paths, methods, error style, and where a route is
+ * served.  The public listener serves every route but the metrics-only ones;
+ * the metrics listener (metrics_listen) serves R_METRICS and R_BOTH routes.
+ * Routes anyone may call without a session and that make a backend hold
+ * something (a login, a pairing) or call a provider are R_ANON: each client
+ * address group takes a token from its bucket (limit.h) or is answered 429.
+ */
 #include "fe.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "log.h"
+
+#define R_ANON		0x1	/* rate-limited per client address */
+#define R_METRICS	0x2	/* on the metrics listener only */
+#define R_BOTH		0x4	/* on both listeners */
 
 struct route {
 	const char	*prefix;	/* the whole path, or what comes before {param} */
@@ -10,23 +24,25 @@ struct route {
 	void		(*get)(struct req *);
 	void		(*post)(struct req *);
 	const char	*name;		/* metrics label */
+	int		 flags;		/* R_* */
 };
 
 static const struct route routes[] = {
-	{ "/",			NULL,		STYLE_PAGE, h_home,		NULL,		"/" },
-	{ "/increment",		NULL,		STYLE_PAGE, NULL,		h_increment,	"/increment" },
-	{ "/login",		NULL,		STYLE_PAGE, h_login,		NULL,		"/login" },
-	{ "/login/",		"",		STYLE_PAGE, h_login_provider,	NULL,		"/login/{provider}" },
-	{ "/auth_redirect",	NULL,		STYLE_PAGE, h_auth_redirect,	NULL,		"/auth_redirect" },
-	{ "/logout",		NULL,		STYLE_PAGE, h_logout_page,	h_logout,	"/logout" },
-	{ "/cli_login",		NULL,		STYLE_TEXT, h_cli_login,	NULL,		"/cli_login" },
-	{ "/token",		NULL,		STYLE_TEXT, h_token,		NULL,		"/token" },
-	{ "/pair/",		"",		STYLE_PAGE, h_pair_page,	h_pair_decide,	"/pair/{ref}" },
-	{ "/secured",		NULL,		STYLE_TEXT, h_secured,		NULL,		"/secured" },
-	{ "/sessions",		NULL,		STYLE_PAGE, h_sessions,		NULL,		"/sessions" },
-	{ "/sessions/",		"/revoke",	STYLE_PAGE, NULL,		h_session_revoke, "/sessions/{sid}/revoke" },
-	{ "/healthz",		NULL,		STYLE_TEXT, h_healthz,		NULL,		"/healthz" },
-	{ "/metrics",		NULL,		STYLE_TEXT, h_metrics,		NULL,		"/metrics" },
+	{ "/",			NULL,		STYLE_PAGE, h_home,		NULL,		"/", 0 },
+	{ "/increment",		NULL,		STYLE_PAGE, NULL,		h_increment,	"/increment", 0 },
+	{ "/login",		NULL,		STYLE_PAGE, h_login,		NULL,		"/login", 0 },
+	{ "/login/",		"",		STYLE_PAGE, h_login_provider,	NULL,		"/login/{provider}", R_ANON },
+	{ "/auth_redirect",	NULL,		STYLE_PAGE, h_auth_redirect,	NULL,		"/auth_redirect", R_ANON },
+	{ "/auth_redirect/",	"",		STYLE_PAGE, h_auth_redirect,	NULL,		"/auth_redirect/{provider}", R_ANON },
+	{ "/logout",		NULL,		STYLE_PAGE, h_logout_page,	h_logout,	"/logout", 0 },
+	{ "/cli_login",		NULL,		STYLE_TEXT, h_cli_login,	h_cli_login,	"/cli_login", R_ANON },
+	{ "/token",		NULL,		STYLE_TEXT, h_token,		h_token,	"/token", R_ANON },
+	{ "/pair/",		"",		STYLE_PAGE, h_pair_page,	h_pair_decide,	"/pair/{ref}", 0 },
+	{ "/secured",		NULL,		STYLE_TEXT, h_secured,		NULL,		"/secured", 0 },
+	{ "/sessions",		NULL,		STYLE_PAGE, h_sessions,		NULL,		"/sessions", 0 },
+	{ "/sessions/",		"/revoke",	STYLE_PAGE, NULL,		h_session_revoke, "/sessions/{sid}/revoke", 0 },
+	{ "/healthz",		NULL,		STYLE_TEXT, h_healthz,		NULL,		"/healthz", R_BOTH },
+	{ "/metrics",		NULL,		STYLE_TEXT, h_metrics,		NULL,		"/metrics", R_METRICS },
 };
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))
 
@@ -79,19 +95,57 @@ method_not_allowed(struct req *r, const struct route *rt)
 	    "This address does not take that kind of request.");
 }
 
-void
-route_dispatch(struct hreq *h, void *arg)
+/* 1 when the client may go on; otherwise the 429 is sent (r is gone). */
+static int
+rate_ok(struct req *r)
 {
-	struct fe		*fe = arg;
+	struct addr	a, g;
+	unsigned	retry = 1;
+	char		secs[16];
+
+	if (r->fe->anon_rate == NULL || !(r->route->flags & R_ANON))
+		return 1;
+	if (addr_parse(req_client(r), strlen(req_client(r)), &a) == -1)
+		return 1;	/* not an IP peer (none in practice) */
+	addr_group(&a, &g);
+	if (rate_take(r->fe->anon_rate, &g, now_ms(), &retry))
+		return 1;
+	r->fe->m.rate_limited++;
+	log_debug("%s: rate limit for %s, retry in %u s", route_name(route_index(r->route)),
+	    req_client(r), retry);
+	snprintf(secs, sizeof(secs), "%u", retry);
+	hreq_add_header(r->h, "Retry-After", secs);
+	reply_error(r, 429, "Too many requests", "Too many sign-in requests from your "
+	    "address. Please wait a few seconds and try again.");
+	return 0;
+}
+
+/* The route for path on the public or the metrics listener, or NULL. */
+static const struct route *
+route_find(const char *path, int metrics, const char **param, size_t *plen)
+{
+	size_t i;
+
+	for (i = 0; i < NROUTES; i++) {
+		if (metrics ? !(routes[i].flags & (R_METRICS | R_BOTH)) :
+		    (routes[i].flags & R_METRICS) != 0)
+			continue;
+		if (match(&routes[i], path, param, plen))
+			return &routes[i];
+	}
+	return NULL;
+}
+
+static void
+dispatch(struct hreq *h, struct fe *fe, int metrics)
+{
 	const char		*path = hreq_path(h), *param = NULL;
-	const struct route	*rt = NULL;
+	const struct route	*rt;
 	struct req		*r;
 	void			(*fn)(struct req *) = NULL;
-	size_t			 i, plen = 0;
+	size_t			 plen = 0;
 
-	for (i = 0; i < NROUTES && rt == NULL; i++)
-		if (match(&routes[i], path, &param, &plen))
-			rt = &routes[i];
+	rt = route_find(path, metrics, &param, &plen);
 	if ((r = req_new(fe, h, rt)) == NULL) {
 		hreq_send(h, 503, "out of memory\n", 14);
 		return;
@@ -118,5 +172,19 @@ route_dispatch(struct hreq *h, void *arg)
 		method_not_allowed(r, rt);
 		return;
 	}
+	if (!rate_ok(r))
+		return;
 	fn(r);
+}
+
+void
+route_dispatch(struct hreq *h, void *fe)
+{
+	dispatch(h, fe, 0);
+}
+
+void
+route_dispatch_metrics(struct hreq *h, void *fe)
+{
+	dispatch(h, fe, 1);
 }

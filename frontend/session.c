@@ -1,5 +1,5 @@
 /*
- * The session cookie, the pre-login cookie, and CSRF (SPEC properties 3, 7).
+ * The session cookie, the pre-login cookie, and CSRF (security properties 3 and 7 in README).
  *
  * The frontend holds no key, so the CSRF token cannot be a MAC.  It is a hash
  * of the session token instead: BLAKE2b-256 keyed with a public domain
@@ -23,6 +23,9 @@
 #include "parse.h"
 
 #define LOGIN_COOKIE_AGE 600
+#define LOGIN_COOKIE_MAX 344	/* base64url of BINDING_MAX bytes, and its NUL */
+
+_Static_assert(LOGIN_COOKIE_MAX >= 4 * BINDING_MAX / 3 + 2, "login cookie buffer");
 
 /* The Cookie header(s): browsers send one; several are joined like RFC 6265 says. */
 static int
@@ -39,14 +42,39 @@ cookie_value(struct req *r, const char *name, char *dst, size_t n)
 	return cookie_get(h, strlen(h), name, dst, n);
 }
 
+/*
+ * Command-line sessions (handed out by /token) have a cookie name of their
+ * own that only the routes command-line clients use accept: /secured and
+ * POST /logout.  A browser tricked into fetching /token with someone else's
+ * approved paircode (login CSRF) is thus signed in on no page.
+ */
+static const char *
+cli_cookie_name(const struct req *r)
+{
+	return r->fe->conf.https ? "__Host-cli_session" : "cli_session";
+}
+
+static int
+takes_cli_cookie(const struct req *r)
+{
+	const char *route = route_name(route_index(r->route));
+
+	return strcmp(route, "/secured") == 0 ||
+	    (strcmp(route, "/logout") == 0 && hreq_method(r->h) == HM_POST);
+}
+
 void
 session_read_cookie(struct req *r)
 {
-	char v[64];
+	char	v[64];
+	int	got = 0;
 
 	r->has_token = 0;
-	if (cookie_value(r, r->fe->cookie_session, v, sizeof(v)) == 1 &&
-	    b64url_id(r->token, TOKEN_LEN, v, strlen(v)) == 0) {
+	if (takes_cli_cookie(r))
+		got = cookie_value(r, cli_cookie_name(r), v, sizeof(v)) == 1;
+	if (!got)
+		got = cookie_value(r, r->fe->cookie_session, v, sizeof(v)) == 1;
+	if (got && b64url_id(r->token, TOKEN_LEN, v, strlen(v)) == 0) {
 		r->has_token = 1;
 		csrf_derive(r->csrf, r->token);
 	}
@@ -54,14 +82,26 @@ session_read_cookie(struct req *r)
 }
 
 int
-session_login_binding(struct req *r, uint8_t binding[BINDING_LEN])
+session_login_binding(struct req *r, uint8_t binding[BINDING_MAX], size_t *len)
 {
-	char	v[64];
+	char	v[LOGIN_COOKIE_MAX], back[LOGIN_COOKIE_MAX];
+	size_t	n;
 	int	ok;
 
-	ok = cookie_value(r, r->fe->cookie_login, v, sizeof(v)) == 1 &&
-	    b64url_id(binding, BINDING_LEN, v, strlen(v)) == 0;
+	*len = 0;
+	ok = cookie_value(r, r->fe->cookie_login, v, sizeof(v)) == 1;
+	n = ok ? strlen(v) : 0;
+	/* Unpadded base64url: 4 characters per 3 bytes, never 1 left over. */
+	ok = ok && n > 0 && n % 4 != 1 && n * 3 / 4 <= BINDING_MAX &&
+	    b64_decode_exact(binding, n * 3 / 4, v, n) == 0;
+	if (ok) {
+		/* Only the canonical spelling (no stray low bits in the last character). */
+		b64_encode(back, binding, n * 3 / 4);
+		ok = memcmp(back, v, n) == 0;
+	}
+	*len = ok ? n * 3 / 4 : 0;
 	sodium_memzero(v, sizeof(v));
+	sodium_memzero(back, sizeof(back));
 	return ok;
 }
 
@@ -84,6 +124,12 @@ same_origin(struct req *r)
 	if (origin == NULL || strcmp(origin, r->fe->conf.origin) == 0)
 		return 1;
 	return site != NULL && strcmp(origin, "null") == 0;
+}
+
+int
+session_same_origin(struct req *r)
+{
+	return same_origin(r);
 }
 
 int
@@ -128,7 +174,7 @@ session_form_ok(struct req *r, const char **body, size_t *len)
 static void
 set_cookie(struct req *r, const char *name, const char *value, long long max_age)
 {
-	char line[256];
+	char line[512];
 
 	snprintf(line, sizeof(line), "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
 	    name, value, max_age, r->fe->conf.https ? "; Secure" : "");
@@ -147,17 +193,29 @@ session_set_cookie(struct req *r, const uint8_t token[TOKEN_LEN])
 }
 
 void
+session_set_cli_cookie(struct req *r, const uint8_t token[TOKEN_LEN])
+{
+	char v[64];
+
+	b64_encode(v, token, TOKEN_LEN);
+	set_cookie(r, cli_cookie_name(r), v, r->fe->conf.session_max_age);
+	sodium_memzero(v, sizeof(v));
+}
+
+void
 session_clear_cookie(struct req *r)
 {
 	set_cookie(r, r->fe->cookie_session, "", 0);
 }
 
 void
-session_set_login_cookie(struct req *r, const uint8_t binding[BINDING_LEN])
+session_set_login_cookie(struct req *r, const uint8_t *binding, size_t len)
 {
-	char v[64];
+	char v[LOGIN_COOKIE_MAX];
 
-	b64_encode(v, binding, BINDING_LEN);
+	if (len == 0 || len > BINDING_MAX)
+		return;
+	b64_encode(v, binding, len);
 	set_cookie(r, r->fe->cookie_login, v, LOGIN_COOKIE_AGE);
 	sodium_memzero(v, sizeof(v));
 }

@@ -27,7 +27,7 @@
 #define SID_LEN			16	/* public session id (listing / revoke) */
 #define REF_LEN			16	/* single-use pairing reference seen by the browser */
 #define GRANT_LEN		16	/* authd's handle for a stored provider grant */
-#define BINDING_LEN		32	/* pre-login cookie value binding state to a browser */
+#define BINDING_MAX		256	/* pre-login cookie value: authd's sealed pending login */
 #define MAX_USERID		200	/* "provider:subject" */
 #define MAX_NAME		200	/* display name */
 #define MAX_LABEL		64	/* session label ("cli on host", user agent summary) */
@@ -38,6 +38,7 @@
 #define PAIRCODE_MAX		128
 #define USER_CODE_LEN		9	/* "WDJB-MJHT" */
 #define MAX_SESSIONS_LISTED	50
+#define MAX_CLIENT		46	/* requester's address as text (INET6_ADDRSTRLEN) */
 
 enum msg_type {
 	/* frontend -> store */
@@ -57,16 +58,22 @@ enum msg_type {
 	MSG_STORE_SESSION_REVOKE = 110,	/* bytes32 token, bytes16 sid -> status, blob grant (0 or GRANT_LEN)
 					   (revoking one's own sid is a logout) */
 	MSG_STORE_SESSION_REVOKE_R,
-	MSG_STORE_PAIR_CREATE = 112,	/* str paircode, str label -> status, bytes16 ref,
-					   str user_code, u32 expires_in, u32 interval */
+	MSG_STORE_PAIR_CREATE = 112,	/* str paircode, str label, str client (requester's address)
+					   -> status, bytes16 ref, str user_code, u32 expires_in,
+					   u32 interval */
 	MSG_STORE_PAIR_CREATE_R,
-	MSG_STORE_PAIR_INFO = 114,	/* bytes16 ref -> status, str user_code, u32 expires_in, str label */
+	MSG_STORE_PAIR_INFO = 114,	/* bytes16 ref -> status, str user_code, u32 expires_in,
+					   str label, str client, u64 created */
 	MSG_STORE_PAIR_INFO_R,
-	MSG_STORE_PAIR_DECIDE = 116,	/* bytes32 token (web session), bytes16 ref, u8 approve -> status */
+	MSG_STORE_PAIR_DECIDE = 116,	/* bytes32 token (web session), bytes16 ref, u8 approve (only 0:
+					   deny; approving takes PAIR_APPROVE) -> status */
 	MSG_STORE_PAIR_DECIDE_R,
 	MSG_STORE_PAIR_TAKE = 118,	/* str paircode -> status (ST_PENDING, ST_SLOW_DOWN, ST_EXPIRED,
 					   ST_DENIED, ST_OK), then if ST_OK: bytes32 token, str user_id */
 	MSG_STORE_PAIR_TAKE_R,
+	MSG_STORE_PAIR_APPROVE = 120,	/* blob proof (PURPOSE_CLI, ref = the pending pairing's)
+					   -> status */
+	MSG_STORE_PAIR_APPROVE_R,
 
 	/* frontend -> authd */
 	MSG_AUTH_PING = 200,		/* -> status, u32 providers ready */
@@ -74,9 +81,11 @@ enum msg_type {
 	MSG_AUTH_PROVIDERS = 202,	/* -> status, u32 n, n x { str name, str display_name, u8 ready } */
 	MSG_AUTH_PROVIDERS_R,
 	MSG_AUTH_LOGIN_START = 204,	/* str provider, u8 purpose, blob ref (0 or REF_LEN)
-					   -> status, str authorize_url, bytes32 binding */
+					   -> status, str authorize_url, blob binding (1..BINDING_MAX) */
 	MSG_AUTH_LOGIN_START_R,
-	MSG_AUTH_LOGIN_FINISH = 206,	/* str state, str code, blob binding (0 or BINDING_LEN)
+	MSG_AUTH_LOGIN_FINISH = 206,	/* str state, str code, blob binding (0..BINDING_MAX),
+					   str client (address), str callback (provider named in the
+					   callback path, "" for /auth_redirect), str iss ("" absent)
 					   -> status, blob proof, str user_id, str name */
 	MSG_AUTH_LOGIN_FINISH_R,
 	MSG_AUTH_REVOKE = 208,		/* bytes16 grant -> status (ST_OK, ST_UNSUPPORTED, ST_NOTFOUND,

@@ -40,6 +40,15 @@ proof_sign(struct proof *p, const uint8_t sk[crypto_sign_SECRETKEYBYTES], uint8_
 	return (int)siglen;
 }
 
+uint8_t
+proof_purpose_unverified(const uint8_t *in, size_t len)
+{
+	/* combined mode: the signature, then the signed bytes (version, purpose, ...) */
+	if (len < crypto_sign_BYTES + 2 || len > MAX_PROOF || in[crypto_sign_BYTES] != PROOF_VERSION)
+		return 0;
+	return in[crypto_sign_BYTES + 1];
+}
+
 int
 proof_verify(const uint8_t *in, size_t len, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
     uint64_t now, struct proof *p)

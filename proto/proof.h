@@ -1,5 +1,5 @@
 /*
- * Login proofs (SPEC property 2): authd signs, store verifies.
+ * Login proofs (security property 2 in README): authd signs, store verifies.
  * A proof is crypto_sign (Ed25519, combined mode) over:
  *	u8 version, u8 purpose, u64 expires (unix s), bytes16 nonce,
  *	str user_id, str name, blob grant (0 or GRANT_LEN), blob ref (0 or REF_LEN)
@@ -34,6 +34,9 @@ struct proof {
 /* Fills the nonce and signs (the caller sets expires); returns the proof length or -1. */
 int	proof_sign(struct proof *, const uint8_t sk[crypto_sign_SECRETKEYBYTES],
 	    uint8_t *out, size_t outmax);
+/* The purpose a proof states, read WITHOUT checking its signature: only for
+ * routing it (the store verifies); 0 when it does not look like a proof. */
+uint8_t	proof_purpose_unverified(const uint8_t *in, size_t len);
 /* Signature, layout and bounds; expiry is checked against now. 0 ok, -1 bad, -2 expired. */
 int	proof_verify(const uint8_t *in, size_t len, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
 	    uint64_t now, struct proof *);

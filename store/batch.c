@@ -5,7 +5,8 @@
  * only then answered.  Each write op runs in a nested transaction, so one
  * that finds no room fails alone.  A commit that fails writes nothing: its
  * write ops are answered with the failure, and when the map was full its read
- * ops are run again on what is on disk and answered normally.
+ * ops are run again on what is on disk and answered normally.  Before a write
+ * is answered "full", expired entries are swept and it is tried once more.
  */
 #include "store.h"
 
@@ -108,7 +109,9 @@ op_run(struct store *st, MDB_txn *txn, struct op *op)
 	} else
 		rc = op->apply(st, txn, op, &scratch);
 	if (rc != 0) {
-		if (!(op->flags & OP_WRITE) && db_status(rc) == ST_FULL)
+		if ((op->flags & OP_WRITE) && db_status(rc) == ST_FULL)
+			op->flags |= OP_FULL;
+		else if (db_status(rc) == ST_FULL)
 			st->read_full = 1;
 		log_warnx("%s: %s", msg_type_name(op->hdr.type), db_strerror(rc));
 		sodium_memzero(scratch.data, scratch.len);
@@ -141,9 +144,24 @@ clock_now(struct store *st)
 	st->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* One transaction over the batch (or its reads only); returns the commit's code. */
+enum run { RUN_ALL, RUN_READS, RUN_FULL };
+
 static int
-apply_txn(struct store *st, struct op_list *batch, int reads_only)
+selected(const struct op *op, enum run what)
+{
+	switch (what) {
+	case RUN_READS:
+		return !(op->flags & OP_WRITE);
+	case RUN_FULL:
+		return (op->flags & OP_FULL) != 0;
+	default:
+		return 1;
+	}
+}
+
+/* One transaction over the ops of the batch selected; returns the commit's code. */
+static int
+apply_txn(struct store *st, struct op_list *batch, enum run what)
 {
 	struct op	*op;
 	MDB_txn		*txn;
@@ -152,9 +170,59 @@ apply_txn(struct store *st, struct op_list *batch, int reads_only)
 	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
 		return rc;
 	TAILQ_FOREACH(op, batch, entry)
-		if (!reads_only || !(op->flags & OP_WRITE))
+		if (selected(op, what))
 			op_run(st, txn, op);
 	return mdb_txn_commit(txn);	/* frees txn, also on failure */
+}
+
+/*
+ * The map is full: deletes every expired entry, at most once per second of
+ * the clock (a sweep at `now` leaves nothing that has expired by `now`, and
+ * what is written later expires later).  1 if it removed anything.
+ */
+static int
+swept_for_room(struct store *st)
+{
+	size_t	deleted = 0;
+	int	rc;
+
+	if (st->full_swept_at == st->now)
+		return 0;
+	st->full_swept_at = st->now;
+	if ((rc = sweep_all(st, st->now, &deleted)) != 0)
+		log_warnx("database full: expiry sweep: %s", db_strerror(rc));
+	log_info("database full: expiry sweep removed %zu entries%s", deleted,
+	    deleted > 0 ? ", trying again" : "");
+	return deleted > 0;
+}
+
+static int
+any_full(struct op_list *batch)
+{
+	struct op *op;
+
+	TAILQ_FOREACH(op, batch, entry)
+		if (op->flags & OP_FULL)
+			return 1;
+	return 0;
+}
+
+/* The batch committed without the writes that found no room: those run once
+ * more in a transaction of their own. */
+static void
+retry_full(struct store *st, struct op_list *batch)
+{
+	struct op	*op;
+	int		 rc;
+
+	if ((rc = db_commit_error(st, apply_txn(st, batch, RUN_FULL))) == 0)
+		return;
+	if (rc == MDB_PANIC)
+		fatalx("database: %s", mdb_strerror(rc));
+	log_warnx("commit of the retried writes failed: %s", db_strerror(rc));
+	TAILQ_FOREACH(op, batch, entry)
+		if (op->flags & OP_FULL)
+			op_fail(op, rc);
 }
 
 void
@@ -167,12 +235,18 @@ batch_apply(struct store *st, struct op_list *batch)
 	TAILQ_FOREACH(op, batch, entry)
 		n++;
 	st->read_full = 0;
-	rc = db_commit_error(st, apply_txn(st, batch, 0));
+	rc = db_commit_error(st, apply_txn(st, batch, RUN_ALL));
+	if (rc != 0 && db_status(rc) == ST_FULL && swept_for_room(st)) {
+		/* nothing of the batch was written: all of it once more */
+		st->read_full = 0;
+		rc = db_commit_error(st, apply_txn(st, batch, RUN_ALL));
+	} else if (rc == 0 && any_full(batch) && swept_for_room(st))
+		retry_full(st, batch);
 	if (rc == 0 && st->read_full) {
 		/* A read met the full map inside the write transaction (after a write
 		 * that found no room): answer the reads again from what was committed. */
 		st->no_touch = 1;
-		rc = apply_txn(st, batch, 1);
+		rc = apply_txn(st, batch, RUN_READS);
 		st->no_touch = 0;
 	} else if (rc != 0 && db_status(rc) == ST_FULL) {
 		/* The commit itself found no room (LMDB writes its free list at commit):
@@ -183,7 +257,7 @@ batch_apply(struct store *st, struct op_list *batch)
 			if (op->flags & OP_WRITE)
 				op_fail(op, rc);
 		st->no_touch = 1;
-		rc = apply_txn(st, batch, 1);
+		rc = apply_txn(st, batch, RUN_READS);
 		st->no_touch = 0;
 	}
 	if (rc == MDB_PANIC)

@@ -11,7 +11,8 @@
 
 static const char *const store_keys[] = {
 	"socket", "database", "map_size_mb", "proof_public_key", "session_ttl_days",
-	"max_pending_paircodes", "idle_timeout_sec",
+	"max_pending_paircodes", "max_sessions_per_user", "idle_timeout_sec",
+	"max_pending_paircodes_per_addr",
 	/* shorter lifetimes and sweeps, for tests */
 	"session_ttl_sec", "pair_ttl_sec", "sweep_interval_sec",
 	NULL
@@ -58,6 +59,10 @@ store_conf_load(struct store_conf *sc, const struct conf *c)
 	sc->session_ttl = conf_num(c, "store", "session_ttl_sec", 1, 3650LL * 86400, ttl);
 	sc->pair_ttl = conf_num(c, "store", "pair_ttl_sec", 1, 3600, 600);
 	sc->max_pending = conf_num(c, "store", "max_pending_paircodes", 1, 1000000, 1024);
+	sc->max_pending_per_addr = conf_num(c, "store", "max_pending_paircodes_per_addr", 1,
+	    1000000, 8);
+	sc->max_per_user = conf_num(c, "store", "max_sessions_per_user", 1, MAX_PER_USER_LIMIT,
+	    64);
 	sc->sweep_interval = conf_num(c, "store", "sweep_interval_sec", 1, 86400, 60);
 	sc->idle_timeout_sec = (int)conf_num(c, "store", "idle_timeout_sec", 0, 86400, 300);
 	allow_uid(sc, 0);

@@ -52,6 +52,7 @@ db_open(struct store *st)
 	dbi_open(txn, "pairs", &st->pairs);
 	dbi_open(txn, "refs", &st->refs);
 	dbi_open(txn, "nonces", &st->nonces);
+	dbi_open(txn, "byaddr", &st->byaddr);
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		fatalx("database %s: creating tables: %s", dir, mdb_strerror(rc));
 	log_info("database %s open, map size %zu MB", dir, st->conf.map_size >> 20);

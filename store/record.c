@@ -101,6 +101,9 @@ pair_encode(const struct pair_rec *p, uint8_t *out)
 	m_add_u64(&m, p->expires);
 	m_add_str(&m, p->user_id, MAX_USERID);
 	m_add_u64(&m, p->last_poll_ms);
+	m_add_str(&m, p->client, MAX_CLIENT);
+	m_add_u64(&m, p->created);
+	m_add_blob(&m, p->grant, p->grant_len);
 	return record_out(&m, out);
 }
 
@@ -119,8 +122,11 @@ pair_decode(const uint8_t *v, size_t len, struct pair_rec *p)
 	p->expires = m_get_u64(&r);
 	m_get_str(&r, p->user_id, MAX_USERID);
 	p->last_poll_ms = m_get_u64(&r);
+	m_get_str(&r, p->client, MAX_CLIENT);
+	p->created = m_get_u64(&r);
+	m_get_blob(&r, p->grant, GRANT_LEN, &p->grant_len);
 	if (m_end(&r) == -1 || p->state < PAIR_PENDING || p->state > PAIR_DENIED ||
-	    !user_code_valid(p->user_code))
+	    !user_code_valid(p->user_code) || (p->grant_len != 0 && p->grant_len != GRANT_LEN))
 		return -1;
 	/* approved and taken pairings name the approving user; the others none */
 	if ((p->state == PAIR_APPROVED || p->state == PAIR_TAKEN) != (p->user_id[0] != '\0'))
@@ -138,6 +144,20 @@ byuser_key(uint8_t *out, const char *user_id, const uint8_t *sid, int prefix_onl
 	if (!prefix_only) {
 		memcpy(out + n, sid, SID_LEN);
 		n += SID_LEN;
+	}
+	return n;
+}
+
+size_t
+byaddr_key(uint8_t *out, const char *client, const uint8_t *ref)
+{
+	size_t n = strnlen(client, MAX_CLIENT);
+
+	memcpy(out, client, n);
+	out[n++] = '\0';
+	if (ref != NULL) {
+		memcpy(out + n, ref, REF_LEN);
+		n += REF_LEN;
 	}
 	return n;
 }

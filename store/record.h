@@ -10,6 +10,7 @@
  *	byuser	  user_id NUL sid		-> BLAKE2b(token)
  *	pairs	  BLAKE2b(paircode)		-> pairing
  *	refs	  ref (pending pairings only)	-> BLAKE2b(paircode)
+ *	byaddr	  client NUL ref (pending only)	-> BLAKE2b(paircode)
  *	nonces	  proof nonce			-> u64 expires
  */
 #ifndef AIRLOCK_STORE_RECORD_H
@@ -24,6 +25,7 @@
 #define HASH_LEN	32		/* crypto_generichash_BYTES */
 #define RECORD_MAX	1024		/* every record fits, with room */
 #define BYUSER_KEY_MAX	(MAX_USERID + 1 + SID_LEN)
+#define BYADDR_KEY_MAX	(MAX_CLIENT + 1 + REF_LEN)
 #define USER_CODE_ALPHABET	"BCDFGHJKLMNPQRSTVWXZ"	/* RFC 8628 6.1: no vowels, no 0/O 1/I */
 
 struct user_rec {
@@ -54,6 +56,10 @@ struct pair_rec {
 	uint64_t	expires;
 	char		user_id[MAX_USERID + 1];	/* approving user, "" until approved */
 	uint64_t	last_poll_ms;
+	char		client[MAX_CLIENT + 1];		/* requester's address */
+	uint64_t	created;			/* unix seconds */
+	uint8_t		grant[GRANT_LEN];		/* approving login's grant, for the */
+	size_t		grant_len;			/* CLI session (0 or GRANT_LEN) */
 };
 
 /* Encoders return the value length written to out (RECORD_MAX bytes), or -1. */
@@ -67,6 +73,8 @@ int	pair_decode(const uint8_t *, size_t, struct pair_rec *);
 
 /* byuser key; returns its length.  prefix_only: user_id NUL, for a range scan. */
 size_t	byuser_key(uint8_t *out, const char *user_id, const uint8_t *sid, int prefix_only);
+/* byaddr key; returns its length.  ref NULL: client NUL, for a range scan. */
+size_t	byaddr_key(uint8_t *out, const char *client, const uint8_t *ref);
 
 /* 1 if s (len bytes) is a paircode: PAIRCODE_MIN..PAIRCODE_MAX of [A-Za-z0-9_-]. */
 int	paircode_valid(const char *s, size_t len);

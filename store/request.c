@@ -107,13 +107,39 @@ h_token(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 	return queue(c, h, apply, flags, &req);
 }
 
+/*
+ * The one check of a login proof's signature, freshness and purpose: a web
+ * sign-in (SESSION_CREATE) takes PURPOSE_WEB proofs without a ref, a pairing
+ * approval (PAIR_APPROVE) PURPOSE_CLI proofs naming a pairing.  The nonce is
+ * spent later, in the op.  Wipes the proof; answers ST_OK, or the status to
+ * refuse with.
+ */
+static uint8_t
+proof_check(struct ipc_conn *c, const struct msg_hdr *h, uint8_t *proof, size_t len,
+    uint8_t purpose, struct proof *p)
+{
+	int rc;
+
+	rc = proof_verify(proof, len, req_store->conf.proof_pk, (uint64_t)time(NULL), p);
+	sodium_memzero(proof, len);	/* a bearer credential until its nonce is spent */
+	if (rc == 0 && (p->purpose != purpose ||
+	    p->ref_len != (purpose == PURPOSE_CLI ? REF_LEN : 0)))
+		rc = -3;
+	if (rc == 0)
+		return ST_OK;
+	log_warnx("%s from uid %u: login proof %s", msg_type_name(h->type),
+	    (unsigned)ipc_conn_uid(c), rc == -2 ? "expired" : rc == -3 ?
+	    "made for another purpose" : "rejected (bad signature or layout)");
+	return rc == -2 ? ST_EXPIRED : ST_INVALID;
+}
+
 static int
 h_session_create(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 {
 	static uint8_t	proof[MAX_PROOF];
 	struct op_req	req;
 	size_t		len = 0;
-	int		rc;
+	uint8_t		st;
 
 	memset(&req, 0, sizeof(req));
 	m_get_blob(r, proof, sizeof(proof), &len);
@@ -123,21 +149,37 @@ h_session_create(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 		sodium_memzero(proof, sizeof(proof));
 		return -1;
 	}
-	rc = proof_verify(proof, len, req_store->conf.proof_pk, (uint64_t)time(NULL), &req.proof);
-	sodium_memzero(proof, len);	/* a bearer credential until its nonce is spent */
-	if (req.flag != KIND_WEB && req.flag != KIND_CLI) {
+	st = proof_check(c, h, proof, len, PURPOSE_WEB, &req.proof);
+	if (st == ST_OK && req.flag != KIND_WEB && req.flag != KIND_CLI)
+		st = ST_INVALID;
+	if (st != ST_OK) {
 		sodium_memzero(&req, sizeof(req));
-		reply_now(c, h, ST_INVALID);
-		return 0;
-	}
-	if (rc != 0) {
-		log_warnx("SESSION_CREATE from uid %u: login proof %s", (unsigned)ipc_conn_uid(c),
-		    rc == -2 ? "expired" : "rejected (bad signature or layout)");
-		sodium_memzero(&req, sizeof(req));
-		reply_now(c, h, rc == -2 ? ST_EXPIRED : ST_INVALID);
+		reply_now(c, h, st);
 		return 0;
 	}
 	return queue(c, h, op_session_create, OP_WRITE, &req);
+}
+
+static int
+h_pair_approve(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
+{
+	static uint8_t	proof[MAX_PROOF];
+	struct op_req	req;
+	size_t		len = 0;
+	uint8_t		st;
+
+	memset(&req, 0, sizeof(req));
+	m_get_blob(r, proof, sizeof(proof), &len);
+	if (m_end(r) == -1) {
+		sodium_memzero(proof, sizeof(proof));
+		return -1;
+	}
+	if ((st = proof_check(c, h, proof, len, PURPOSE_CLI, &req.proof)) != ST_OK) {
+		sodium_memzero(&req, sizeof(req));
+		reply_now(c, h, st);
+		return 0;
+	}
+	return queue(c, h, op_pair_approve, OP_WRITE, &req);
 }
 
 static int
@@ -162,6 +204,7 @@ h_pair_create(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 	memset(&req, 0, sizeof(req));
 	valid = get_paircode_hash(r, req.key);
 	m_get_str(r, req.label, MAX_LABEL);
+	m_get_str(r, req.client, MAX_CLIENT);
 	if (m_end(r) == -1)
 		return -1;
 	if (!valid) {
@@ -194,7 +237,10 @@ h_pair_decide(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 	req.flag = m_get_u8(r);
 	if (m_end(r) == -1)
 		return -1;
-	if (req.flag > 1) {
+	if (req.flag != 0) {	/* approving takes a proof: PAIR_APPROVE */
+		log_warnx("PAIR_DECIDE from uid %u: approving without a proof refused",
+		    (unsigned)ipc_conn_uid(c));
+		sodium_memzero(&req, sizeof(req));
 		reply_now(c, h, ST_INVALID);
 		return 0;
 	}
@@ -229,6 +275,7 @@ static const struct ipc_permit permits[] = {
 	{ MSG_STORE_PAIR_INFO,		h_pair_info },
 	{ MSG_STORE_PAIR_DECIDE,	h_pair_decide },
 	{ MSG_STORE_PAIR_TAKE,		h_pair_take },
+	{ MSG_STORE_PAIR_APPROVE,	h_pair_approve },
 };
 
 const struct ipc_permit *

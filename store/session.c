@@ -2,11 +2,13 @@
 #include "store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 
 #define LIST_SCAN_MAX	1000	/* index entries looked at for one listing */
+#define CAP_SCAN_MAX	(2 * MAX_PER_USER_LIMIT)	/* index entries looked at for the cap */
 
 /* last_seen, at most once a minute, best effort. */
 static void
@@ -86,6 +88,121 @@ op_increment(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	return 0;
 }
 
+struct held {
+	uint8_t		key[HASH_LEN];
+	uint8_t		sid[SID_LEN];
+	uint8_t		kind;
+	int		dead;		/* expired or missing: to delete */
+	uint64_t	last_seen, created;
+};
+
+static struct held	held[CAP_SCAN_MAX];
+static uint8_t		held_kind;	/* the new session's kind, for held_order() */
+
+/* Evicted first: the other kind last, then least recently seen, then oldest. */
+static int
+held_order(const void *a, const void *b)
+{
+	const struct held	*x = a, *y = b;
+	int			 xo = x->kind != held_kind, yo = y->kind != held_kind;
+
+	if (xo != yo)
+		return xo - yo;
+	if (x->last_seen != y->last_seen)
+		return x->last_seen < y->last_seen ? -1 : 1;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return 0;
+}
+
+/* The index entries of user_id (at most CAP_SCAN_MAX) into held[]; returns rc. */
+static int
+held_scan(struct store *st, MDB_txn *txn, const char *user_id, size_t *n)
+{
+	uint8_t			 prefix[BYUSER_KEY_MAX];
+	size_t			 plen = byuser_key(prefix, user_id, NULL, 1);
+	MDB_cursor		*cur;
+	MDB_val			 k = { plen, prefix }, v;
+	struct session_rec	 s;
+	struct held		*h;
+	int			 rc, got;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, st->byuser, &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && *n < CAP_SCAN_MAX;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != plen + SID_LEN || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		if (v.mv_size != HASH_LEN)
+			continue;
+		h = &held[(*n)++];
+		memcpy(h->key, v.mv_data, HASH_LEN);
+		memcpy(h->sid, (uint8_t *)k.mv_data + plen, SID_LEN);
+		if ((got = db_session_get(st, txn, h->key, &s)) != 0 && got != MDB_NOTFOUND) {
+			(*n)--;		/* damaged: neither counted nor touched */
+			continue;
+		}
+		if ((h->dead = got == MDB_NOTFOUND))
+			continue;
+		h->kind = s.kind;
+		h->last_seen = s.last_seen;
+		h->created = s.created;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+/* Deletes a held session and its index entry; either may be gone already. */
+static int
+held_drop(struct store *st, MDB_txn *txn, const char *user_id, const struct held *h)
+{
+	uint8_t	ikey[BYUSER_KEY_MAX];
+	size_t	ilen = byuser_key(ikey, user_id, h->sid, 0);
+	int	rc;
+
+	if ((rc = db_del(txn, st->sessions, h->key, HASH_LEN)) != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	rc = db_del(txn, st->byuser, ikey, ilen);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Makes room for one more session of kind: removes the user's expired
+ * sessions, then, while max_per_user are live, evicts the least recently seen
+ * one (of the same kind first).  O(sessions of this user).
+ */
+static int
+session_cap(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind)
+{
+	size_t	n, live = 0, i, evict;
+	int	rc;
+
+	if (st->conf.max_per_user == 0)
+		return 0;
+	if ((rc = held_scan(st, txn, user_id, &n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (held[i].dead && (rc = held_drop(st, txn, user_id, &held[i])) != 0)
+			return rc;
+	for (i = 0; i < n; i++)
+		if (!held[i].dead)
+			held[live++] = held[i];
+	if (live < st->conf.max_per_user)
+		return 0;
+	held_kind = kind;
+	qsort(held, live, sizeof(held[0]), held_order);
+	evict = live - st->conf.max_per_user + 1;
+	for (i = 0; i < evict; i++) {
+		if ((rc = held_drop(st, txn, user_id, &held[i])) != 0)
+			return rc;
+		log_info("%s has %zu sessions (max_sessions_per_user %u): the least recently "
+		    "used %s session was ended", user_id, live, st->conf.max_per_user,
+		    held[i].kind == KIND_CLI ? "command-line" : "web");
+	}
+	return 0;
+}
+
 int
 session_new(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind, const char *label,
     const uint8_t *grant, size_t grant_len, uint8_t token[TOKEN_LEN])
@@ -95,6 +212,8 @@ session_new(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind, c
 	size_t			ilen;
 	int			rc;
 
+	if ((rc = session_cap(st, txn, user_id, kind)) != 0)
+		return rc;
 	memset(&s, 0, sizeof(s));
 	snprintf(s.user_id, sizeof(s.user_id), "%s", user_id);
 	snprintf(s.label, sizeof(s.label), "%s", label);
@@ -154,21 +273,29 @@ user_login(struct store *st, MDB_txn *txn, const struct proof *p)
 }
 
 int
+proof_spend(struct store *st, MDB_txn *txn, const struct proof *p, int *replayed)
+{
+	int rc;
+
+	if ((rc = nonce_spend(st, txn, p, replayed)) != 0 || *replayed)
+		return rc;
+	return user_login(st, txn, p);
+}
+
+int
 op_session_create(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
 	const struct proof	*p = &op->req.proof;
 	uint8_t			 token[TOKEN_LEN];
 	int			 rc, replayed;
 
-	if ((rc = nonce_spend(st, txn, p, &replayed)) != 0)
+	if ((rc = proof_spend(st, txn, p, &replayed)) != 0)
 		return rc;
 	if (replayed) {
 		log_warnx("SESSION_CREATE: replayed login proof for %s refused", p->user_id);
 		m_reply(m, &op->hdr, ST_DENIED);
 		return 0;
 	}
-	if ((rc = user_login(st, txn, p)) != 0)
-		return rc;
 	rc = session_new(st, txn, p->user_id, op->req.flag, op->req.label, p->grant, p->grant_len,
 	    token);
 	if (rc == 0) {

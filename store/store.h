@@ -6,7 +6,13 @@
  * and applied with every other op decoded in the same loop pass inside ONE
  * write transaction (batch.c): one commit, one fsync, then all are answered.
  * Each write op runs in a nested transaction, so an op that fails (map full)
- * leaves nothing behind while the rest of its batch commits.
+ * leaves nothing behind while the rest of its batch commits.  Writes that find
+ * the map full are tried once more after a sweep of expired entries, before
+ * ST_FULL is answered.
+ *
+ * A user has at most max_sessions_per_user live sessions: a new one beyond
+ * that evicts the user's least recently seen session, of its own kind first
+ * (session.c).
  *
  * Answers beyond msg.h, for the frontend:
  *	any op		ST_FULL (no room, nothing written), ST_INTERNAL (database error)
@@ -14,9 +20,14 @@
  *	SESSION_CREATE	ST_INVALID bad signature/layout or kind, ST_EXPIRED proof expired
  *			(or valid for longer than PROOF_TTL), ST_DENIED proof already used
  *	PAIR_CREATE	ST_INVALID malformed or already registered paircode, ST_BUSY
- *			max_pending_paircodes pending
+ *			max_pending_paircodes pending, or max_pending_paircodes_per_addr
+ *			pending from the same client address
  *	PAIR_INFO	ST_NOTFOUND unless pending and unexpired
- *	PAIR_DECIDE	ST_NOTFOUND: no valid web session, or ref not pending/expired
+ *	PAIR_DECIDE	ST_INVALID approve (only PAIR_APPROVE approves); ST_NOTFOUND: no
+ *			valid web session, or ref not pending/expired
+ *	PAIR_APPROVE	ST_INVALID bad signature/layout or not a CLI proof with a ref,
+ *			ST_EXPIRED proof expired, ST_NOTFOUND ref not pending, ST_DENIED
+ *			proof already used
  *	PAIR_TAKE	ST_INVALID malformed paircode; ST_EXPIRED unknown, expired or
  *			already taken (indistinguishable); ST_SLOW_DOWN polls < 0.5 s apart
  * A frame that does not parse (field bounds, trailing bytes, a label over
@@ -44,6 +55,7 @@
 #define TOUCH_INTERVAL		60	/* last_seen is written at most once a minute */
 #define SLOW_DOWN_MS		500	/* pending polls closer than this are slowed */
 #define PAIR_INTERVAL		1	/* advertised polling interval, seconds */
+#define MAX_PER_USER_LIMIT	1000	/* highest max_sessions_per_user */
 #define DB_LOW_SPACE		(1024 * 1024)	/* free bytes under which EIO means disk full */
 
 struct store_conf {
@@ -54,6 +66,8 @@ struct store_conf {
 	uint64_t	 session_ttl;		/* seconds */
 	uint32_t	 pair_ttl;		/* seconds */
 	uint32_t	 max_pending;
+	uint32_t	 max_pending_per_addr;
+	uint32_t	 max_per_user;		/* live sessions of one user; 0: no cap */
 	int		 sweep_interval;	/* seconds */
 	int		 idle_timeout_sec;	/* close a connection silent this long */
 	uid_t		 uids[IPC_MAX_UIDS];
@@ -67,7 +81,7 @@ struct store {
 	struct store_conf	 conf;
 	struct event_base	*base;
 	MDB_env			*env;
-	MDB_dbi			 users, sessions, byuser, pairs, refs, nonces;
+	MDB_dbi			 users, sessions, byuser, pairs, refs, nonces, byaddr;
 	/* group commit */
 	struct op_list		 queue;
 	struct event		*ev_commit;
@@ -75,9 +89,10 @@ struct store {
 	uint64_t		 now;		/* unix seconds, fixed per batch */
 	uint64_t		 now_ms;
 	uint64_t		 commits, ops;	/* statistics */
-	uint64_t		 last_purge_ms;	/* inline purge of expired pairings */
+	uint64_t		 pending_min_expiry;	/* no pending pairing expires before */
 	int			 no_touch;	/* skip last-used updates (retry after a full map) */
 	int			 read_full;	/* a read of this batch met a full map */
+	uint64_t		 full_swept_at;	/* now of the last sweep for a full map */
 	/* expiry sweep */
 	struct event		*ev_sweep;
 };
@@ -89,6 +104,7 @@ struct op_req {
 	uint8_t		ref[REF_LEN];
 	uint8_t		flag;			/* approve (PAIR_DECIDE), kind (SESSION_CREATE) */
 	char		label[MAX_LABEL + 1];
+	char		client[MAX_CLIENT + 1];	/* PAIR_CREATE: requester's address */
 	struct proof	proof;
 };
 
@@ -98,6 +114,7 @@ struct op_req {
 typedef int (*op_apply)(struct store *, MDB_txn *, struct op *, struct mbuf *m);
 
 #define OP_WRITE	0x01	/* runs in its own nested transaction */
+#define OP_FULL		0x02	/* set by batch.c: this write found no room */
 
 struct op {
 	TAILQ_ENTRY(op)		 entry;
@@ -160,6 +177,9 @@ int	op_increment(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_session_create(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_session_list(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_session_revoke(struct store *, MDB_txn *, struct op *, struct mbuf *);
+/* Spends a verified proof's nonce and records its user (created or renamed);
+ * *replayed when the nonce was spent before (then nothing is written). */
+int	proof_spend(struct store *, MDB_txn *, const struct proof *, int *replayed);
 /* New session of kind for user; answers token (caller zeroes it). */
 int	session_new(struct store *, MDB_txn *, const char *user_id, uint8_t kind,
 	    const char *label, const uint8_t *grant, size_t grant_len, uint8_t token[TOKEN_LEN]);
@@ -169,6 +189,9 @@ int	op_pair_create(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_pair_info(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_pair_decide(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_pair_take(struct store *, MDB_txn *, struct op *, struct mbuf *);
+int	op_pair_approve(struct store *, MDB_txn *, struct op *, struct mbuf *);
+/* Drops a pending pairing's ref and address entries (it is no longer pending). */
+int	pair_unlist(struct store *, MDB_txn *, const struct pair_rec *);
 /* Deletes up to limit expired pending pairings (and their refs); returns rc. */
 int	pair_purge_pending(struct store *, MDB_txn *, uint64_t now, size_t limit);
 
@@ -177,5 +200,8 @@ void	sweep_init(struct store *);
 /* One bounded pass over each table in one transaction: deletes expired entries;
  * *more when a table has entries left to look at.  Returns an LMDB code. */
 int	sweep_run(struct store *, uint64_t now, size_t limit, size_t *deleted, int *more);
+/* Every table from its start, in bounded transactions: deletes what expired by now;
+ * *deleted counts what was removed.  Returns an LMDB code. */
+int	sweep_all(struct store *, uint64_t now, size_t *deleted);
 
 #endif

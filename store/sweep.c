@@ -2,7 +2,8 @@
  * Periodic expiry sweep of sessions, pairings and spent proof nonces.  Each
  * run looks at a bounded number of entries per table, resuming where the last
  * run stopped, so a large table never stalls the loop; expiry is also checked
- * on every read, so the sweep only reclaims space.
+ * on every read, so the sweep only reclaims space.  When a write finds the map
+ * full, batch.c runs sweep_all(): every table, in bounded transactions.
  */
 #include "store.h"
 
@@ -14,6 +15,8 @@
 #define SWEEP_SCAN	2000	/* entries looked at per table per run */
 #define SWEEP_KEY_MAX	HASH_LEN	/* sessions, pairs: 32 bytes; nonces: 16 */
 #define SWEEP_SOON_SEC	1	/* rerun after this when a run stopped early */
+#define SWEEP_ALL_RUNS	10000	/* bounds sweep_all(): transactions per table */
+#define SWEEP_SHRINK	8	/* a run that found no room is retried over 1/8 */
 
 enum { T_SESSIONS, T_PAIRS, T_NONCES, T_MAX };
 
@@ -71,11 +74,9 @@ drop(struct store *st, MDB_txn *txn, int t, const uint8_t *key, size_t klen)
 	if (t == T_SESSIONS && db_get(txn, st->sessions, key, klen, &v) == 0 &&
 	    session_decode(v.mv_data, v.mv_size, &s) == 0)
 		return db_session_del(st, txn, key, &s);
-	if (t == T_PAIRS && db_pair_get(st, txn, key, &p) == 0 && p.state == PAIR_PENDING) {
-		rc = db_del(txn, st->refs, p.ref, REF_LEN);
-		if (rc != 0 && rc != MDB_NOTFOUND)
-			return rc;
-	}
+	if (t == T_PAIRS && db_pair_get(st, txn, key, &p) == 0 && p.state == PAIR_PENDING &&
+	    (rc = pair_unlist(st, txn, &p)) != 0)
+		return rc;
 	rc = db_del(txn, table(st, t), key, klen);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
@@ -143,6 +144,55 @@ sweep_run(struct store *st, uint64_t now, size_t limit, size_t *deleted, int *mo
 		return rc;
 	}
 	return mdb_txn_commit(txn);
+}
+
+/* One transaction over table t; one that finds no room is tried again over
+ * fewer entries (each deletion needs a few fresh pages until the commit). */
+static int
+sweep_step(struct store *st, int t, uint64_t now, size_t *deleted, int *more)
+{
+	struct sweep_pos	 saved = pos[t];
+	size_t			 limit = SWEEP_SCAN, n;
+	MDB_txn			*txn;
+	int			 rc;
+
+	for (;;) {
+		n = 0;
+		*more = 0;
+		if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
+			return rc;
+		if ((rc = sweep_table(st, txn, t, now, limit, &n, more)) == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		if (rc == 0) {
+			*deleted += n;
+			return 0;
+		}
+		pos[t] = saved;
+		if (rc != MDB_MAP_FULL || limit == 1)
+			return rc;
+		limit = limit > SWEEP_SHRINK ? limit / SWEEP_SHRINK : 1;
+	}
+}
+
+int
+sweep_all(struct store *st, uint64_t now, size_t *deleted)
+{
+	size_t	i;
+	int	t, rc = 0, r, more;
+
+	*deleted = 0;
+	for (t = 0; t < T_MAX; t++) {
+		pos[t].len = 0;
+		for (i = 0, more = 1; more && i < SWEEP_ALL_RUNS; i++)
+			if ((r = sweep_step(st, t, now, deleted, &more)) != 0) {
+				rc = rc != 0 ? rc : r;
+				pos[t].len = 0;
+				break;
+			}
+	}
+	return rc;
 }
 
 static void

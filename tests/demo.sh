@@ -31,7 +31,7 @@ check_tools() {
 		[ -x "$BIN/$p" ] || die "$BIN/$p is missing: run make first"
 	done
 	why=$(npm_why_not); [ -z "$why" ] || die "$why"
-	command -v curl >/dev/null || die "curl is needed (make deps)"
+	command -v curl >/dev/null || die "curl is needed (make demo installs it)"
 	for p in "$PORT" "$IDP_PORT"; do
 		port_busy "$p" && die "port $p on 127.0.0.1 is in use (set DEMO_PORT / DEMO_IDP_PORT)"
 	done
@@ -108,7 +108,7 @@ start_all() {
 	local conf=$DIR/airlock.conf
 	start devidp env DEVIDP_PORT="$IDP_PORT" DEVIDP_CLIENT_ID=airlock-demo \
 		DEVIDP_CLIENT_SECRET_FILE="$DIR/secrets/dev.client_secret" \
-		DEVIDP_REDIRECT_URIS="http://127.0.0.1:$PORT/auth_redirect" node "$IDP_DIR/devidp.mjs"
+		DEVIDP_REDIRECT_URIS="http://127.0.0.1:$PORT/auth_redirect/dev" node "$IDP_DIR/devidp.mjs"
 	wait_until 20 "devidp" grep -q 'DEVIDP READY' "$DIR/logs/devidp.log" || return 1
 	start store "$BIN/airlock-store" -d -f "$conf"
 	start authd "$BIN/airlock-authd" -d -f "$conf"

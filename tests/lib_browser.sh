@@ -30,7 +30,7 @@ BROWSER_SKIP=
 
 browser_setup() {
 	local src=$AIRLOCK_SRC/tests/browser
-	if [ ! -x "$CHROMIUM" ]; then BROWSER_SKIP="$CHROMIUM not installed (make deps)"; return 1; fi
+	if [ ! -x "$CHROMIUM" ]; then BROWSER_SKIP="$CHROMIUM not installed (make test installs it)"; return 1; fi
 	BROWSER_SKIP=$(npm_why_not)
 	[ -z "$BROWSER_SKIP" ] || return 1
 	npm_install "$src" "$BROWSER_DIR" playwright-core ||

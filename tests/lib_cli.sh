@@ -4,12 +4,21 @@
 #                           AIRLOCK_* overrides; sets CLI (the binary) and CLI_SESSION (the file)
 #   cli_browser NAME DECISION [USER] [PROVIDER]
 #                           writes $T/NAME.sh, a BROWSER that acts like a person: opens the
-#                           pairing URL it is given in its own cookie jar, follows the page's
-#                           sign-in button for PROVIDER (op), signs in at the provider as USER
-#                           (alice) with curl-login.sh, then POSTs DECISION (approve|deny) with
-#                           the page's CSRF token.  Leaves $T/NAME.url (what it was given),
-#                           $T/NAME.page (the approval page), $T/NAME.code (HTTP status of the
-#                           decision), $T/NAME.jar, $T/NAME.log.  Prints the script's path.
+#                           pairing URL it is given in its own cookie jar (as opened by another
+#                           program: Sec-Fetch-Site: none); approve: presses Approve (or the
+#                           PROVIDER (op) button when not signed in) and signs in at the provider
+#                           as USER (alice) with curl-login.sh; deny: signs in on the web if
+#                           needed and POSTs Deny with the page's CSRF token.  Leaves
+#                           $T/NAME.url (what it was given), $T/NAME.page (the approval page),
+#                           $T/NAME.code (HTTP status of the approval's last page or of the
+#                           denial), $T/NAME.done (that last page), $T/NAME.jar, $T/NAME.log.
+#                           Prints the script's path.
+#   cli_pair_approve JAR URL USER [PROVIDER] [FIELD=VALUE...]
+#                           (lib_stack.sh) approves the pairing page URL in browser JAR: POSTs
+#                           decision=approve from this site with the FIELDs (csrf=..., or else
+#                           provider=PROVIDER (op)), follows the page on to the provider, signs
+#                           in as USER; prints the HTTP status of the last page ("-" if it did
+#                           not get that far) and leaves that page in $T/approved.html.
 #   cli_wait_file FILE SECS  until FILE is non-empty
 
 cli_env() {
@@ -31,28 +40,56 @@ cli_browser() { # NAME DECISION [USER] [PROVIDER]
 	printf '%s\n' "\$url" >"$T/$n.url"
 	origin=\$(printf '%s' "\$url" | sed -E 's#^(https?://[^/]+).*#\1#')
 	c() { curl -sS --max-time 10 -b "\$jar" -c "\$jar" "\$@"; }
-	page=\$(c "\$url")
-	if printf '%s' "\$page" | grep -q 'name="csrf"'; then :; else
-		# Not signed in: the page offers a sign-in button per provider.
-		link=\$(printf '%s' "\$page" | grep -o 'href="/login/$prov[^"]*"' | head -1 | sed 's/^href="//; s/"\$//; s/&amp;/\&/g')
-		[ -n "\$link" ] || { echo "browser: no sign-in link for $prov" >&2; exit 1; }
-		auth=\$(c -o /dev/null -w '%{redirect_url}' "\$origin\$link")
-		back=\$(CURL_CA_BUNDLE=${IDP_CA:-} timeout 30 sh "$IDP_KIT/curl-login.sh" "\$auth" "$user") ||
+	provider() { # URL at the provider -> the redirect back, followed; prints its status
+		local back
+		back=\$(CURL_CA_BUNDLE=${IDP_CA:-} timeout 30 sh "$IDP_KIT/curl-login.sh" "\$1" "$user") ||
 			{ echo "browser: provider sign-in failed" >&2; exit 1; }
-		next=\$(c -o /dev/null -w '%{redirect_url}' "\$back")
-		echo "browser: signed in, sent on to \$next" >&2
-		page=\$(c "\$url")
-	fi
+		c -o "$T/$n.done" -w '%{http_code}' "\$back"
+	}
+	# Opened by another program (airlock login), as a browser marks it.
+	open_page() { c -H 'Sec-Fetch-Site: none' "\$url"; }
+	csrf_of() { sed -n 's/.*name="csrf" value="\([A-Za-z0-9_-]*\)".*/\1/p' | head -1; }
+	page=\$(open_page)
 	printf '%s' "\$page" >"$T/$n.page"
-	csrf=\$(printf '%s' "\$page" | sed -n 's/.*name="csrf" value="\([A-Za-z0-9_-]*\)".*/\1/p' | head -1)
-	[ -n "\$csrf" ] || { echo "browser: no CSRF token on the approval page" >&2; exit 1; }
-	c -o /dev/null -w '%{http_code}' -H "Origin: \$origin" --data-urlencode "csrf=\$csrf" \
-		--data-urlencode "decision=$decision" "\$url" >"$T/$n.code.tmp"
+	csrf=\$(printf '%s' "\$page" | csrf_of)
+	if [ "$decision" = deny ]; then
+		if [ -z "\$csrf" ]; then	# denying takes a signed-in browser
+			provider "\$(c -o /dev/null -w '%{redirect_url}' "\$origin/login/$prov")" >/dev/null
+			csrf=\$(open_page | csrf_of)
+		fi
+		[ -n "\$csrf" ] || { echo "browser: no CSRF token on the approval page" >&2; exit 1; }
+		c -o /dev/null -w '%{http_code}' -H "Origin: \$origin" --data-urlencode "csrf=\$csrf" \
+			--data-urlencode decision=deny "\$url" >"$T/$n.code.tmp"
+		mv "$T/$n.code.tmp" "$T/$n.code"
+		exit 0
+	fi
+	# Approve: with the session's CSRF token when signed in, else with a provider button;
+	# either way the page sends the browser on to sign in at the provider.
+	if [ -n "\$csrf" ]; then field="csrf=\$csrf"; else field="provider=$prov"; fi
+	next=\$(c -H "Origin: \$origin" -H 'Sec-Fetch-Site: same-origin' --data-urlencode "\$field" \
+		--data-urlencode decision=approve "\$url")
+	auth=\$(printf '%s' "\$next" | sed -n 's/.*id="continue" href="\([^"]*\)".*/\1/p' | sed 's/&amp;/\&/g')
+	[ -n "\$auth" ] || { echo "browser: approving did not lead to the provider" >&2; exit 1; }
+	provider "\$auth" >"$T/$n.code.tmp"
 	mv "$T/$n.code.tmp" "$T/$n.code"
 	EOF
 	chmod +x "$f"
-	rm -f "$T/$n.url" "$T/$n.page" "$T/$n.code" "$T/$n.jar"
+	rm -f "$T/$n.url" "$T/$n.page" "$T/$n.code" "$T/$n.jar" "$T/$n.done"
 	printf '%s\n' "$f"
+}
+
+cli_pair_approve() { # JAR URL USER [PROVIDER] [FIELD=VALUE...]
+	local jar=$1 url=$2 user=$3 prov=${4:-op} a args=() next auth back
+	shift $(($# < 4 ? $# : 4))
+	for a in "$@"; do args+=(--data-urlencode "$a"); done
+	case " $* " in *" csrf="*) ;; *) args+=(--data-urlencode "provider=$prov") ;; esac
+	next=$(sc "$jar" -H "Origin: $STACK_URL" -H 'Sec-Fetch-Site: same-origin' \
+		--data-urlencode decision=approve "${args[@]}" "$url")
+	auth=$(printf '%s' "$next" | sed -n 's/.*id="continue" href="\([^"]*\)".*/\1/p' | sed 's/&amp;/\&/g')
+	[ -n "$auth" ] || { printf '%s' "$next" >"$T/approved.html"; echo -; return 1; }
+	back=$(stack_provider_login "$auth" "$user" "$prov")
+	[ -n "$back" ] || { echo -; return 1; }
+	sc "$jar" -o "$T/approved.html" -w '%{http_code}' "$back"
 }
 
 cli_wait_file() { wait_for "$1" "${2:-10}" test -s "$1"; }

@@ -10,11 +10,20 @@
 #                         (DST/npm.log says why).
 #   npm_place FILE DST    copies FILE into DST when it differs (ESM resolves imports from
 #                         the script's own folder, so scripts run next to node_modules)
+#
+# Sourcing it puts build/node/bin first on PATH when it exists: the Node.js that
+# tests/deps.sh installs there when the machine has no node >= 20 (Debian 12).
+
+_npm_node=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/node/bin
+if [ -x "$_npm_node/node" ]; then
+	case ":$PATH:" in *":$_npm_node:"*) ;; *) PATH=$_npm_node:$PATH; export PATH ;; esac
+fi
+unset _npm_node
 
 npm_why_not() {
 	local major
 	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-		echo "node/npm not installed (make deps)"; return
+		echo "node/npm not installed (make demo or make test installs them)"; return
 	fi
 	major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 	[ "$major" -ge 20 ] || echo "node $major is too old (the test tools need >= 20)"

@@ -16,6 +16,7 @@
 #                           Returns 1 (with the reason on stderr) if something did not come up.
 # Variables after stack_init
 #   STACK_URL   http://127.0.0.1:PORT (the frontend; also public_url)
+#   STACK_METRICS_URL  http://127.0.0.1:PORT2, the frontend's metrics_listen (GET /metrics)
 #   STACK_PORT  STACK_CONF  STACK_DIR ($T/stack)  STORE_SOCK  AUTHD_SOCK
 #   STORE_PID  AUTHD_PID  FRONTEND_PID   (current processes)
 #   IDP_OP_LOG / IDP_GH_LOG / IDP_OP_ISSUER / IDP_GH_URL (from lib_idp.sh)
@@ -32,10 +33,10 @@
 #   st_post JAR PATH [FIELD=VALUE...] POST a form with the session's CSRF token and a
 #                           same-origin Origin; prints "CODE LOCATION"
 #   st_count JAR            the count shown on the counter page
-#   stack_login JAR [USER] [PROVIDER] [PAIRREF]
+#   stack_login JAR [USER] [PROVIDER]
 #                           full browser sign-in through the provider's own login forms;
-#                           prints the final "CODE LOCATION" of /auth_redirect (303 /). With
-#                           PAIRREF, starts at /login/PROVIDER?pair=PAIRREF (lands on /pair/REF).
+#                           prints the final "CODE LOCATION" of /auth_redirect (303 /).
+#                           (Approving a pairing: cli_pair_approve in lib_cli.sh.)
 #   stack_authorize_url JAR [PROVIDER] [QUERY]  just the provider URL /login/PROVIDER sends to
 #   stack_provider_login URL [USER] [PROVIDER]  the provider part: prints the redirect back
 #   st_cookie JAR           the session cookie value in JAR ("" if none)
@@ -56,6 +57,9 @@ stack_init() {
 	case " $STACK_PROVIDERS " in *" op "*) idp_tls_setup || { STACK_SKIP="test CA"; return 1; } ;; esac
 	STACK_PORT=$(free_port)
 	STACK_URL=http://127.0.0.1:$STACK_PORT
+	STACK_METRICS_PORT=$(free_port)
+	while [ "$STACK_METRICS_PORT" = "$STACK_PORT" ]; do STACK_METRICS_PORT=$(free_port); done
+	STACK_METRICS_URL=http://127.0.0.1:$STACK_METRICS_PORT
 	STORE_SOCK=$STACK_DIR/store.sock
 	AUTHD_SOCK=$STACK_DIR/authd.sock
 	STACK_CONF=$STACK_DIR/airlock.conf
@@ -73,6 +77,7 @@ stack_init() {
 
 	[frontend]
 	listen = 127.0.0.1:$STACK_PORT
+	metrics_listen = 127.0.0.1:$STACK_METRICS_PORT
 	request_timeout_ms = ${STACK_TIMEOUT_MS:-5000}
 	${STACK_FRONTEND_EXTRA:-}
 
@@ -88,6 +93,7 @@ stack_init() {
 	secrets_dir = $STACK_DIR/secrets
 	${IDP_CA:+ca_file = $IDP_CA}
 	$(case " $STACK_PROVIDERS " in *" gh "*) echo "allow_insecure_loopback = yes";; esac)
+	$(case " $STACK_PROVIDERS " in *" op "*) echo "default_redirect_provider = op";; esac)
 	${STACK_AUTHD_EXTRA:-}
 	EOC
 	chmod 644 "$STACK_CONF"
@@ -207,9 +213,9 @@ stack_provider_login() { # URL [USER] [PROVIDER]
 	esac
 }
 
-stack_login() { # JAR [USER] [PROVIDER] [PAIRREF]
+stack_login() { # JAR [USER] [PROVIDER]
 	local jar=$1 user=${2:-alice} prov=${3:-op} url back
-	url=$(stack_authorize_url "$jar" "$prov" "${4:+pair=$4}")
+	url=$(stack_authorize_url "$jar" "$prov")
 	[ -n "$url" ] || { echo "stack_login: /login/$prov gave no redirect" >&2; return 1; }
 	back=$(stack_provider_login "$url" "$user" "$prov")
 	[ -n "$back" ] || { echo "stack_login: provider login failed" >&2; return 1; }

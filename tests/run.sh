@@ -2,7 +2,8 @@
 # Runs every test on the normal and the ASan+UBSan build and prints the total.
 # Tests print "PASS: what" / "FAIL: what" / "SKIP: what (reason)" lines; a test
 # that exits non-zero without printing a FAIL counts as one failure.
-# A script whose header has "# run: once" runs on the normal build only.
+# A script whose header has "# run: once" runs on the normal build only, and
+# one with "# timeout: SECONDS" gets that limit instead of TEST_TIMEOUT (420).
 # Usage: tests/run.sh [filter-regex]
 cd "$(dirname "$0")/.."
 export AIRLOCK_SRC=$PWD
@@ -14,8 +15,11 @@ log=${TEST_LOGS:-build/test-logs}; mkdir -p "$log"
 
 run_one() { # build name cmd...
 	local build=$1 name=$2; shift 2
-	local out="$log/$(basename "$build")-$name.log" rc p f
-	timeout -k 10 "${TEST_TIMEOUT:-420}" "$@" >"$out" 2>&1; rc=$?
+	local out="$log/$(basename "$build")-$name.log" rc p f limit=${TEST_TIMEOUT:-420}
+	if [ "$1" = bash ] && grep -q '^# timeout: [0-9]' "$2"; then
+		limit=$(sed -n 's/^# timeout: \([0-9]*\).*/\1/p' "$2" | head -1)
+	fi
+	timeout -k 10 "$limit" "$@" >"$out" 2>&1; rc=$?
 	p=$(grep -c '^PASS: ' "$out"); f=$(grep -c '^FAIL: ' "$out")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL: $name exited with status $rc" >>"$out"; f=1

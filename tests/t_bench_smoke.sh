@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v wrk >/dev/null; then
-	skip "bench smoke: wrk is not installed (make deps)"
+	skip "bench smoke: wrk is not installed (make test installs it)"
 	exit 0
 fi
 OUT=$(BIN=$BIN timeout 300 "$AIRLOCK_SRC/bench/run.sh" --smoke 2>&1); rc=$?

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # airlock in a real browser (Debian chromium + playwright-core, tests/browser/driver.mjs),
 # against the whole stack and the OpenID provider, all on loopback.
-#  A (issue 4): / -> /login -> provider "op" (its login and consent forms) -> counter page;
+#  A (sign-in): / -> /login -> provider "op" (its login and consent forms) -> counter page;
 #    three increments update #count in place (no navigation), the count survives a reload,
 #    sign out, / goes to /login again; no console error or CSP violation on airlock's pages
 #    (and an injected inline script is blocked: the CSP is enforced).
-#  B (issue 5): `airlock login` with BROWSER = the real browser: sign in at the provider,
-#    the approval page shows the code the CLI printed, Approve; whoami; the browser's
-#    /sessions lists the CLI session and revokes it; the CLI then says "session revoked".
+#  B (pairing): `airlock login` with BROWSER = the real browser: the approval page shows
+#    the code the CLI printed, Approve with provider "op" and sign in there; whoami; the
+#    browser, signed in, lists the CLI session on /sessions and revokes it; the CLI then
+#    says "session revoked".
 # Screenshots: ${TEST_LOGS:-build/test-logs}/<build>-browser-{login,counter,signed-out,pair,sessions}.png
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_stack.sh"

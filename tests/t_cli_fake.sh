@@ -36,11 +36,13 @@ class H(BaseHTTPRequestHandler):
     def cookie_ok(self):
         c = self.headers.get("Cookie", "")
         return c.startswith(CNAME + "=") and c[len(CNAME) + 1:] in S["tokens"]
-    def do_GET(self):
-        u = urllib.parse.urlsplit(self.path); q = urllib.parse.parse_qs(u.query)
+    def do_GET(self, body=None):  # body: a POST's form, read like a query
+        u = urllib.parse.urlsplit(self.path); query = u.query if body is None else body
+        q = urllib.parse.parse_qs(query)
         with lock:
-            S["log"].append({"m": "GET", "path": u.path, "accept": self.headers.get("Accept", ""),
-                             "q": u.query, "ua": self.headers.get("User-Agent", "")})
+            S["log"].append({"m": "GET" if body is None else "POST", "path": u.path,
+                             "accept": self.headers.get("Accept", ""), "url_q": u.query,
+                             "q": query, "ua": self.headers.get("User-Agent", "")})
         mode = S["mode"]
         if u.path == "/_mode":
             with lock:
@@ -99,6 +101,8 @@ class H(BaseHTTPRequestHandler):
     def do_POST(self):
         u = urllib.parse.urlsplit(self.path)
         n = int(self.headers.get("Content-Length", "0"))
+        if u.path in ("/cli_login", "/token"):  # the paircode in the body
+            return self.do_GET(self.rfile.read(n).decode() if 0 < n < 4096 else "")
         form = urllib.parse.parse_qs(self.rfile.read(n).decode()) if 0 < n < 4096 else {}
         tok = self.headers.get("Cookie", "")[len(CNAME) + 1:]
         with lock:
@@ -178,6 +182,8 @@ check "paircode not in the session file" bash -c "! grep -qF -- '$pc' '$SESS'"
 check "paircode not printed" bash -c "! grep -qF -- '$pc' '$T/out' '$T/err'"
 accepts=$(printf '%s' "$log" | $PY -c 'import json,sys; l=json.load(sys.stdin)["log"]; print(" ".join(sorted(set(e["accept"] for e in l if e["path"] in ("/cli_login","/token")))))')
 expect_eq "cli_login and token asked for JSON" "application/json" "$accepts"
+how=$(printf '%s' "$log" | $PY -c 'import json,sys; l=json.load(sys.stdin)["log"]; print(" ".join(sorted(set(e["m"] + ":" + e["url_q"] for e in l if e["path"] in ("/cli_login","/token")))))')
+expect_eq "cli_login and token were POSTs, nothing in the URL (the paircode in the body)" "POST:" "$how"
 fast=$(printf '%s' "$log" | $PY -c 'import json,sys; p=json.load(sys.stdin)["polls"]; print(sum(1 for a,b in zip(p,p[1:]) if b-a < 0.9))')
 expect_eq "polls never faster than the 1 s interval" 0 "$fast"
 

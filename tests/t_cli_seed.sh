@@ -24,7 +24,7 @@ expect_eq "seed client-login.py exits 0" 0 "$rc"
 expect_eq "seed client-login.py saved the token" "Token saved to auth_token.txt" "$(tail -n 1 "$T/login.out")"
 expect_eq "the approval happened in the browser" 200 "$(cat "$T/seedb.code" 2>/dev/null)"
 keys=$($PY -c 'import json; print(" ".join(sorted(json.load(open("auth_token.txt")))))' 2>/dev/null)
-expect_eq "auth_token.txt holds the session cookie" "session" "$keys"
+expect_eq "auth_token.txt holds the command-line session cookie" "cli_session" "$keys"
 polls=$(cat "$T"/frontend*.log | grep -c 'GET /token -> 200')
 check "the seed client polled through pending answers ($polls polls answered 200)" test "$polls" -ge 3
 check "seed-rate polling was never slowed down (no 429)" bash -c "! cat '$T'/frontend*.log | grep -q 'GET /token -> 429'"
@@ -32,10 +32,12 @@ out=$(AIRLOCK_HOST=$host timeout 30 $PY "$AIRLOCK_SRC/tests/seed/client-do.py" 2
 expect_eq "seed client-do.py exits 0" 0 "$rc"
 expect_eq "seed client-do.py prints the user id from /secured" "op:carol" "$out"
 
-# The seed's cookie is an ordinary session.
-tok=$($PY -c 'import json; print(json.load(open("auth_token.txt"))["session"])' 2>/dev/null)
+# The seed's cookie is the command-line session: /secured takes it, the pages do not.
+tok=$($PY -c 'import json; print(json.load(open("auth_token.txt"))["cli_session"])' 2>/dev/null)
 expect_eq "the seed's cookie is accepted by /secured" "op:carol" \
-	"$(curl -sS --max-time 10 -b "session=$tok" "$STACK_URL/secured")"
+	"$(curl -sS --max-time 10 -b "cli_session=$tok" "$STACK_URL/secured")"
+expect_eq "...and by no page (/ sends it to /login)" 303 \
+	"$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -b "cli_session=$tok" "$STACK_URL/")"
 code=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$STACK_URL/token?paircode=short")
 expect_eq "/token with a malformed paircode answers 400" 400 "$code"
 cli_sanitizer_check

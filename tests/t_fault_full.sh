@@ -11,7 +11,10 @@
 . "$AIRLOCK_SRC/tests/lib_fault.sh"
 
 STACK_STORE_EXTRA="map_size_mb = 1
-max_pending_paircodes = 1000000"
+max_pending_paircodes = 1000000
+max_pending_paircodes_per_addr = 1000000"
+# Pairings one after another until the store is full: no per-address rate limit.
+STACK_FRONTEND_EXTRA="rate_limit_burst = 0"
 stack_init op || { skip "fault full: $STACK_SKIP"; exit 0; }
 DB=$STACK_DIR/store.db
 mkdir -m 700 "$DB"

@@ -50,7 +50,7 @@ expect_eq "POST /sessions/{sid}/revoke without a session: 401" 401 \
 expect_eq "GET /pair/{unknown ref}: 404" 404 "$(code_of "$U/pair/AAAAAAAAAAAAAAAAAAAAAA")"
 expect_eq "GET /pair/{malformed}: 404" 404 "$(code_of "$U/pair/zz")"
 expect_eq "GET /healthz: 200" 200 "$(code_of "$U/healthz")"
-expect_match "GET /metrics: Prometheus text" "^# HELP airlock_frontend_" "$(curl -sS --max-time 10 "$U/metrics" | head -1)"
+expect_match "GET /metrics (metrics_listen): Prometheus text" "^# HELP airlock_frontend_" "$(curl -sS --max-time 10 "$STACK_METRICS_URL/metrics" | head -1)"
 expect_eq "GET /token without paircode: 400" 400 "$(code_of "$U/token")"
 expect_eq "GET /cli_login with a short paircode: 400" 400 "$(code_of "$U/cli_login?paircode=short")"
 expect_eq "unknown path: 404" 404 "$(code_of "$U/login/")"
@@ -73,7 +73,7 @@ expect_eq "/login/op: 303" 303 "$(status "$h")"
 url=$(hdr "$h" Location)
 expect_match "... to the provider's authorize endpoint with PKCE" "^$IDP_OP_ISSUER/.*code_challenge_method=S256" "$url"
 expect_match "pre-login cookie: HttpOnly, SameSite=Lax, Path=/, short-lived" \
-	"^login=[A-Za-z0-9_-]{43}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax$" "$(hdr "$h" Set-Cookie)"
+	"^login=[A-Za-z0-9_-]{100,342}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax$" "$(hdr "$h" Set-Cookie)"
 back=$(stack_provider_login "$url" alice)
 expect_match "the provider sends the browser back to /auth_redirect" "^$U/auth_redirect\?code=" "$back"
 expect_eq "a stranger's browser (no pre-login cookie) cannot finish that login" 400 \
@@ -163,4 +163,4 @@ expect_eq "her count is still 3" 3 "$(st_count "$A")"
 
 # --- the frontend said nothing secret in its log
 expect_eq "no session token in the frontend log" "" "$(grep -F "$OLD" "$T"/frontend*.log)"
-expect_eq "no 500 answered" 0 "$(curl -sS --max-time 10 "$U/metrics" | sed -n 's/^airlock_frontend_responses_total{code="5xx"} //p')"
+expect_eq "no 500 answered" 0 "$(curl -sS --max-time 10 "$STACK_METRICS_URL/metrics" | sed -n 's/^airlock_frontend_responses_total{code="5xx"} //p')"

@@ -209,7 +209,7 @@ kill -0 "$FRONTEND_PID" 2>/dev/null && pass "the frontend is still running" || f
 expect_eq "still serving afterwards: /healthz" ok "$(curl -sS --max-time 10 "$U/healthz" | head -1)"
 expect_eq "still serving afterwards: the user's page" 200 "$(st_code "$A" /)"
 expect_eq "still serving afterwards: increment" "303 $U/" "$(st_post "$A" /increment back=1)"
-m=$(curl -sS --max-time 10 "$U/metrics")
+m=$(curl -sS --max-time 10 "$STACK_METRICS_URL/metrics")
 expect_match "the refusals are counted" 'airlock_frontend_refused_total\{code="400"\} [1-9]' "$m"
 conns=$(printf '%s\n' "$m" | sed -n 's/^airlock_frontend_connections //p')
 [ "${conns:-99}" -le 3 ] && pass "no connection left behind ($conns open)" || fail "$conns connections still open"

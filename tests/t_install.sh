@@ -26,8 +26,9 @@ expected=$(
 		printf '%s 755\n' /usr/sbin/airlock-store /usr/sbin/airlock-authd \
 			/usr/sbin/airlock-frontend /usr/bin/airlock
 	fi
-	for u in airlock-frontend.service airlock-frontend.socket airlock-authd.service \
-		airlock-authd.socket airlock-store.service airlock-store.socket airlock.target; do
+	for u in airlock-frontend.service airlock-frontend.socket airlock-frontend-metrics.socket \
+		airlock-authd.service airlock-authd.socket airlock-store.service airlock-store.socket \
+		airlock.target; do
 		printf '/lib/systemd/system/%s 644\n' "$u"
 	done
 	printf '%s 644\n' /usr/lib/sysusers.d/airlock.conf /usr/lib/tmpfiles.d/airlock.conf \

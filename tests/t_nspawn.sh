@@ -86,6 +86,9 @@ web_flow() {
 	local out cli=$T/cli
 	out=$(ns_curl -o /dev/null -w '%{http_code}' "$APP/healthz")
 	expect_eq "GET /healthz through the socket-activated listener" 200 "$out"
+	expect_eq "...which does not serve /metrics" 404 "$(ns_curl -o /dev/null -w '%{http_code}' "$APP/metrics")"
+	expect_match "GET /metrics on the socket-activated metrics listener (127.0.0.1:9100)" \
+		'^airlock_store_up 1$' "$(ns_curl http://127.0.0.1:9100/metrics)"
 	out=$(br go "$APP/login/test")
 	expect_match "login through the test provider ends on the counter page" \
 		'^200 http://127\.0\.0\.1:8000/' "$out"

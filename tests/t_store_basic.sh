@@ -68,8 +68,12 @@ expect_eq "create: proof valid too long refused" "expired" \
 expect_eq "create: unknown session kind refused" "invalid" \
 	"$(sc basic create "$(sc basic sign "$T/proof.sk" github:1 A)" 3 x)"
 REF0=0123456789abcdef0123456789abcdef
-expect_match "create: purpose and ref from the proof" "^ok [0-9a-f]{64} github:1 A 2 $REF0\$" \
+expect_eq "create: a proof made to approve a pairing creates no session" "invalid" \
 	"$(sc basic create "$(sc basic sign "$T/proof.sk" github:1 A 2 120 - $REF0)" 1 cli-approval)"
+expect_eq "create: a web proof naming a pairing creates no session" "invalid" \
+	"$(sc basic create "$(sc basic sign "$T/proof.sk" github:1 A 1 120 - $REF0)" 1 x)"
+expect_match "create: a third web session, name updated" '^ok [0-9a-f]{64} github:1 A 1 -$' \
+	"$(sc basic create "$(sc basic sign "$T/proof.sk" github:1 A)" 1 third)"
 L3=$(sc basic login "$T/proof.sk" google:9 Bob)
 TOKB=$(field 2 "$L3")
 expect_eq "second user has own counter" "ok 1" "$(sc basic incr "$TOKB")"
@@ -101,7 +105,8 @@ expect_eq "pair: 21 chars invalid" "invalid" "$(sc basic pair-create "${PC:0:21}
 expect_eq "pair: bad character invalid" "invalid" "$(sc basic pair-create "${PC:0:21}." x)"
 expect_eq "pair: 129 chars invalid" "invalid" "$(sc basic pair-create "$(printf 'a%.0s' $(seq 129))" x)"
 expect_eq "pair: 128 chars ok" "ok" "$(field 1 "$(sc basic pair-create "$(printf 'b%.0s' $(seq 128))" x)")"
-expect_match "pair: info" "^ok $UC (599|600) cli on host\$" "$(sc basic pair-info "$REF")"
+expect_match "pair: info: claim, address and time" "^ok $UC (5[0-9][0-9]|600) cli on host 127\.0\.0\.1 [0-9]{10}\$" \
+	"$(sc basic pair-info "$REF")"
 expect_eq "pair: info of unknown ref" "notfound" "$(sc basic pair-info 00000000000000000000000000000000)"
 expect_eq "pair: unknown paircode looks expired" "expired" "$(sc basic pair-take "$(code)")"
 expect_eq "pair: malformed paircode on take" "invalid" "$(sc basic pair-take short)"
@@ -111,10 +116,18 @@ polls=""
 for i in 1 2 3; do sleep 1; polls="$polls $(sc basic pair-take "$PC")"; done
 expect_eq "pair: polling every second is never slowed" " pending pending pending" "$polls"
 CLI_L=$(sc basic create "$(sc basic sign "$T/proof.sk" github:1 Alice)" 2 cli)
-expect_eq "pair: a CLI session cannot approve" "notfound" \
-	"$(sc basic pair-decide "$(field 2 "$CLI_L")" "$REF" 1)"
-expect_eq "pair: bad token cannot approve" "notfound" "$(sc basic pair-decide "$BOGUS" "$REF" 1)"
-expect_eq "pair: approve" "ok" "$(sc basic pair-decide "$TOK" "$REF" 1)"
+expect_eq "pair: a CLI session cannot deny" "notfound" \
+	"$(sc basic pair-decide "$(field 2 "$CLI_L")" "$REF" 0)"
+expect_eq "pair: a web session cannot approve" "invalid" "$(sc basic pair-decide "$TOK" "$REF" 1)"
+expect_eq "pair: a web proof cannot approve" "invalid" \
+	"$(sc basic pair-approve "$(sc basic sign "$T/proof.sk" github:1 A 1 120 - "$REF")")"
+expect_eq "pair: a proof for another pairing approves nothing" "notfound" \
+	"$(sc basic pair-approve "$(sc basic sign "$T/proof.sk" github:1 A 2 120 - $REF0)")"
+expect_eq "pair: an expired proof cannot approve" "expired" \
+	"$(sc basic pair-approve "$(sc basic sign "$T/proof.sk" github:1 A 2 -5 - "$REF")")"
+PA=$(sc basic sign "$T/proof.sk" github:1 Alice 2 120 - "$REF")
+expect_eq "pair: approve with a proof for this pairing" "ok" "$(sc basic pair-approve "$PA")"
+expect_eq "pair: the same proof again approves nothing" "notfound" "$(sc basic pair-approve "$PA")"
 expect_eq "pair: approved pairing has no info" "notfound" "$(sc basic pair-info "$REF")"
 expect_eq "pair: decide again refused" "notfound" "$(sc basic pair-decide "$TOK" "$REF" 0)"
 T1=$(sc basic pair-take "$PC")

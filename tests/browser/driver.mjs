@@ -1,13 +1,21 @@
 // airlock in a real browser: Debian's chromium driven by playwright-core.
 // Run by tests/t_browser.sh through tests/lib_browser.sh; prints PASS:/FAIL:/INFO: lines.
 //
-//   node driver.mjs counter      issue 4: / -> /login -> provider "op" -> counter page,
+//   node driver.mjs counter      sign-in: / -> /login -> provider "op" -> counter page,
 //                                three in-place increments, reload, sign out
-//   node driver.mjs pair URL     issue 5 (the CLI's $BROWSER): opens the pairing URL, signs
-//                                in at the provider, checks the user code against the one
-//                                the CLI printed (in $CLI_ERR), approves; keeps the cookies
-//   node driver.mjs sessions     with those cookies: /sessions lists the CLI session, and
-//                                revoking it there removes it
+//   node driver.mjs pair URL     pairing (the CLI's $BROWSER): opens the pairing URL, checks
+//                                the user code against the one the CLI printed (in $CLI_ERR),
+//                                approves with provider "op" and signs in there; approving
+//                                signs the browser in nowhere
+//   node driver.mjs sessions     signs in: /sessions lists the CLI session, and revoking it
+//                                there removes it
+//   node driver.mjs token-csrf   a signed-in victim is sent from another site ($ATTACK_PAGE)
+//                                to /token with a paircode someone else approved: no session
+//                                changes hands; a CLI cookie ($CLI_TOKEN) signs no page in
+//   node driver.mjs phishing     the pairing page reached from another site ($ATTACK_PAGE,
+//                                linking $PHISH_URL) asks for the code, states the claim, the
+//                                address and warns; opened directly ($LOCAL_URL) it shows the
+//                                code and the button
 //
 // Env: AIRLOCK_URL (the frontend), CHROMIUM (/usr/bin/chromium), SHOTS (screenshot path
 // prefix), PROFILE_ROOT (where the temporary profiles go), OP_SPKI (base64 SHA-256 of the
@@ -32,6 +40,8 @@ const check = (what, ok, detail = '') => (ok ? pass(what) : fail(detail ? `${wha
 const eq = (what, want, got) => check(what, want === got, `expected '${want}', got '${got}'`);
 const ours = (u) => typeof u === 'string' && (u === base || u.startsWith(base + '/'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// airlock's session cookies (the provider's, on the same host, have other names)
+const sessionCookies = ['session', '__Host-session', 'cli_session', '__Host-cli_session'];
 
 async function open() {
   const profile = fs.mkdtempSync(path.join(process.env.PROFILE_ROOT || os.tmpdir(), 'chromium-'));
@@ -39,7 +49,7 @@ async function open() {
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     '--disable-dev-shm-usage',
     // never leave loopback (the provider's pages @import web fonts)
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'];
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2, EXCLUDE localhost'];
   if (process.env.OP_SPKI) args.push(`--ignore-certificate-errors-spki-list=${process.env.OP_SPKI}`);
   // playwright refuses --user-data-dir in args; a persistent context on a fresh dir is the same
   const ctx = await chromium.launchPersistentContext(profile, {
@@ -95,6 +105,15 @@ async function providerSignIn(page) {
   await page.click('button[type=submit]');
 }
 
+// A sign-in on the web: /login, provider "op", back on the counter page.
+async function signIn(page) {
+  await page.goto(base + '/login');
+  await page.click('a[href="/login/op"]');
+  await providerSignIn(page);
+  await page.waitForURL(base + '/');
+  await page.waitForSelector('#count');
+}
+
 function verdictOnPages(w, where) {
   eq(`no console errors or CSP violations on airlock's pages (${where})`, '', w.errors.join(' | '));
   eq(`no failed requests to airlock (${where})`, '', w.bad.join(' | '));
@@ -103,7 +122,7 @@ function verdictOnPages(w, where) {
 
 const countText = (page) => page.textContent('#count').then((s) => (s || '').trim());
 
-// ---------------------------------------------------------------- issue 4
+// ---------------------------------------------------------------- sign-in
 async function counter() {
   const { page, w, close } = await open();
   try {
@@ -190,7 +209,7 @@ async function counter() {
   }
 }
 
-// ---------------------------------------------------------------- issue 5
+// ---------------------------------------------------------------- pairing
 async function cliCode() { // the user code the CLI printed on its stderr, waited for (10 s)
   const file = process.env.CLI_ERR;
   for (let i = 0; file && i < 100; i++) {
@@ -206,27 +225,27 @@ async function pair(url) {
   try {
     check('the CLI opened a /pair/ URL of the server', /^\/pair\/[A-Za-z0-9_-]+$/.test(url.slice(base.length)) && ours(url), url);
     await page.goto(url);
-    const signin = page.locator('a[href^="/login/op?pair="]');
-    eq('not signed in: the pairing page offers provider "op"', 1, await signin.count());
-    await signin.click();
-    await providerSignIn(page);
-    await page.waitForURL(url);
+    const approve = page.locator('button[name=provider][value=op]');
+    eq('not signed in: the pairing page approves with provider "op"', 1, await approve.count());
     const shown = ((await page.textContent('.code')) || '').trim();
     const printed = await cliCode();
     check('the CLI printed a user code', printed !== '', `no code in ${process.env.CLI_ERR}`);
     eq('the approval page shows the code the CLI printed', printed, shown);
     await shot(page, 'pair');
-    const decision = printed !== '' && printed === shown ? 'approve' : 'deny';
+    if (printed === '' || printed !== shown) return;
     const [resp] = await Promise.all([
       page.waitForResponse((r) => r.url() === url && r.request().method() === 'POST'),
-      page.click(`button[name=decision][value=${decision}]`),
+      approve.click(),
     ]);
-    info(`decision answered ${resp.status()}`);
-    await page.waitForFunction(() => /^(Approved|Denied)$/.test(document.querySelector('h1')?.textContent.trim()))
+    info(`approve answered ${resp.status()}; on to the provider`);
+    await providerSignIn(page);
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent.trim() === 'Approved')
       .catch(() => {});
-    eq(`the page confirms the decision (${decision})`, decision === 'approve' ? 'Approved' : 'Denied',
+    eq('after signing in at the provider the page says Approved', 'Approved',
       ((await page.textContent('h1')) || '').trim());
-    if (process.env.STATE) fs.writeFileSync(process.env.STATE, JSON.stringify(await ctx.cookies(base)), { mode: 0o600 });
+    check('the page names who approved', ((await page.textContent('main')) || '').includes(`Test User ${user}`));
+    eq('approving signed the browser in nowhere', 0,
+      (await ctx.cookies(base)).filter((c) => sessionCookies.includes(c.name)).length);
   } finally {
     verdictOnPages(w, 'pairing');
     await close();
@@ -236,9 +255,9 @@ async function pair(url) {
 async function sessions() {
   const { ctx, page, w, close } = await open();
   try {
-    await ctx.addCookies(JSON.parse(fs.readFileSync(process.env.STATE, 'utf8')));
+    await signIn(page);
     await page.goto(base + '/sessions');
-    eq('the browser that approved is still signed in (/sessions)', base + '/sessions', page.url());
+    eq('signed in, /sessions opens', base + '/sessions', page.url());
     const cli = page.locator('tbody tr', { has: page.locator('td:first-child', { hasText: 'Command line' }) });
     eq('/sessions lists one command-line session', 1, await cli.count());
     const label = await cli.first().locator('td').nth(1).textContent().catch(() => '');
@@ -259,12 +278,96 @@ async function sessions() {
   }
 }
 
+// ---------------------------------------------------------------- login CSRF
+async function tokenCsrf() {
+  const { ctx, page, w, close } = await open();
+  const attack = process.env.ATTACK_PAGE;
+  try {
+    await signIn(page);
+    check('the victim is signed in as herself', (await page.textContent('main')).includes(`op:${user}`));
+    await page.goto(attack);
+    const [resp] = await Promise.all([
+      page.waitForResponse((r) => r.url().startsWith(base + '/token')),
+      page.click('#go'),
+    ]);
+    eq('a link from another site to /token: refused (403)', 403, resp.status());
+    const h = await resp.allHeaders();
+    eq('...and no cookie set', undefined, h['set-cookie']);
+    await page.goto(attack);
+    const sub = await page.evaluate(async (u) => {
+      const r = await fetch(u, { credentials: 'include', mode: 'no-cors' }).catch(() => null);
+      return r ? r.type : 'error';
+    }, `${base}/token?paircode=${process.env.PAIRCODE}`);
+    info(`a cross-site fetch of /token ended as '${sub}'`);
+    const typed = await page.goto(`${base}/token?paircode=${process.env.PAIRCODE}`);
+    eq('/token typed into the address bar: refused (403)', 403, typed.status());
+    w.bad.splice(0);	// those refusals were the test
+    w.errors.splice(0);
+    await page.goto(base + '/');
+    check('afterwards the counter page still shows the victim',
+      (await page.textContent('main')).includes(`op:${user}`), (await page.textContent('main')).slice(0, 120));
+    eq('no command-line session cookie reached the browser', 0,
+      (await ctx.cookies(base)).filter((c) => /^(__Host-)?cli_session$/.test(c.name)).length);
+    // A browser without fetch metadata could still receive the CLI cookie: no page takes it.
+    await ctx.clearCookies();
+    await ctx.addCookies([{ name: 'cli_session', value: process.env.CLI_TOKEN, url: base }]);
+    await page.goto(base + '/');
+    eq('with only a command-line session cookie, / goes to /login', base + '/login', page.url());
+  } finally {
+    verdictOnPages(w, 'token-csrf');
+    await close();
+  }
+}
+
+// ---------------------------------------------------------------- approval phishing
+async function phishing() {
+  const { page, w, close } = await open();
+  try {
+    await page.goto(process.env.ATTACK_PAGE);
+    await Promise.all([page.waitForURL(process.env.PHISH_URL), page.click('#go')]);
+    const main = (await page.textContent('main')) || '';
+    eq('reached from another site: the code is not shown', 0, await page.locator('.code').count());
+    eq('...the code must be typed', 1, await page.locator('input[name=user_code][required]').count());
+    check('the requester\'s label is shown as its claim',
+      main.includes('says it comes from: airlock-cli/0.1 (your-laptop) (claimed by the requesting program'), main);
+    check('where and when it came from is shown',
+      /Requested from address 127\.0\.0\.2 at \d{4}-\d\d-\d\d \d\d:\d\d UTC/.test(main), main);
+    check('a plain warning: another address than this browser\'s',
+      /Warning: this request came from another address \(127\.0\.0\.2\) than this browser \(127\.0\.0\.1\)/.test(main), main);
+    await shot(page, 'phishing');
+    await page.fill('input[name=user_code]', 'BBBB-BBBB');
+    await page.click('button[name=provider][value=op]');
+    await page.waitForSelector('h1');
+    eq('a wrong code approves nothing', 'Wrong code', ((await page.textContent('h1')) || '').trim());
+    w.bad.splice(0);	// that 400 was the test
+    w.errors.splice(0);
+    await page.goBack();
+    await page.fill('input[name=user_code]', process.env.USER_CODE.toLowerCase().replace('-', ' '));
+    await page.click('button[name=provider][value=op]');
+    await page.waitForSelector('input[name=login]');
+    check('the right code (any case, any separator) leads on to the provider', true);
+
+    await page.goto(process.env.LOCAL_URL);
+    eq('opened directly: the code is shown', 1, await page.locator('.code').count());
+    eq('...no code to type', 0, await page.locator('input[name=user_code]').count());
+    eq('...an Approve button', 1, await page.locator('button[name=provider][value=op]').count());
+    eq('...and no warning for a request from this browser\'s address', 0,
+      await page.locator('[role=alert]').count());
+    await shot(page, 'pair-direct');
+  } finally {
+    verdictOnPages(w, 'phishing');
+    await close();
+  }
+}
+
 try {
   if (!base) throw new Error('AIRLOCK_URL is not set');
   const mode = process.argv[2];
   if (mode === 'counter') await counter();
   else if (mode === 'pair') await pair(process.argv[3] || '');
   else if (mode === 'sessions') await sessions();
+  else if (mode === 'token-csrf') await tokenCsrf();
+  else if (mode === 'phishing') await phishing();
   else throw new Error(`unknown mode '${mode}'`);
 } catch (e) {
   fail(`driver stopped: ${String(e.message || e).split('\n')[0]}`);

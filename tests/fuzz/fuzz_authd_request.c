@@ -8,13 +8,15 @@
  * that decodes.
  *
  * No network: there is no HTTP client (ad->http is NULL) and max_exchanges is
- * 0, so LOGIN_FINISH stops at "busy" after the pending login was taken and
+ * 0, so LOGIN_FINISH stops at "busy" after the sealed login was opened and
  * checked, and REVOKE at the grant lookup (an empty grant store in a temp dir)
  * -- before anything could reach libcurl.  The harness aborts if an exchange
  * ever starts.  A random state never matches, so flags fill in LOGIN_FINISH from
  * the last LOGIN_START answer:
  *	0x01 payload := str state (from the authorize URL) + payload
- *	0x02 payload := payload + blob binding
+ *	0x02 payload := payload + blob binding + str client + str callback (the
+ *	     provider of that login) + str iss ("" or, with 0x04, the payload's
+ *	     first bytes again)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,13 +26,15 @@
 
 #include "../../authd/authd.h"
 #include "../../authd/grant.h"
-#include "../../authd/pending.h"
+#include "../../authd/loginseal.h"
 #include "../../authd/provider.h"
+#include "../../authd/replay.h"
+#include "../../authd/secret.h"
 #include "fuzz_ipc.h"
 #include "log.h"
 
 #define MAX_FRAMES	8
-#define RESET_RUNS	8	/* a fresh pending table: full only now and then */
+#define RESET_RUNS	8	/* a fresh replay cache: full only now and then */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -41,7 +45,9 @@ static struct authd		 ad;
 static struct provider		 prov[3];
 static unsigned long		 runs;
 static char			 last_state[STATE_LEN + 1];
-static uint8_t			 last_binding[BINDING_LEN];
+static uint8_t			 last_binding[BINDING_MAX];
+static size_t			 last_binding_len;
+static char			 last_callback[MAX_PROVIDER + 1];
 static uint16_t			 types[MAX_FRAMES];
 static size_t			 nframes;
 
@@ -59,6 +65,7 @@ provider_set(struct provider *p, const char *name, int oidc, int ready)
 	p->scopes = oidc ? "openid profile" : "read:user";
 	p->revoke = oidc ? REVOKE_RFC7009 : REVOKE_GITHUB;
 	p->ready = ready;
+	p->redirect_uri = "https://airlock.example/auth_redirect";
 	p->ad = &ad;
 	ad.prov[ad.nprov++] = p;
 }
@@ -76,9 +83,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	memset(&ad, 0, sizeof(ad));
 	if ((ad.base = event_base_new()) == NULL ||
 	    (ad.grants = grants_open(path, err, sizeof(err))) == NULL ||
-	    (ad.pending = pending_new(64, 600)) == NULL)
+	    (ad.replay = replay_new(64)) == NULL ||
+	    (ad.loginkey = secret_new(LOGIN_KEY_LEN)) == NULL)
 		abort();
-	ad.redirect_uri = "https://airlock.example/login/callback";
+	randombytes_buf(ad.loginkey->p, LOGIN_KEY_LEN);
+	secret_close(ad.loginkey);
+	ad.login_ttl = 600;
+	ad.max_per_addr = 4;
+	ad.default_redirect = "dev";	/* dev: /auth_redirect; the others their own */
 	ad.max_exchanges = 0;		/* nothing reaches a provider */
 	provider_set(&prov[0], "dev", 1, 1);
 	provider_set(&prov[1], "gh", 0, 1);
@@ -105,6 +117,9 @@ keep_state(const char *url)
 		abort();
 	memcpy(last_state, p, n);
 	last_state[n] = '\0';
+	/* client_id is the same for all: the authorize URL's host tells the provider */
+	snprintf(last_callback, sizeof(last_callback), "%s",
+	    strncmp(url, "https://gh.example/", 19) == 0 ? "gh" : "");
 }
 
 static void
@@ -120,7 +135,7 @@ answer_seen(const struct msg_hdr *h, const uint8_t *p)
 		return;
 	m_reader(&r, p + 1, h->len - 1);
 	m_get_str(&r, url, MAX_URL);
-	m_get_bytes(&r, last_binding, BINDING_LEN);
+	m_get_blob(&r, last_binding, BINDING_MAX, &last_binding_len);
 	if (m_end(&r) == -1)
 		abort();
 	keep_state(url);
@@ -136,8 +151,12 @@ fill_finish(uint8_t *out, const uint8_t *p, size_t len, int flags)
 	if (flags & 0x01)
 		m_add_str(&m, last_state, STATE_LEN);
 	m_add_bytes(&m, p, len);
-	if (flags & 0x02)
-		m_add_blob(&m, last_binding, BINDING_LEN);
+	if (flags & 0x02) {
+		m_add_blob(&m, last_binding, last_binding_len);
+		m_add_str(&m, "192.0.2.1", MAX_CLIENT);
+		m_add_str(&m, last_callback, MAX_PROVIDER);
+		m_add_blob(&m, p, (flags & 0x04) && len > 0 ? (len < 64 ? len : 64) : 0);
+	}
 	if (m_finish(&m) == -1)
 		return 0;
 	memcpy(out, m.data + MSG_HDR_LEN, m.len - MSG_HDR_LEN);
@@ -154,8 +173,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			 flags;
 
 	if (++runs % RESET_RUNS == 0) {
-		pending_free(ad.pending);
-		if ((ad.pending = pending_new(64, 600)) == NULL)
+		replay_free(ad.replay);
+		if ((ad.replay = replay_new(64)) == NULL)
 			abort();
 	}
 	nframes = 0;

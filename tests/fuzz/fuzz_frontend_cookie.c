@@ -1,8 +1,9 @@
 /*
  * libFuzzer: session cookie decoding as frontend/session.c does it for the
  * session and pre-login cookies: cookie_get() into a 64-byte value, then
- * b64url_id() to exactly TOKEN_LEN / BINDING_LEN bytes, then the CSRF value
- * derived from the token.  (fuzz_frontend_parse calls the two parsers on their
+ * b64url_id() to exactly TOKEN_LEN bytes, then the CSRF value derived from
+ * the token; the pre-login cookie into a 344-byte value, then unpadded
+ * base64url of 1..BINDING_MAX bytes in its one canonical spelling.  (fuzz_frontend_parse calls the two parsers on their
  * own; this is their chain with session.c's buffer sizes, and its invariants.)
  * session_read_cookie() itself needs an evhtp request for the header, so the
  * chain is rebuilt here with the same calls.
@@ -45,6 +46,24 @@ decode(const char *hdr, size_t len, const char *name, size_t n)
 	}
 }
 
+static void
+decode_login(const char *hdr, size_t len, const char *name)
+{
+	char	v[344], back[344];
+	uint8_t	bin[BINDING_MAX];
+	size_t	n;
+
+	if (cookie_get(hdr, len, name, v, sizeof(v)) != 1)
+		return;
+	n = strlen(v);
+	if (n == 0 || n % 4 == 1 || n * 3 / 4 > BINDING_MAX ||
+	    b64_decode_exact(bin, n * 3 / 4, v, n) != 0)
+		return;
+	b64_encode(back, bin, n * 3 / 4);
+	if (strlen(back) != n)
+		abort();	/* the length rule and the decoder agree */
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	decode(h, size, "session", TOKEN_LEN);
 	decode(h, size, "__Host-session", TOKEN_LEN);
-	decode(h, size, "login", BINDING_LEN);
-	decode(h, size, "__Host-login", BINDING_LEN);
+	decode_login(h, size, "login");
+	decode_login(h, size, "__Host-login");
 	return 0;
 }

@@ -18,8 +18,9 @@
  * answers, as a client waiting for them would:
  *	0x01 first 32 payload bytes := last token answered (SESSION_CREATE, PAIR_TAKE)
  *	0x02 ref/sid field := last ref (PAIR_CREATE) or sid (SESSION_LIST) answered
- *	0x04 SESSION_CREATE: a proof signed with the store's key from payload bytes
- *	0x08 SESSION_CREATE: the last signed proof again (a replayed nonce)
+ *	0x04 SESSION_CREATE, PAIR_APPROVE: a proof signed with the store's key from
+ *	     payload bytes (any purpose; with the last ref answered or none)
+ *	0x08 SESSION_CREATE, PAIR_APPROVE: the last signed proof again (a replayed nonce)
  * The database is small (map-full answers are reached) and recreated every
  * RESET_RUNS inputs; commits are not synced (speed, not durability, here).
  */
@@ -85,6 +86,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	st.conf.session_ttl = 3600;
 	st.conf.pair_ttl = 600;
 	st.conf.max_pending = 8;
+	st.conf.max_pending_per_addr = 4;
 	db_open(&st);
 	if (mdb_env_set_flags(st.env, MDB_NOSYNC, 1) != 0 ||
 	    (st.base = event_base_new()) == NULL)
@@ -95,7 +97,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* SESSION_CREATE with a proof the store's key signed (flags 0x04) or the last one (0x08). */
+/* SESSION_CREATE or PAIR_APPROVE with a proof the store's key signed (flags 0x04) or
+ * the last one (0x08). */
 static int
 signed_create(struct mbuf *m, const struct msg_hdr *h, const uint8_t *p, size_t len, int flags)
 {
@@ -124,8 +127,10 @@ signed_create(struct mbuf *m, const struct msg_hdr *h, const uint8_t *p, size_t 
 	}
 	m_init(m, h->type, h->id);
 	m_add_blob(m, last_proof, last_proof_len);
-	m_add_u8(m, len > 0 ? p[0] % 3 : KIND_WEB);	/* 0 is not a kind */
-	m_add_str(m, "fuzz", MAX_LABEL);
+	if (h->type == MSG_STORE_SESSION_CREATE) {
+		m_add_u8(m, len > 0 ? p[0] % 3 : KIND_WEB);	/* 0 is not a kind */
+		m_add_str(m, "fuzz", MAX_LABEL);
+	}
 	return m_finish(m);
 }
 
@@ -201,7 +206,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		h.id = (uint32_t)++nframes;
 		h.len = (uint32_t)len;
 		types[nframes - 1] = h.type;
-		if (h.type == MSG_STORE_SESSION_CREATE && (flags & 0x0c)) {
+		if ((h.type == MSG_STORE_SESSION_CREATE || h.type == MSG_STORE_PAIR_APPROVE) &&
+		    (flags & 0x0c)) {
 			if (signed_create(&m, &h, payload, len, flags) == -1)
 				abort();	/* the harness's own proof must encode */
 			h.len = (uint32_t)(m.len - MSG_HDR_LEN);

@@ -12,6 +12,8 @@
 //   Each request is logged as "TOKEN REQUEST <code>".  Tokens look like "fake-at-<random>"
 //   ("ui-<X>-<random>" for ui-<X>); each is printed as "TOKEN access|refresh <value>".
 //   Client authentication (client_secret_basic or client_secret_post) is checked.
+//   Each request is also logged as "TOKEN INFLIGHT <n>": token requests open at once,
+//   this one included.  FAKE_TOKEN_DELAY_MS (0) holds every token answer that long.
 // GET /userinfo (Bearer): ui-garbage | ui-deep | ui-huge | ui-nosub | ui-subnum | ui-401
 //   | ui-ctrl (control characters in the name) | ui-longsub; anything else a good user.
 // POST /revoke (RFC 7009, client authentication): marks the token revoked; /userinfo
@@ -25,7 +27,8 @@ const slow = Number(process.env.FAKE_SLOW_MS || 2000);
 const base = `https://127.0.0.1:${port}`;
 const CID = process.env.FAKE_CLIENT_ID || 'fake-client', SECRET = process.env.FAKE_CLIENT_SECRET || 'fake-secret';
 const revoked = new Set();
-let users = 0;
+const tokenDelay = Number(process.env.FAKE_TOKEN_DELAY_MS || 0);
+let users = 0, inflight = 0;
 
 const rnd = () => crypto.randomBytes(12).toString('hex');
 const send = (res, status, body, type = 'application/json') => { res.writeHead(status, { 'content-type': type }); res.end(body); };
@@ -64,8 +67,12 @@ function grant(res, prefix) {
 }
 
 async function token(req, res) {
+  inflight++;
+  res.on('close', () => inflight--);
+  console.log(`TOKEN INFLIGHT ${inflight}`);
   const p = new URLSearchParams(await body(req));
   console.log(`TOKEN REQUEST ${p.get('code')}`);
+  if (tokenDelay > 0) await new Promise((r) => setTimeout(r, tokenDelay));
   if (!clientOk(req, p)) return json(res, 401, { error: 'invalid_client' });
   if (p.get('grant_type') !== 'authorization_code' || (p.get('code_verifier') || '').length < 43) return json(res, 400, { error: 'invalid_request' });
   const code = p.get('code') || '';

@@ -5,6 +5,8 @@
 //   "alice", consent pre-granted), OP_TLS_CERT + OP_TLS_KEY (PEM files),
 //   OP_TOKEN_LOG=1 (print "TOKEN access|refresh <value>" for each token issued:
 //   tests use them to check revocation and that no token leaks out of authd).
+// Every authorization response carries iss (RFC 9207; always on in oidc-provider 9, and
+// announced in discovery as authorization_response_iss_parameter_supported).
 // Prints "OP READY <issuer>" when listening.  Issues refresh tokens to every
 // login so that revocation of both kinds is exercised.
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-# Secret-isolation audit (SPEC properties 1, 2, 6) against the real services
+# Secret-isolation audit (security properties 1, 2 and 6 in README) against the real services
 # of a booted container.  Sourced by tests/t_nspawn.sh after lib.sh and
 # lib_nspawn.sh; each audit_* function prints PASS/FAIL/SKIP lines.
 #
@@ -182,7 +182,7 @@ audit_peers() {
 	expect_match "refusals are logged with the peer's uid" 'refused peer uid 65534' "$out"
 }
 
-# SPEC property 2: a frontend-uid process cannot make the store create a session
+# Security property 2: a frontend-uid process cannot make the store create a session
 # without a proof that authd signed (and cannot replay one it has seen).
 audit_forge() {
 	local out proof
@@ -193,6 +193,13 @@ audit_forge() {
 		'^(invalid|denied|notfound|expired)' "$out"
 	out=$(ns_run "$AUDIT_DIR/storec" /run/airlock/store.sock login /root/audit/real.sk test:9999 Control)
 	expect_match "control: a proof signed with authd's key is accepted" '^ok' "$out"
+	# A web session's token does not let the frontend approve a pairing (only a proof does).
+	out=$(as_unit airlock-frontend /bin/sh -c "
+		ref=\$($AUDIT_DIR/storec /run/airlock/store.sock pair-create audit-paircode-00000000000 audit | cut -d' ' -f2);
+		$AUDIT_DIR/storec /run/airlock/store.sock pair-decide $(echo "$out" | cut -d' ' -f2) \$ref 1;
+		$AUDIT_DIR/storec /run/airlock/store.sock pair-take audit-paircode-00000000000")
+	expect_match "the frontend's uid cannot approve a pairing with a web session token" \
+		'^invalid'$'\n''(pending|slow_down)$' "$out"
 	proof=$(ns_run "$AUDIT_DIR/storec" /run/airlock/store.sock sign /root/audit/real.sk test:4242 Alice)
 	out=$(as_unit airlock-frontend /bin/sh -c "
 		$AUDIT_DIR/storec /run/airlock/store.sock create $proof 1 web;
@@ -206,7 +213,7 @@ audit_forge() {
 
 # A login + logout over the IPC sockets as the frontend makes them (root peer,
 # the container's network for the provider): every answer is checked for the
-# markers (SPEC property 1: "never in any message authd sends").
+# markers (security property 1: no secret in any message authd sends).
 prov_revoked() { # how many tokens the provider saw revoked, and issued
 	ns_curl "http://127.0.0.1:$NS_PROV_PORT/_audit" |
 		python3 -c 'import json, sys; a = json.load(sys.stdin)
@@ -225,7 +232,7 @@ audit_ipcflow() {
 	expect_eq "every access token the provider issued has been revoked" 0 "${after##* }"
 }
 
-# SPEC property 1: after a full login + logout, the client secret and the
+# Security property 1: after a full login + logout, the client secret and the
 # provider tokens appear nowhere in the frontend or store.  $1...: units to scan.
 # Control: a third marker is put where it may be (in a request to the frontend,
 # a user name in the store, a journal line) and the same scan must find it in

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """A small cookie-keeping browser for the nspawn tests (no JavaScript).
 
-    browser.py JAR go URL            GET, following redirects; prints the final
+    browser.py JAR go URL            GET, following redirects (and refresh pages); prints the final
                                      "STATUS URL" line, then the body
-    browser.py JAR submit URL WORD   GET URL, pick the first form whose action or
+    browser.py JAR submit URL WORD   GET URL (Sec-Fetch-Site: none), pick the first form whose action or
                                      a button's text/value contains WORD (case-
                                      insensitive), send it with its hidden inputs
                                      (and that button's name=value) by its method,
@@ -13,7 +13,9 @@
 
 Redirects are followed by hand (at most 10), cookies kept in JAR between runs.
 """
+import html
 import http.cookiejar
+import re
 import sys
 import urllib.error
 import urllib.parse
@@ -42,12 +44,20 @@ def fetch(op, url, data=None, method=None, headers=None):
         return e.code, e.headers, e.read().decode("utf-8", "replace"), url
 
 
+REFRESH = re.compile(r'<meta http-equiv="refresh" content="0;url=([^"]*)">')
+
+
 def follow(op, url, data=None, method=None, headers=None):
+    """Redirects and <meta http-equiv=refresh> pages are followed, as browsers do."""
     st, hd, body, u = fetch(op, url, data, method, headers)
     for _ in range(10):
-        if st not in (301, 302, 303, 307, 308) or not hd.get("Location"):
+        m = REFRESH.search(body) if st == 200 else None
+        if m is not None:
+            u = urllib.parse.urljoin(u, html.unescape(m.group(1)))
+        elif st in (301, 302, 303, 307, 308) and hd.get("Location"):
+            u = urllib.parse.urljoin(u, hd["Location"])
+        else:
             break
-        u = urllib.parse.urljoin(u, hd["Location"])
         st, hd, body, u = fetch(op, u, headers={"Sec-Fetch-Site": "cross-site"})
     return st, body, u
 
@@ -85,7 +95,8 @@ class Forms(HTMLParser):
 
 
 def submit(op, url, word):
-    st, body, page = follow(op, url)
+    # opened by another program (the CLI), as a browser marks it
+    st, body, page = follow(op, url, headers={"Sec-Fetch-Site": "none"})
     if st != 200:
         return st, body, page
     p = Forms()

@@ -92,7 +92,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def authorize(url):
-    """The provider answers 302 to redirect_uri?code=..&state=..: return (code, state)."""
+    """The provider answers 302 to redirect_uri?code=..&state=..[&iss=..]: return (code, state, iss)."""
     op = urllib.request.build_opener(NoRedirect())
     try:
         op.open(url, timeout=10)
@@ -100,7 +100,14 @@ def authorize(url):
     except urllib.error.HTTPError as e:
         loc = e.headers.get("Location", "")
     q = urllib.parse.parse_qs(urllib.parse.urlsplit(loc).query)
-    return q["code"][0], q["state"][0]
+    return q["code"][0], q["state"][0], q.get("iss", [""])[0]
+
+
+def callback_provider(url):
+    """The provider named in the login's redirect_uri (/auth_redirect/NAME), "" for /auth_redirect."""
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    path = urllib.parse.urlsplit(q["redirect_uri"][0]).path
+    return path[len("/auth_redirect/"):] if path.startswith("/auth_redirect/") else ""
 
 
 def main(argv):
@@ -115,12 +122,13 @@ def main(argv):
     if st != ST_OK:
         print("LOGIN_START status %d" % st)
         return 1
-    url, binding = r.str(), r.take(32)
+    url, binding = r.str(), r.blob()
     print("ok LOGIN_START", url.split("?")[0])
-    code, state = authorize(url)
+    code, state, iss = authorize(url)
     print("ok provider redirect with code and state")
 
-    r = authd.call(AUTH_LOGIN_FINISH, s_(state) + s_(code) + s_(binding))
+    r = authd.call(AUTH_LOGIN_FINISH, s_(state) + s_(code) + s_(binding) + s_("ipcflow") +
+                   s_(callback_provider(url)) + s_(iss))
     st = r.u8()
     if st != ST_OK:
         print("LOGIN_FINISH status %d" % st)

@@ -161,9 +161,11 @@ class Handler(BaseHTTPRequestHandler):
             login = tokens.pop(t, None)
             if login is None:
                 return self.answer(404, {"message": "Not Found"})
+            audit["revoked"].append(t)
+            # like GitHub: deleting the grant revokes every token of that user
             for k in [k for k, v in tokens.items() if v == login]:
                 del tokens[k]
-            audit["revoked"].append(t)
+                audit["revoked"].append(k)
         return self.answer(204, "", "text/plain")
 
 

@@ -13,12 +13,20 @@
  * Commands:
  *	ping				status, ready=N
  *	providers			status, then "provider=NAME<TAB>DISPLAY<TAB>READY" lines
- *	start PROVIDER [web | cli REFHEX]	status, url=, state=, binding= (base64url)
- *	finish STATE CODE BINDING	BINDING base64url or "-" for none;
+ *	start PROVIDER [web | cli REFHEX]	status, url=, state=, binding=CALLBACK:SEALED
+ *					(the provider named by the URL's redirect_uri path, "" for
+ *					/auth_redirect, and the sealed login in base64url: what a
+ *					browser brings back as callback path and pre-login cookie)
+ *	finish STATE CODE BINDING	BINDING as start prints it, or "-" for none;
  *					status, user_id=, name=, purpose=, grant= (hex), ref=, proof_len=
  *	revoke GRANTHEX			status
- *	many N PROVIDER CODE		N starts, then N finishes pipelined on one connection;
+ *	many N PROVIDER CODE [CLIENT]	N starts, then N finishes pipelined on one connection,
+ *					all from CLIENT (default: a different address each);
  *					prints count_WORD=K per status, ms_max=, ms_total=
+ * LOGIN_FINISH takes the client address from $AUTHC_CLIENT (default "authc-PID": each
+ * run is a client of its own) and the callback's iss from $AUTHC_ISS (default: none).
+ *	starts N PROVIDER		N LOGIN_START pipelined on one connection (N <= 100000);
+ *					prints count_WORD=K per status
  *	raw HEX				sends the bytes; prints "closed", "open" or "answer TYPE STATUS"
  */
 #include <sys/socket.h>
@@ -40,6 +48,7 @@
 #include "msg.h"
 #include "sock.h"
 #include "proof.h"
+#include "text.h"
 
 static int		 timeout_ms = 10000;
 static int		 capture_fd = -1;
@@ -259,9 +268,70 @@ print_state(const char *url)
 	printf("state=%.*s\n", (int)(e != NULL ? e - p : (long)strlen(p)), p);
 }
 
+/* The provider named by the redirect_uri in an authorize URL: "" for the
+ * default path /auth_redirect, NAME for /auth_redirect/NAME. */
+static void
+callback_of(const char *url, char out[MAX_PROVIDER + 1])
+{
+	const char	*p = strstr(url, "redirect_uri="), *e;
+	char		 dec[MAX_URL + 1];
+	size_t		 n = 0;
+	int		 hi, lo;
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	for (p += 13; *p != '\0' && *p != '&' && n < MAX_URL; p++) {
+		if (*p == '%' && (hi = hexval((unsigned char)p[1])) >= 0 &&
+		    (lo = hexval((unsigned char)p[2])) >= 0) {
+			dec[n++] = (char)(hi << 4 | lo);
+			p += 2;
+		} else
+			dec[n++] = *p;
+	}
+	dec[n] = '\0';
+	if ((e = strstr(dec, "/auth_redirect/")) != NULL)
+		snprintf(out, MAX_PROVIDER + 1, "%s", e + strlen("/auth_redirect/"));
+}
+
+/* "CALLBACK:BASE64URL" as start prints it; 0, or -1 when malformed. */
+static int
+binding_arg(const char *s, char callback[MAX_PROVIDER + 1], uint8_t *bin, size_t *blen)
+{
+	const char	*colon = strchr(s, ':');
+	size_t		 n;
+
+	if (colon == NULL || (size_t)(colon - s) > MAX_PROVIDER)
+		return -1;
+	snprintf(callback, MAX_PROVIDER + 1, "%.*s", (int)(colon - s), s);
+	n = strlen(colon + 1);
+	if (n % 4 == 1 || n * 3 / 4 > BINDING_MAX ||
+	    b64_decode_exact(bin, n * 3 / 4, colon + 1, n) == -1)
+		return -1;
+	*blen = n * 3 / 4;
+	return 0;
+}
+
+static const char *
+env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v != NULL ? v : def;
+}
+
+/* The fields of LOGIN_FINISH after the binding. */
+static void
+add_finish_tail(struct mbuf *m, const char *client, const char *callback)
+{
+	m_add_str(m, client, MAX_CLIENT);
+	m_add_str(m, callback, MAX_PROVIDER);
+	m_add_str(m, env_or("AUTHC_ISS", ""), MSG_MAX_PAYLOAD);
+}
+
 static uint8_t
 start_one(int fd, const char *prov, uint8_t purpose, const uint8_t *ref, size_t ref_len,
-    char *url, uint8_t binding[BINDING_LEN])
+    char *url, uint8_t binding[BINDING_MAX], size_t *blen)
 {
 	struct mbuf	m;
 	struct frame	f;
@@ -275,7 +345,7 @@ start_one(int fd, const char *prov, uint8_t purpose, const uint8_t *ref, size_t 
 	st = call(fd, &m, &f, &r);
 	if (st == ST_OK) {
 		m_get_str(&r, url, MAX_URL);
-		m_get_bytes(&r, binding, BINDING_LEN);
+		m_get_blob(&r, binding, BINDING_MAX, blen);
 	}
 	end_or_die(&r);
 	return st;
@@ -284,9 +354,9 @@ start_one(int fd, const char *prov, uint8_t purpose, const uint8_t *ref, size_t 
 static int
 cmd_start(int fd, int argc, char **argv)
 {
-	char	url[MAX_URL + 1], b64[64];
-	uint8_t	binding[BINDING_LEN], ref[REF_LEN], purpose = PURPOSE_WEB, st;
-	size_t	ref_len = 0;
+	char	url[MAX_URL + 1], b64[2 * BINDING_MAX], callback[MAX_PROVIDER + 1];
+	uint8_t	binding[BINDING_MAX], ref[REF_LEN], purpose = PURPOSE_WEB, st;
+	size_t	ref_len = 0, blen = 0;
 
 	if (argc < 1)
 		usage();
@@ -296,13 +366,14 @@ cmd_start(int fd, int argc, char **argv)
 			ref_len = hex_arg(argv[2], ref, REF_LEN);
 	} else if (argc >= 2 && strcmp(argv[1], "web") != 0)
 		purpose = (uint8_t)atoi(argv[1]);
-	st = start_one(fd, argv[0], purpose, ref, ref_len, url, binding);
+	st = start_one(fd, argv[0], purpose, ref, ref_len, url, binding, &blen);
 	printf("status=%s\n", word(st));
 	if (st == ST_OK) {
-		b64_encode(b64, binding, BINDING_LEN);
+		b64_encode(b64, binding, blen);
+		callback_of(url, callback);
 		printf("url=%s\n", url);
 		print_state(url);
-		printf("binding=%s\n", b64);
+		printf("binding=%s:%s\n", callback, b64);
 	}
 	return st == ST_OK ? 0 : 1;
 }
@@ -355,23 +426,23 @@ cmd_finish(int fd, int argc, char **argv)
 	struct mbuf	m;
 	struct frame	f;
 	struct mreader	r;
-	uint8_t		binding[BINDING_LEN], proof[MAX_PROOF], st;
+	uint8_t		binding[BINDING_MAX], proof[MAX_PROOF], st;
 	size_t		blen = 0, plen = 0;
-	char		user[MAX_USERID + 1], name[MAX_NAME + 1];
+	char		user[MAX_USERID + 1], name[MAX_NAME + 1], callback[MAX_PROVIDER + 1] = "";
+	char		own[32];
 
 	if (argc != 3)
 		usage();
-	if (strcmp(argv[2], "-") != 0) {
-		if (b64_decode_exact(binding, BINDING_LEN, argv[2], strlen(argv[2])) == -1) {
-			fprintf(stderr, "authc: binding is not %d bytes of base64url\n", BINDING_LEN);
-			exit(2);
-		}
-		blen = BINDING_LEN;
+	if (strcmp(argv[2], "-") != 0 && binding_arg(argv[2], callback, binding, &blen) == -1) {
+		fprintf(stderr, "authc: binding is not CALLBACK:BASE64URL\n");
+		exit(2);
 	}
 	request(&m, MSG_AUTH_LOGIN_FINISH);
 	m_add_str(&m, argv[0], MSG_MAX_PAYLOAD);
 	m_add_str(&m, argv[1], MSG_MAX_PAYLOAD);
 	m_add_blob(&m, binding, blen);
+	snprintf(own, sizeof(own), "authc-%ld", (long)getpid());
+	add_finish_tail(&m, env_or("AUTHC_CLIENT", own), callback);
 	st = call(fd, &m, &f, &r);
 	if (st == ST_OK) {
 		m_get_blob(&r, proof, sizeof(proof), &plen);
@@ -408,7 +479,7 @@ cmd_revoke(int fd, int argc, char **argv)
 
 /* N logins against one provider, all finishes in flight at once. */
 #define MANY_MAX	1000
-#define FINISH_FRAME	(MSG_HDR_LEN + 512)
+#define FINISH_FRAME	(MSG_HDR_LEN + 2048)
 #define MANY_FIRST_ID	1000000
 
 struct many {
@@ -422,16 +493,18 @@ struct many {
 
 /* LOGIN_START one by one; each LOGIN_FINISH is encoded now and sent later. */
 static void
-many_prepare(int fd, struct many *w, int n, const char *prov, const char *code)
+many_prepare(int fd, struct many *w, int n, const char *prov, const char *code,
+    const char *client)
 {
 	struct mbuf	 m;
-	char		 url[MAX_URL + 1], state[128];
-	uint8_t		 binding[BINDING_LEN], st;
+	char		 url[MAX_URL + 1], state[128], callback[MAX_PROVIDER + 1], own[32];
+	uint8_t		 binding[BINDING_MAX], st;
+	size_t		 blen;
 	const char	*p, *e;
 	int		 i;
 
 	for (i = 0; i < n; i++) {
-		if ((st = start_one(fd, prov, PURPOSE_WEB, NULL, 0, url, binding)) != ST_OK) {
+		if ((st = start_one(fd, prov, PURPOSE_WEB, NULL, 0, url, binding, &blen)) != ST_OK) {
 			printf("status=%s\nerror=start %d failed\n", word(st), i);
 			exit(1);
 		}
@@ -445,7 +518,10 @@ many_prepare(int fd, struct many *w, int n, const char *prov, const char *code)
 		m_init(&m, MSG_AUTH_LOGIN_FINISH, MANY_FIRST_ID + (uint32_t)i);
 		m_add_str(&m, state, sizeof(state));
 		m_add_str(&m, code, 256);
-		m_add_blob(&m, binding, BINDING_LEN);
+		m_add_blob(&m, binding, blen);
+		callback_of(url, callback);
+		snprintf(own, sizeof(own), "192.0.2.%d", i % 250 + 1);
+		add_finish_tail(&m, client != NULL ? client : own, callback);
 		if (m_finish(&m) == -1 || m.len > FINISH_FRAME)
 			usage();
 		memcpy(w->frame[i], m.data, m.len);
@@ -484,9 +560,9 @@ cmd_many(int fd, int argc, char **argv)
 	long long		t0;
 	int			n, i;
 
-	if (argc != 3 || (n = atoi(argv[0])) < 1 || n > MANY_MAX)
+	if ((argc != 3 && argc != 4) || (n = atoi(argv[0])) < 1 || n > MANY_MAX)
 		usage();
-	many_prepare(fd, &w, n, argv[1], argv[2]);
+	many_prepare(fd, &w, n, argv[1], argv[2], argc == 4 ? argv[3] : NULL);
 	t0 = now_ms();
 	for (i = 0; i < n; i++) {
 		write_all(fd, w.frame[i], w.len[i]);
@@ -498,6 +574,43 @@ cmd_many(int fd, int argc, char **argv)
 		if (w.count[i] > 0)
 			printf("count_%s=%u\n", words[i], w.count[i]);
 	printf("ms_max=%lld\nms_total=%lld\n", w.ms_max, now_ms() - t0);
+	return 0;
+}
+
+static int
+cmd_starts(int fd, int argc, char **argv)
+{
+	struct mbuf	 m;
+	struct frame	 f;
+	unsigned	 ok = 0, busy = 0, other = 0;
+	int		 n, sent = 0, got = 0, rc;
+
+	if (argc != 2 || (n = atoi(argv[0])) < 1 || n > 100000)
+		usage();
+	/* at most 64 unanswered, so that neither side's buffers fill */
+	while (got < n) {
+		if (sent < n && sent - got < 64) {
+			request(&m, MSG_AUTH_LOGIN_START);
+			m_add_str(&m, argv[1], MAX_PROVIDER);
+			m_add_u8(&m, PURPOSE_WEB);
+			m_add_blob(&m, NULL, 0);
+			send_msg(fd, &m);
+			sent++;
+			continue;
+		}
+		if ((rc = recv_frame(fd, &f)) != 0)
+			die_conn(rc == -2 ? "timeout" : "closed");
+		if (f.hdr.type != MSG_AUTH_LOGIN_START_R || f.hdr.len < 1)
+			die_conn("unexpected answer");
+		got++;
+		if (f.payload[0] == ST_OK)
+			ok++;
+		else if (f.payload[0] == ST_BUSY)
+			busy++;
+		else
+			other++;
+	}
+	printf("status=ok\ncount_ok=%u\ncount_busy=%u\ncount_other=%u\n", ok, busy, other);
 	return 0;
 }
 
@@ -559,6 +672,8 @@ main(int argc, char *argv[])
 		return cmd_revoke(fd, argc - 2, argv + 2);
 	if (strcmp(argv[1], "many") == 0)
 		return cmd_many(fd, argc - 2, argv + 2);
+	if (strcmp(argv[1], "starts") == 0)
+		return cmd_starts(fd, argc - 2, argv + 2);
 	if (strcmp(argv[1], "raw") == 0)
 		return cmd_raw(fd, argc - 2, argv + 2);
 	usage();

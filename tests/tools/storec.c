@@ -15,9 +15,11 @@
  *	create PROOF KIND LABEL		SESSION_CREATE
  *	login SKFILE USER NAME [LABEL]	sign + create a web session
  *	ping | get TOKEN | incr TOKEN [N] | list TOKEN | revoke TOKEN SID
- *	pair-create PAIRCODE LABEL | pair-info REF | pair-decide TOKEN REF 0|1 | pair-take PAIRCODE
+ *	pair-create PAIRCODE LABEL [CLIENT] | pair-info REF | pair-decide TOKEN REF 0|1 |
+ *	pair-take PAIRCODE | pair-approve PROOF
  *	pipeline TOKEN N		N increments in one write, N answers checked by id
- *	pair-flood PREFIX N		N PAIR_CREATEs pipelined, prints counts per status
+ *	pair-flood PREFIX N [CLIENT]	N PAIR_CREATEs pipelined, prints counts per status
+ *					(from CLIENT, else each from an address of its own)
  *	pair-polls PAIRCODE N		N PAIR_TAKEs pipelined, prints counts per status
  *	login-flood SKFILE PREFIX N	N SESSION_CREATEs (users PREFIXi) pipelined, counts per status
  *	steady TOKEN SECONDS		one connection, an increment every 20 ms; "lost" (exit 1)
@@ -402,7 +404,7 @@ cmd_revoke(const char *tok, const char *sidhex)
 }
 
 static int
-cmd_pair_create(const char *code, const char *label)
+cmd_pair_create(const char *code, const char *label, const char *client)
 {
 	static uint8_t	buf[MSG_MAX_PAYLOAD];
 	struct mbuf	m;
@@ -414,6 +416,7 @@ cmd_pair_create(const char *code, const char *label)
 	req_init(&m, MSG_STORE_PAIR_CREATE);
 	m_add_blob(&m, code, strlen(code));
 	m_add_str(&m, label, MAX_LABEL);
+	m_add_str(&m, client, MAX_CLIENT);
 	st = call(&m, &r, buf);
 	printf("%s", word(st));
 	if (st != ST_OK)
@@ -435,8 +438,9 @@ cmd_pair_info(const char *refhex)
 	struct mbuf	m;
 	struct mreader	r;
 	uint8_t		st, ref[REF_LEN];
-	char		uc[USER_CODE_LEN + 1], label[MAX_LABEL + 1];
+	char		uc[USER_CODE_LEN + 1], label[MAX_LABEL + 1], client[MAX_CLIENT + 1];
 	uint32_t	exp;
+	uint64_t	created;
 
 	req_init(&m, MSG_STORE_PAIR_INFO);
 	hex_in(refhex, ref, REF_LEN, 1);
@@ -448,7 +452,10 @@ cmd_pair_info(const char *refhex)
 	m_get_str(&r, uc, USER_CODE_LEN);
 	exp = m_get_u32(&r);
 	m_get_str(&r, label, MAX_LABEL);
-	printf(" %s %u %s", uc, exp, label[0] ? label : "-");
+	m_get_str(&r, client, MAX_CLIENT);
+	created = m_get_u64(&r);
+	printf(" %s %u %s %s %llu", uc, exp, label[0] ? label : "-", client[0] ? client : "-",
+	    (unsigned long long)created);
 	return finish(&r);
 }
 
@@ -465,6 +472,20 @@ cmd_pair_decide(const char *tok, const char *refhex, const char *approve)
 	hex_in(refhex, ref, REF_LEN, 1);
 	m_add_bytes(&m, ref, REF_LEN);
 	m_add_u8(&m, (uint8_t)atoi(approve));
+	printf("%s", word(call(&m, &r, buf)));
+	return finish(&r);
+}
+
+static int
+cmd_pair_approve(const char *proofhex)
+{
+	static uint8_t	buf[MSG_MAX_PAYLOAD], proof[MAX_PROOF];
+	struct mbuf	m;
+	struct mreader	r;
+	size_t		n = hex_in(proofhex, proof, sizeof(proof), 0);
+
+	req_init(&m, MSG_STORE_PAIR_APPROVE);
+	m_add_blob(&m, proof, n);
 	printf("%s", word(call(&m, &r, buf)));
 	return finish(&r);
 }
@@ -584,14 +605,25 @@ fill_incr(struct mbuf *m, int i, const void *tok)
 	add_token(m, tok);
 }
 
-static void
-fill_pair(struct mbuf *m, int i, const void *prefix)
-{
-	char code[PAIRCODE_MAX + 1];
+struct flood_arg {
+	const char	*prefix;
+	const char	*client;	/* NULL: each pairing from an address of its own */
+};
 
-	snprintf(code, sizeof(code), "%s%08d", (const char *)prefix, i);
+static void
+fill_pair(struct mbuf *m, int i, const void *arg)
+{
+	const struct flood_arg	*fa = arg;
+	char			 code[PAIRCODE_MAX + 1], client[MAX_CLIENT + 1];
+
+	snprintf(code, sizeof(code), "%s%08d", fa->prefix, i);
+	if (fa->client != NULL)
+		snprintf(client, sizeof(client), "%s", fa->client);
+	else
+		snprintf(client, sizeof(client), "%.30s%08d", fa->prefix, i);	/* as the code */
 	m_add_blob(m, code, strlen(code));
 	m_add_str(m, "flood", MAX_LABEL);
+	m_add_str(m, client, MAX_CLIENT);
 }
 
 static void
@@ -705,12 +737,13 @@ cmd_pipeline(const char *tok, int n)
 }
 
 static int
-cmd_pair_flood(const char *prefix, int n)
+cmd_pair_flood(const char *prefix, int n, const char *client)
 {
-	unsigned	counts[ST_MAX + 1] = { 0 };
-	uint64_t	f, l;
+	struct flood_arg	fa = { prefix, client };
+	unsigned		counts[ST_MAX + 1] = { 0 };
+	uint64_t		f, l;
 
-	pipelined(n, MSG_STORE_PAIR_CREATE, fill_pair, prefix, counts, &f, &l);
+	pipelined(n, MSG_STORE_PAIR_CREATE, fill_pair, &fa, counts, &f, &l);
 	print_counts(counts);
 	return 0;
 }
@@ -832,18 +865,20 @@ main(int argc, char *argv[])
 		return cmd_list(argv[0]);
 	if (strcmp(cmd, "revoke") == 0 && argc == 2)
 		return cmd_revoke(argv[0], argv[1]);
-	if (strcmp(cmd, "pair-create") == 0 && argc == 2)
-		return cmd_pair_create(argv[0], argv[1]);
+	if (strcmp(cmd, "pair-create") == 0 && (argc == 2 || argc == 3))
+		return cmd_pair_create(argv[0], argv[1], argc == 3 ? argv[2] : "127.0.0.1");
 	if (strcmp(cmd, "pair-info") == 0 && argc == 1)
 		return cmd_pair_info(argv[0]);
 	if (strcmp(cmd, "pair-decide") == 0 && argc == 3)
 		return cmd_pair_decide(argv[0], argv[1], argv[2]);
 	if (strcmp(cmd, "pair-take") == 0 && argc == 1)
 		return cmd_pair_take(argv[0]);
+	if (strcmp(cmd, "pair-approve") == 0 && argc == 1)
+		return cmd_pair_approve(argv[0]);
 	if (strcmp(cmd, "pipeline") == 0 && argc == 2 && atoi(argv[1]) > 0)
 		return cmd_pipeline(argv[0], atoi(argv[1]));
-	if (strcmp(cmd, "pair-flood") == 0 && argc == 2 && atoi(argv[1]) > 0)
-		return cmd_pair_flood(argv[0], atoi(argv[1]));
+	if (strcmp(cmd, "pair-flood") == 0 && (argc == 2 || argc == 3) && atoi(argv[1]) > 0)
+		return cmd_pair_flood(argv[0], atoi(argv[1]), argc == 3 ? argv[2] : NULL);
 	if (strcmp(cmd, "pair-polls") == 0 && argc == 2 && atoi(argv[1]) > 0)
 		return cmd_pair_polls(argv[0], atoi(argv[1]));
 	if (strcmp(cmd, "login-flood") == 0 && argc == 3 && atoi(argv[2]) > 0)

@@ -208,9 +208,20 @@ test_discovery(void)
 	    "list of the wrong type refused");
 	j = "{\"issuer\":\"https://i\",\"authorization_endpoint\":\"https://i/a\","
 	    "\"token_endpoint\":\"https://i/t\",\"code_challenge_methods_supported\":[\"plain\"]}";
-	CHECK(discovery_parse((const uint8_t *)j, strlen(j), &d, &why) == 0 && !d.s256,
-	    "no S256 noticed");
+	CHECK(discovery_parse((const uint8_t *)j, strlen(j), &d, &why) == 0 && !d.s256 &&
+	    !d.iss_param, "no S256 noticed; no iss promised when the flag is absent");
 	discovery_free(&d);
+	j = "{\"issuer\":\"https://i\",\"authorization_endpoint\":\"https://i/a\","
+	    "\"token_endpoint\":\"https://i/t\","
+	    "\"authorization_response_iss_parameter_supported\":true}";
+	CHECK(discovery_parse((const uint8_t *)j, strlen(j), &d, &why) == 0 && d.iss_param,
+	    "RFC 9207 iss promise noticed");
+	discovery_free(&d);
+	j = "{\"issuer\":\"https://i\",\"authorization_endpoint\":\"https://i/a\","
+	    "\"token_endpoint\":\"https://i/t\","
+	    "\"authorization_response_iss_parameter_supported\":\"true\"}";
+	CHECK(discovery_parse((const uint8_t *)j, strlen(j), &d, &why) == -1,
+	    "iss flag of the wrong type refused");
 }
 
 static char *

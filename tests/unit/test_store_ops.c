@@ -30,6 +30,7 @@ store_open(size_t map_size, uint32_t max_pending)
 	st.conf.session_ttl = 3600;
 	st.conf.pair_ttl = 600;
 	st.conf.max_pending = max_pending;
+	st.conf.max_pending_per_addr = 8;
 	st.now = 1800000000;
 	st.now_ms = st.now * 1000;
 	TAILQ_INIT(&st.queue);
@@ -287,7 +288,7 @@ test_sessions(void)
 }
 
 static uint8_t
-pair_create(const char *code, uint8_t ref[REF_LEN])
+pair_create_from(const char *code, const char *client, uint8_t ref[REF_LEN])
 {
 	struct op	*op = mk(op_pair_create, OP_WRITE);
 	struct mreader	 r;
@@ -296,6 +297,7 @@ pair_create(const char *code, uint8_t ref[REF_LEN])
 
 	secret_hash(op->req.key, code, strlen(code));
 	strcpy(op->req.label, "cli label");
+	snprintf(op->req.client, sizeof(op->req.client), "%s", client);
 	if ((s = run(op, &r)) == ST_OK) {
 		m_get_bytes(&r, ref, REF_LEN);
 		m_get_str(&r, uc, USER_CODE_LEN);
@@ -304,6 +306,13 @@ pair_create(const char *code, uint8_t ref[REF_LEN])
 			return 254;
 	}
 	return s;
+}
+
+/* Each from an address of its own, so that only the global bound applies. */
+static uint8_t
+pair_create(const char *code, uint8_t ref[REF_LEN])
+{
+	return pair_create_from(code, code, ref);
 }
 
 static uint8_t
@@ -341,6 +350,31 @@ pair_decide(const uint8_t token[TOKEN_LEN], const uint8_t ref[REF_LEN], int appr
 	return run(op, &r);
 }
 
+/* A PURPOSE_CLI proof of user for ref (request.c has checked purpose and signature). */
+static uint8_t
+pair_approve(struct proof *p, const char *user, const uint8_t ref[REF_LEN])
+{
+	struct op	*op = mk(op_pair_approve, OP_WRITE);
+	struct mreader	 r;
+
+	mkproof(p, user, "Grace");
+	p->purpose = PURPOSE_CLI;
+	memcpy(p->ref, ref, REF_LEN);
+	p->ref_len = REF_LEN;
+	op->req.proof = *p;
+	return run(op, &r);
+}
+
+static uint8_t
+pair_approve_again(const struct proof *p)
+{
+	struct op	*op = mk(op_pair_approve, OP_WRITE);
+	struct mreader	 r;
+
+	op->req.proof = *p;
+	return run(op, &r);
+}
+
 static void
 test_pairing(void)
 {
@@ -368,10 +402,17 @@ test_pairing(void)
 
 	mkproof(&p, "github:7", "Grace");
 	create(&p, KIND_CLI, cli);
-	CHECK(pair_decide(cli, ra, 1) == ST_NOTFOUND, "pair: a CLI session cannot approve");
+	CHECK(pair_decide(cli, ra, 0) == ST_NOTFOUND, "pair: a CLI session cannot deny");
 	login("github:7", web);
-	CHECK(pair_decide(web, ra, 1) == ST_OK, "pair: approve with a web session");
+	CHECK(pair_decide(web, ra, 1) == ST_INVALID, "pair: a web session cannot approve");
+	set_time(t0 + 4, 0);
+	CHECK(pair_take(A, cli) == ST_PENDING, "pair: ... and the pairing is still pending");
+	randombytes_buf(rb, REF_LEN);
+	CHECK(pair_approve(&p, "github:7", rb) == ST_NOTFOUND,
+	    "pair: a proof for another ref approves nothing");
+	CHECK(pair_approve(&p, "github:7", ra) == ST_OK, "pair: approve with a proof for its ref");
 	CHECK(pair_info(ra) == ST_NOTFOUND, "pair: decided pairing has no info");
+	CHECK(pair_approve_again(&p) == ST_NOTFOUND, "pair: the same proof again approves nothing");
 	CHECK(pair_decide(web, ra, 0) == ST_NOTFOUND, "pair: decide twice refused");
 	CHECK(pair_take(A, cli) == ST_OK, "pair: take after approval");
 	CHECK(get(cli, &c, sid) == ST_OK, "pair: CLI session belongs to the approver");
@@ -387,14 +428,17 @@ test_pairing(void)
 
 	CHECK(pair_create(B, rb) == ST_OK && pair_decide(web, rb, 0) == ST_OK, "pair: deny");
 	CHECK(pair_take(B, cli) == ST_DENIED, "pair: denied poll");
+	CHECK(pair_create("cccccccccccccccccccccc", rb) == ST_OK, "pair: another pending");
+	memcpy(p.ref, rb, REF_LEN);
+	CHECK(pair_approve_again(&p) == ST_DENIED, "pair: a spent proof nonce approves nothing");
 
-	/* bounded pending count: 4 here */
+	/* bounded pending count: 4 here, one ("ccc...") pending already */
 	for (i = 0; i < 6; i++) {
 		snprintf(code, sizeof(code), "pending-code-%010d", i);
 		if (pair_create(code, ra) == ST_BUSY)
 			busy++;
 	}
-	CHECK(busy == 2, "pair: busy when max pending reached");
+	CHECK(busy == 3, "pair: busy when max pending reached");
 	set_time(t0 + 700, 0);
 	CHECK(pair_info(ra) == ST_NOTFOUND, "pair: expired pending has no info");
 	CHECK(pair_take("pending-code-0000000000", cli)
@@ -409,6 +453,37 @@ test_pairing(void)
 		CHECK(sweep_run(&st, st.now, 1000, &deleted, &more) == 0 && deleted >= 4,
 		    "pair: sweep removes expired pairings");
 	}
+	store_close();
+}
+
+/* One address holds at most max_pending_per_addr pending pairings; expired ones
+ * stop counting. */
+static void
+test_pair_per_addr(void)
+{
+	uint8_t		ref[REF_LEN];
+	uint64_t	t0;
+	char		code[32];
+	int		i, ok = 0, busy = 0;
+
+	store_open(16 << 20, 100);
+	st.conf.max_pending_per_addr = 3;
+	t0 = st.now;
+	for (i = 0; i < 5; i++) {
+		snprintf(code, sizeof(code), "flood-code-%011d", i);
+		if (pair_create_from(code, "192.0.2.1", ref) == ST_BUSY)
+			busy++;
+	}
+	CHECK(busy == 2, "pair: busy past max_pending_paircodes_per_addr from one address");
+	CHECK(pair_create_from("other-address-00000000", "192.0.2.2", ref) == ST_OK,
+	    "pair: another address still pairs");
+	set_time(t0 + 700, 0);
+	for (i = 0; i < 4; i++) {
+		snprintf(code, sizeof(code), "later-code-%011d", i);
+		if (pair_create_from(code, "192.0.2.1", ref) == ST_OK)
+			ok++;
+	}
+	CHECK(ok == 3, "pair: expired pairings of the address no longer count");
 	store_close();
 }
 
@@ -476,6 +551,7 @@ main(void)
 	log_init("test_store_ops", 1);
 	test_sessions();
 	test_pairing();
+	test_pair_per_addr();
 	test_map_full();
 	return CHECK_DONE();
 }

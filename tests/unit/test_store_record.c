@@ -159,12 +159,18 @@ test_pair_rec(void)
 	p.expires = 99;
 	strcpy(p.user_id, "oidc:abc");
 	p.last_poll_ms = 12345;
+	strcpy(p.client, "2001:db8::1");
+	p.created = 42;
+	memset(p.grant, 7, GRANT_LEN);
+	p.grant_len = GRANT_LEN;
 	len = pair_encode(&p, v);
 	CHECK(len > 0, "pair: encodes");
 	CHECK(pair_decode(v, len, &d) == 0 && d.state == p.state &&
 	    strcmp(d.user_code, p.user_code) == 0 && memcmp(d.ref, p.ref, REF_LEN) == 0 &&
 	    strcmp(d.label, p.label) == 0 && d.expires == 99 && strcmp(d.user_id, p.user_id) == 0 &&
-	    d.last_poll_ms == 12345, "pair: round trip");
+	    d.last_poll_ms == 12345 && strcmp(d.client, p.client) == 0 && d.created == 42 &&
+	    d.grant_len == GRANT_LEN && memcmp(d.grant, p.grant, GRANT_LEN) == 0,
+	    "pair: round trip");
 	CHECK(strict(v, len, dec_pair, &d), "pair: truncated, trailing, wrong version refused");
 	for (state = 0; state < 8; state++) {
 		p.state = state;

@@ -1,0 +1,290 @@
+/*
+ * Unit tests of two limits of the store, on a real LMDB environment with a
+ * clock the test moves: max_sessions_per_user (a new session beyond the cap
+ * ends the user's least recently seen session, of the new one's kind first),
+ * and a full map swept of expired entries before a write is answered ST_FULL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../store/store.h"
+#include "check.h"
+#include "log.h"
+
+static struct store	st;
+static char		dir[64];
+
+static void
+store_open(size_t map_size, uint32_t cap, uint64_t ttl)
+{
+	memset(&st, 0, sizeof(st));
+	snprintf(dir, sizeof(dir), "/tmp/airlock-store-cap.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		exit(1);
+	st.conf.database = dir;
+	st.conf.map_size = map_size;
+	st.conf.session_ttl = ttl;
+	st.conf.pair_ttl = 600;
+	st.conf.max_pending = 1024;
+	st.conf.max_per_user = cap;
+	st.now = 1800000000;
+	st.now_ms = st.now * 1000;
+	TAILQ_INIT(&st.queue);
+	db_open(&st);
+}
+
+static void
+store_close(void)
+{
+	char cmd[128];
+
+	db_close(&st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		exit(1);
+}
+
+static struct op *
+mk(op_apply apply, int flags)
+{
+	struct msg_hdr	h = { 0, PROTO_VERSION, MSG_STORE_PING, 7 };
+	struct op	*op = op_new(NULL, &h, apply, flags);
+
+	if (op == NULL)
+		exit(1);
+	return op;
+}
+
+/* Runs ops[0..n) as one batch; returns the status of each in s[]. */
+static void
+batch(struct op **ops, size_t n, uint8_t *s, struct mreader *r)
+{
+	struct op_list	list;
+	size_t		i;
+
+	TAILQ_INIT(&list);
+	for (i = 0; i < n; i++)
+		TAILQ_INSERT_TAIL(&list, ops[i], entry);
+	batch_apply(&st, &list);
+	for (i = 0; i < n; i++) {
+		s[i] = 255;
+		if (ops[i]->reply != NULL && ops[i]->reply_len > MSG_HDR_LEN) {
+			m_reader(&r[i], ops[i]->reply + MSG_HDR_LEN, ops[i]->reply_len - MSG_HDR_LEN);
+			s[i] = m_get_u8(&r[i]);
+		}
+	}
+}
+
+static void
+fill_create(struct op *op, const char *user, uint8_t kind)
+{
+	struct proof *p = &op->req.proof;
+
+	p->purpose = PURPOSE_WEB;
+	p->expires = st.now + PROOF_TTL;
+	randombytes_buf(p->nonce, sizeof(p->nonce));
+	snprintf(p->user_id, sizeof(p->user_id), "%s", user);
+	snprintf(p->name, sizeof(p->name), "Name");
+	op->req.flag = kind;
+	snprintf(op->req.label, sizeof(op->req.label), "test");
+}
+
+/* SESSION_CREATE for user at st.now; the token into tok when ST_OK. */
+static uint8_t
+create(const char *user, uint8_t kind, uint8_t tok[TOKEN_LEN])
+{
+	struct op	*op = mk(op_session_create, OP_WRITE);
+	struct mreader	 r;
+	uint8_t		 s;
+
+	fill_create(op, user, kind);
+	batch(&op, 1, &s, &r);
+	if (s == ST_OK)
+		m_get_bytes(&r, tok, TOKEN_LEN);
+	op_free(op);
+	return s;
+}
+
+/* SESSION_GET (which refreshes last_seen once a minute). */
+static uint8_t
+get(const uint8_t tok[TOKEN_LEN])
+{
+	struct op	*op = mk(op_session_get, 0);
+	struct mreader	 r;
+	uint8_t		 s;
+
+	secret_hash(op->req.key, tok, TOKEN_LEN);
+	batch(&op, 1, &s, &r);
+	op_free(op);
+	return s;
+}
+
+/* Entries of a table (the index counts expired sessions not yet removed). */
+static size_t
+entries(MDB_dbi dbi)
+{
+	MDB_txn		*txn;
+	MDB_stat	 s;
+
+	if (mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) != 0)
+		exit(1);
+	if (mdb_stat(txn, dbi, &s) != 0)
+		s.ms_entries = (size_t)-1;
+	mdb_txn_abort(txn);
+	return s.ms_entries;
+}
+
+static void
+at(uint64_t t)
+{
+	st.now = t;
+	st.now_ms = t * 1000;
+}
+
+static void
+test_cap(void)
+{
+	uint8_t		w[TOKEN_LEN], w2[TOKEN_LEN], c[5][TOKEN_LEN], o[TOKEN_LEN], x[4][TOKEN_LEN];
+	uint64_t	t0;
+	int		i, ok;
+
+	store_open(16 << 20, 3, 86400);
+	t0 = st.now;
+	CHECK(create("u:1", KIND_WEB, w) == ST_OK, "cap: web session");
+	at(t0 + 10);
+	CHECK(create("u:1", KIND_CLI, c[0]) == ST_OK, "cap: first CLI session");
+	at(t0 + 20);
+	CHECK(create("u:1", KIND_CLI, c[1]) == ST_OK, "cap: second CLI session (3 live)");
+	CHECK(create("u:2", KIND_WEB, o) == ST_OK, "cap: another user signs in");
+	at(t0 + 30);
+	CHECK(create("u:1", KIND_CLI, c[2]) == ST_OK, "cap: a 4th session is created");
+	CHECK(get(c[0]) == ST_NOTFOUND, "cap: ...it ended the oldest CLI session");
+	CHECK(get(w) == ST_OK && get(c[1]) == ST_OK && get(c[2]) == ST_OK,
+	    "cap: ...the older web session and the other CLI sessions live (CLI first)");
+	CHECK(entries(st.sessions) == 4 && entries(st.byuser) == 4,
+	    "cap: 3 sessions of the user + 1 of the other, index in step");
+	at(t0 + 40);
+	CHECK(create("u:1", KIND_WEB, w2) == ST_OK && get(w) == ST_NOTFOUND &&
+	    get(c[1]) == ST_OK && get(c[2]) == ST_OK, "cap: a new web session ends the web one");
+
+	/* least recently seen, not oldest: c[1] is used after a minute, c[2] is not */
+	at(t0 + 100);
+	CHECK(get(c[1]) == ST_OK, "cap: the older CLI session is used again");
+	at(t0 + 110);
+	CHECK(create("u:1", KIND_CLI, c[3]) == ST_OK && get(c[2]) == ST_NOTFOUND &&
+	    get(c[1]) == ST_OK, "cap: the least recently seen CLI session is ended");
+	CHECK(get(o) == ST_OK, "cap: the other user's session is untouched");
+
+	/* no session of the new kind: the least recently seen of the other kind */
+	for (i = 0; i < 3; i++) {
+		at(t0 + 200 + (uint64_t)i);
+		create("u:3", KIND_WEB, x[i]);
+	}
+	at(t0 + 210);
+	CHECK(create("u:3", KIND_CLI, x[3]) == ST_OK && get(x[0]) == ST_NOTFOUND &&
+	    get(x[1]) == ST_OK && get(x[2]) == ST_OK && get(x[3]) == ST_OK,
+	    "cap: with only web sessions, a CLI one ends the least recently seen web one");
+
+	/* many in a row: never more than the cap */
+	for (i = 0, ok = 1; i < 50; i++) {
+		at(t0 + 300 + (uint64_t)i);
+		ok &= create("u:1", KIND_CLI, c[4]) == ST_OK;
+	}
+	CHECK(ok && entries(st.sessions) == 3 + 1 + 3 && entries(st.byuser) == 7,
+	    "cap: 50 more sessions, still 3 of the user");
+	CHECK(get(c[4]) == ST_OK, "cap: the newest session works");
+	store_close();
+
+	/* expired sessions neither count nor stay in the index */
+	store_open(16 << 20, 2, 100);
+	t0 = st.now;
+	create("u:1", KIND_CLI, c[0]);
+	create("u:1", KIND_CLI, c[1]);
+	at(t0 + 100);
+	CHECK(create("u:1", KIND_CLI, c[2]) == ST_OK && entries(st.sessions) == 1 &&
+	    entries(st.byuser) == 1, "cap: expired sessions of the user are removed, not counted");
+	at(t0 + 101);
+	CHECK(create("u:1", KIND_CLI, c[3]) == ST_OK && get(c[2]) == ST_OK,
+	    "cap: ...so the live one is kept");
+	store_close();
+
+	/* a lowered cap: the next session brings the user down to it */
+	store_open(16 << 20, 5, 86400);
+	for (i = 0; i < 5; i++)
+		create("u:1", KIND_CLI, c[i]);
+	st.conf.max_per_user = 2;
+	CHECK(create("u:1", KIND_CLI, w) == ST_OK && entries(st.sessions) == 2 && get(w) == ST_OK,
+	    "cap: lowered from 5 to 2, the next session leaves 2");
+	st.conf.max_per_user = 0;
+	for (i = 0; i < 5; i++)
+		create("u:1", KIND_CLI, c[i]);
+	CHECK(entries(st.sessions) == 7, "cap: 0 means no cap");
+	store_close();
+}
+
+/* Fills the map with one session per user; returns how many fit. */
+static int
+fill(const char *prefix)
+{
+	uint8_t	tok[TOKEN_LEN], s;
+	char	user[48];
+	int	i, n = 0, full = 0;
+
+	for (i = 0; i < 20000 && full < 3; i++) {
+		snprintf(user, sizeof(user), "%s%d", prefix, i);
+		s = create(user, KIND_WEB, tok);
+		n += s == ST_OK;
+		full = s == ST_FULL ? full + 1 : 0;
+	}
+	return full == 3 ? n : -1;
+}
+
+static void
+test_full_sweep(void)
+{
+	struct op	*ops[2];
+	struct mreader	 r[2];
+	uint8_t		 keep[TOKEN_LEN], s[2];
+	uint64_t	 t0;
+	int		 n, late;
+
+	store_open(1 << 20, 0, 100);
+	t0 = st.now;
+	CHECK((n = fill("a:")) > 100, "full: the map filled with sessions (%d)", n);
+	at(t0 + 99);
+	CHECK((late = fill("late:")) >= 0, "full: a second before they expire, still ST_FULL "
+	    "(%d more fitted in freed pages)", late);
+	at(t0 + 100);
+	CHECK(create("new", KIND_WEB, keep) == ST_OK,
+	    "full: once they have expired, a new session is created (expired ones swept)");
+	CHECK(entries(st.sessions) == (size_t)late + 1 && entries(st.byuser) == (size_t)late + 1,
+	    "full: the expired sessions and their index are gone");
+	CHECK(get(keep) == ST_OK, "full: the new session works");
+
+	/* a read and a write in one batch: the write is retried, the read answered */
+	at(t0 + 101);
+	CHECK(fill("b:") > 100, "full: filled again");
+	at(t0 + 250);
+	ops[0] = mk(op_session_get, 0);
+	secret_hash(ops[0]->req.key, keep, TOKEN_LEN);
+	ops[1] = mk(op_session_create, OP_WRITE);
+	fill_create(ops[1], "late2", KIND_WEB);
+	batch(ops, 2, s, r);
+	CHECK(s[0] == ST_NOTFOUND && s[1] == ST_OK,
+	    "full: in a batch, the write gets room after the sweep, the read is answered");
+	op_free(ops[0]);
+	op_free(ops[1]);
+	store_close();
+}
+
+int
+main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	log_init("test_store_cap", 0);
+	test_cap();
+	test_full_sweep();
+	return CHECK_DONE();
+}
