@@ -357,7 +357,7 @@ void	page_begin(struct sbuf *, const struct pg *);
 void	page_end(struct sbuf *, const struct pg *);
 void	page_error(struct sbuf *, const char *title, const char *detail, int signed_in);
 void	page_counter(struct sbuf *, const struct req *, const struct a_list *);
-void	page_login(struct sbuf *, const struct a_providers *, const char *pair_ref, const char *notice);
+void	page_login(struct sbuf *, const struct a_providers *, const char *notice);
 void	page_logout_confirm(struct sbuf *, const struct req *);
 /* p: the providers to approve with when not signed in, NULL when signed in;
  * need_code: the user types the code instead of seeing it. */

@@ -39,7 +39,7 @@ login_render(struct req *r)
 		return;
 	}
 	sb_init(&sb);
-	page_login(&sb, &r->u.providers, NULL, r->flag ? "You have signed out." : NULL);
+	page_login(&sb, &r->u.providers, r->flag ? "You have signed out." : NULL);
 	reply_sb(r, 200, CT_HTML, &sb);
 }
 

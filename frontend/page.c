@@ -128,7 +128,7 @@ page_counter(struct sbuf *sb, const struct req *r, const struct a_list *l)
 }
 
 static void
-provider_buttons(struct sbuf *sb, const struct a_providers *p, const char *pair_ref)
+provider_buttons(struct sbuf *sb, const struct a_providers *p)
 {
 	uint32_t i;
 
@@ -146,10 +146,6 @@ provider_buttons(struct sbuf *sb, const struct a_providers *p, const char *pair_
 		}
 		sb_add(sb, "<a class=\"button\" href=\"/login/");
 		sb_html(sb, p->p[i].name);
-		if (pair_ref != NULL) {
-			sb_add(sb, "?pair=");
-			sb_html(sb, pair_ref);
-		}
 		sb_add(sb, "\">Sign in with ");
 		sb_html(sb, p->p[i].display[0] ? p->p[i].display : p->p[i].name);
 		sb_add(sb, "</a>");
@@ -158,7 +154,7 @@ provider_buttons(struct sbuf *sb, const struct a_providers *p, const char *pair_
 }
 
 void
-page_login(struct sbuf *sb, const struct a_providers *p, const char *pair_ref, const char *notice)
+page_login(struct sbuf *sb, const struct a_providers *p, const char *notice)
 {
 	struct pg pg = { "Sign in", NULL, 0 };
 
@@ -170,7 +166,7 @@ page_login(struct sbuf *sb, const struct a_providers *p, const char *pair_ref, c
 		sb_add(sb, "</p>");
 	}
 	sb_add(sb, "<p>Choose how to sign in. Your count is kept per account.</p>");
-	provider_buttons(sb, p, pair_ref);
+	provider_buttons(sb, p);
 	sb_add(sb, "</section>");
 	page_end(sb, &pg);
 }

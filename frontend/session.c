@@ -111,8 +111,8 @@ session_login_binding(struct req *r, uint8_t binding[BINDING_MAX], size_t *len)
  * "Origin: null" with a form POST (chromium does): that counts only together
  * with Sec-Fetch-Site: same-origin, a header no page can set.
  */
-static int
-same_origin(struct req *r)
+int
+session_same_origin(struct req *r)
 {
 	const char	*origin, *site;
 	int		 n, m;
@@ -127,18 +127,12 @@ same_origin(struct req *r)
 }
 
 int
-session_same_origin(struct req *r)
-{
-	return same_origin(r);
-}
-
-int
 session_csrf_ok(struct req *r, const char *body, size_t len)
 {
 	char	got[64];
 	int	ok;
 
-	if (!same_origin(r)) {
+	if (!session_same_origin(r)) {
 		log_info("csrf: %s from another origin refused", route_name(route_index(r->route)));
 		r->fe->m.csrf_refused++;
 		return -1;
