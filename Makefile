@@ -55,98 +55,82 @@ HARDEN		:= -fstack-protector-strong -fPIE -fstack-clash-protection -fcf-protecti
 CFLAGS		+= $(WARN) $(OPT) $(HARDEN) -D_GNU_SOURCE -Iproto $(PKG_CFLAGS)
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(filter -fsanitize=%,$(OPT))
 
-LIBS_STORE	:= -levent -llmdb -lsodium
-LIBS_AUTHD	:= -levent -lcurl -ljson-c -lsodium
-LIBS_FRONTEND	:= -levhtp -levent -levent_openssl -lssl -lcrypto -lpthread -lsodium
-LIBS_CLI	:= -lcurl -ljson-c -lsodium
-LIBS_PROTO	:= -levent -lsodium
+# proto/ and each program's folder but its main.c (the LAYERS) are one archive
+# each, DIR/libLAYER.a, so that a program links only the objects it calls.
+# LIBS_LAYER names the libraries LAYER's objects may call; a link names those of
+# the archives it draws from, and --as-needed records only the libraries that
+# the objects it pulled really call.
+LAYERS		:= proto store authd frontend cli
+LIBS_proto	:= -levent -ljson-c -lsodium
+LIBS_store	:= -levent -llmdb -lsodium
+LIBS_authd	:= -levent -lcurl -ljson-c -lsodium
+LIBS_frontend	:= -levhtp -levent -lsodium
+LIBS_cli	:= -lcurl -ljson-c -lsodium
+# The benchmarks call lmdb and evhtp themselves.
+LIBS_BENCH	:= -levhtp -levent -llmdb -lsodium
 
-obj		= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
-PROTO_OBJ	:= $(call obj,$(wildcard proto/*.c))
-STORE_LIB	:= $(call obj,$(filter-out store/main.c,$(wildcard store/*.c)))
-AUTHD_LIB	:= $(call obj,$(filter-out authd/main.c,$(wildcard authd/*.c)))
-FRONTEND_LIB	:= $(call obj,$(filter-out frontend/main.c,$(wildcard frontend/*.c)))
-CLI_LIB		:= $(call obj,$(filter-out cli/main.c,$(wildcard cli/*.c)))
+# libFuzzer targets: tests/fuzz/fuzz_LAYER_*.c, built with clang into build/fuzz.
+FUZZ_SECONDS	?= 20
+FUZZ		:= build/fuzz
+FUZZ_CFLAGS	= -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DFUZZING -Iproto $(PKG_CFLAGS)
 
+# obj(DIR,SOURCES): their objects under DIR/obj
+obj		= $(patsubst %.c,$(1)/obj/%.o,$(2))
+# archives(DIR,LAYER): what a program of LAYER links, its own archive first
+archives	= $(1)/lib$(2).a $(1)/libproto.a
+# archive_objs(DIR/libLAYER.a): LAYER/*.c but main.c, compiled into DIR/obj
+archive_layer	= $(patsubst lib%.a,%,$(notdir $(1)))
+archive_src	= $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
+archive_objs	= $(call obj,$(patsubst %/,%,$(dir $(1))),$(call archive_src,$(call archive_layer,$(1))))
+# libs_of(PREREQUISITES): the LIBS_LAYER of each archive among them, each once
+libs_of		= $(sort $(foreach a,$(filter %.a,$(1)),$(LIBS_$(call archive_layer,$(a)))))
+# name_layer(test_LAYER_NAME or fuzz_LAYER_NAME): LAYER
+name_layer	= $(word 2,$(subst _, ,$(1)))
+# prog_layer(airlock-LAYER): LAYER; the CLI, airlock, is cli
+prog_layer	= $(or $(patsubst airlock-%,%,$(filter airlock-%,$(1))),cli)
+# One link for every program of a build: the entry object, then the archives.
+LINK		= mkdir -p $(@D) && $(CC) -o $@ $^ $(LDFLAGS) -Wl,--as-needed $(call libs_of,$^)
+FUZZ_LINK	= clang $(FUZZ_CFLAGS) -o $@ $^ -Wl,--as-needed $(call libs_of,$^)
+
+ARCHIVES	:= $(foreach l,$(LAYERS),$(BUILD)/lib$(l).a $(FUZZ)/lib$(l).a)
 PROGS		:= $(BUILD)/airlock-store $(BUILD)/airlock-authd $(BUILD)/airlock-frontend $(BUILD)/airlock
 UNIT_SRC	:= $(wildcard tests/unit/test_*.c)
 UNITS		:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_PROGS	:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 TOOLS		:= $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
+FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all progs test demo fuzz fuzz-smoke bench install uninstall clean deps check-units
+.PHONY: all progs test demo fuzz fuzz-smoke fuzz-build bench install uninstall clean deps check-units
 all: $(PROGS) $(UNITS) $(BENCH_PROGS) $(TOOLS)
 progs: $(PROGS)
+fuzz-build: $(FUZZ_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -I$(dir $<) -c -o $@ $<
-
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
-
-$(BUILD)/airlock-store: $(BUILD)/obj/store/main.o $(STORE_LIB) $(PROTO_OBJ)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_STORE)
-$(BUILD)/airlock-authd: $(BUILD)/obj/authd/main.o $(AUTHD_LIB) $(PROTO_OBJ)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_AUTHD)
-$(BUILD)/airlock-frontend: $(BUILD)/obj/frontend/main.o $(FRONTEND_LIB) $(PROTO_OBJ)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_FRONTEND)
-$(BUILD)/airlock: $(BUILD)/obj/cli/main.o $(CLI_LIB) $(PROTO_OBJ)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_CLI) $(LIBS_PROTO)
-
-# Unit tests link proto plus the library of the program their name starts with.
-$(BUILD)/tests/test_proto_%: $(BUILD)/obj/tests/unit/test_proto_%.o $(PROTO_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_PROTO)
-$(BUILD)/tests/test_store_%: $(BUILD)/obj/tests/unit/test_store_%.o $(STORE_LIB) $(PROTO_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_STORE)
-$(BUILD)/tests/test_authd_%: $(BUILD)/obj/tests/unit/test_authd_%.o $(AUTHD_LIB) $(PROTO_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_AUTHD)
-$(BUILD)/tests/test_frontend_%: $(BUILD)/obj/tests/unit/test_frontend_%.o $(FRONTEND_LIB) $(PROTO_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_FRONTEND)
-$(BUILD)/tests/test_cli_%: $(BUILD)/obj/tests/unit/test_cli_%.o $(CLI_LIB) $(PROTO_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_CLI) $(LIBS_PROTO)
-
-# Test tools (IPC clients, fake peers): tests/tools/NAME.c, one program each, run by test scripts.
-$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(PROTO_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) -levent -llmdb -lcurl -ljson-c -lsodium
-
-# Benchmarks: bench/NAME.c is one program; bench_store links proto, the http baseline evhtp.
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(PROTO_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS_FRONTEND) -llmdb -levent
-
-# libFuzzer targets: tests/fuzz/fuzz_PROG_*.c, built with clang into build/fuzz,
-# each linked with proto/ and PROG's files but its main.c.
-FUZZ_SECONDS	?= 20
-FUZZ		:= build/fuzz
-FUZZ_CFLAGS	= -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DFUZZING -Iproto $(PKG_CFLAGS)
-fuzz_obj	= $(patsubst %.c,$(FUZZ)/obj/%.o,$(1))
-FUZZ_PROTO	:= $(call fuzz_obj,$(wildcard proto/*.c))
-FUZZ_STORE	:= $(call fuzz_obj,$(filter-out store/main.c,$(wildcard store/*.c)))
-FUZZ_AUTHD	:= $(call fuzz_obj,$(filter-out authd/main.c,$(wildcard authd/*.c)))
-FUZZ_FRONTEND	:= $(call fuzz_obj,$(filter-out frontend/main.c,$(wildcard frontend/*.c)))
-FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
-
 $(FUZZ)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -MMD -MP -I$(dir $<) -c -o $@ $<
-$(FUZZ)/fuzz_proto_%: $(FUZZ)/obj/tests/fuzz/fuzz_proto_%.o $(FUZZ_PROTO)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(LIBS_PROTO)
-$(FUZZ)/fuzz_store_%: $(FUZZ)/obj/tests/fuzz/fuzz_store_%.o $(FUZZ_STORE) $(FUZZ_PROTO)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(LIBS_STORE)
-$(FUZZ)/fuzz_authd_%: $(FUZZ)/obj/tests/fuzz/fuzz_authd_%.o $(FUZZ_AUTHD) $(FUZZ_PROTO)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(LIBS_AUTHD)
-$(FUZZ)/fuzz_frontend_%: $(FUZZ)/obj/tests/fuzz/fuzz_frontend_%.o $(FUZZ_FRONTEND) $(FUZZ_PROTO)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(LIBS_FRONTEND)
--include $(shell find $(FUZZ)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(FUZZ)/obj -name '*.d' 2>/dev/null)
 
-.PHONY: fuzz-build
-fuzz-build: $(FUZZ_BINS)
+# Static pattern rules: every object is an explicit prerequisite, so make keeps
+# it (none is intermediate) and `make -q` after `make` answers "up to date".
+.SECONDEXPANSION:
+$(ARCHIVES): %.a: $$(call archive_objs,$$@)
+	rm -f $@ && $(AR) rcs $@ $^
+# airlock-LAYER is LAYER/main.c; unit tests/unit/test_LAYER_NAME.c tests LAYER.
+$(PROGS): $(BUILD)/%: $(BUILD)/obj/$$(call prog_layer,$$*)/main.o $$(call archives,$(BUILD),$$(call prog_layer,$$*))
+	$(LINK)
+$(UNITS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(call archives,$(BUILD),$$(call name_layer,$$*))
+	$(LINK)
+# Test tools (IPC clients, fake peers) and benchmarks: one file each, with proto.
+$(TOOLS): $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libproto.a
+	$(LINK)
+$(BENCH_PROGS): $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libproto.a
+	$(LINK) $(LIBS_BENCH)
+$(FUZZ_BINS): $(FUZZ)/%: $(FUZZ)/obj/tests/fuzz/%.o $$(call archives,$(FUZZ),$$(call name_layer,$$*))
+	$(FUZZ_LINK)
+
 fuzz: fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 fuzz-smoke: fuzz-build
@@ -173,6 +157,7 @@ bench:
 	tests/deps.sh build bench
 	$(MAKE) all
 	BIN=$(abspath $(BUILD)) bench/run.sh
+	BIN=$(abspath $(BUILD)) bench/roundtrips.sh
 	BIN=$(abspath $(BUILD)) bench/instr.sh --check README.md
 
 check-units:

@@ -29,12 +29,6 @@
 
 #include "msg.h"
 
-#define AUTHD_MAX_PROVIDERS	32
-/* Accepted in LOGIN_FINISH: anything that fits a frame gets an answer; only
- * control characters or a longer field close the connection (malformed). */
-#define AUTHD_MAX_STATE		4096	/* state as received back (ours are 43 chars) */
-#define AUTHD_MAX_CODE		8192	/* authorization code */
-#define AUTHD_MAX_ISS		1024	/* iss of the authorization response (RFC 9207) */
 
 struct conf;
 struct http;
@@ -54,7 +48,7 @@ struct authd {
 	unsigned		 login_ttl;	/* seconds a started login stays valid */
 	struct grants		*grants;
 	struct secret		*signkey;	/* Ed25519 secret key, 64 bytes */
-	struct provider		*prov[AUTHD_MAX_PROVIDERS];
+	struct provider		*prov[MAX_PROVIDERS];
 	size_t			 nprov;
 	char			*redirect_base;	/* public_url + "/auth_redirect" */
 	const char		*default_redirect;	/* provider keeping /auth_redirect, or NULL */
@@ -75,22 +69,17 @@ struct ipc_permit;
 /* The permit table (tests call its handlers directly). */
 const struct ipc_permit *authd_permits(size_t *n);
 
-/* login.c */
+/* The IPC handlers of LOGIN_START, LOGIN_FINISH (login.c) and REVOKE (revoke.c):
+ * msg is the decoded struct msg_auth_<name>. */
 struct ipc_conn;
 struct msg_hdr;
-struct mreader;
-int	login_start(struct ipc_conn *, const struct msg_hdr *, struct mreader *);
-int	login_finish(struct ipc_conn *, const struct msg_hdr *, struct mreader *);
-
-/* revoke.c */
-int	revoke_request(struct ipc_conn *, const struct msg_hdr *, struct mreader *);
+int	authd_req_login_start(struct ipc_conn *, const struct msg_hdr *, const void *msg);
+int	authd_req_login_finish(struct ipc_conn *, const struct msg_hdr *, const void *msg);
+int	authd_req_revoke(struct ipc_conn *, const struct msg_hdr *, const void *msg);
 
 /* keygen.c */
 int	keygen_main(const char *path);
 /* Loads signing.key (base64url Ed25519 seed) from a file checked for its mode. */
 struct secret *signkey_load(const char *path, char *err, size_t errlen);
-
-/* A one-line answer to the frontend carrying only a status. */
-void	answer_status(struct ipc_conn *, const struct msg_hdr *, uint8_t status);
 
 #endif

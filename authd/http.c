@@ -10,6 +10,7 @@
 #include <event2/event_struct.h>
 #include <sodium.h>
 
+#include "buf.h"
 #include "log.h"
 
 struct http_sock {
@@ -23,12 +24,8 @@ struct http_req {
 	struct http		*h;
 	CURL			*easy;
 	struct curl_slist	*hdrs;
-	char			*body;
-	size_t			 body_len;
-	uint8_t			*resp;
-	size_t			 resp_len;
-	size_t			 resp_cap;
-	int			 too_big;
+	struct buf		 body;	/* body.p NULL: no request body */
+	struct buf		 resp;
 	http_cb			 cb;
 	void			*arg;
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -212,14 +209,8 @@ http_req_free(struct http_req *r)
 	for (l = r->hdrs; l != NULL; l = l->next)
 		sodium_memzero(l->data, strlen(l->data));
 	curl_slist_free_all(r->hdrs);
-	if (r->body != NULL) {
-		sodium_memzero(r->body, r->body_len);
-		free(r->body);
-	}
-	if (r->resp != NULL) {
-		sodium_memzero(r->resp, r->resp_cap);
-		free(r->resp);
-	}
+	buf_free(&r->body);
+	buf_free(&r->resp);
 	free(r);
 }
 
@@ -239,11 +230,11 @@ http_req_done(struct http_req *r, CURLcode code)
 	if (curl_easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != NULL)
 		snprintf(ctype, sizeof(ctype), "%s", ct);
 	resp.ctype = ctype;
-	resp.body = r->resp != NULL ? r->resp : (const uint8_t *)"";
-	resp.len = r->resp_len;
+	resp.body = r->resp.p != NULL ? (const uint8_t *)r->resp.p : (const uint8_t *)"";
+	resp.len = r->resp.len;
 	if (code == CURLE_OK)
 		resp.result = HTTP_OK;
-	else if (r->too_big)
+	else if (r->resp.err == BUF_ETOOBIG)
 		resp.result = HTTP_ETOOBIG;
 	else if (code == CURLE_OPERATION_TIMEDOUT)
 		resp.result = HTTP_ETIMEOUT;
@@ -281,55 +272,22 @@ http_check_done(struct http *h)
 	} while (n == 64);
 }
 
-static size_t
-http_write(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct http_req	*r = arg;
-	size_t		 n = size * nmemb, cap;
-	uint8_t		*p;
-
-	if (n > r->h->conf.max_body || r->resp_len + n > r->h->conf.max_body) {
-		r->too_big = 1;
-		return 0;
-	}
-	if (r->resp_len + n + 1 > r->resp_cap) {
-		cap = r->resp_cap ? r->resp_cap : 4096;
-		while (cap < r->resp_len + n + 1)
-			cap *= 2;
-		if ((p = malloc(cap)) == NULL)
-			return 0;
-		if (r->resp != NULL) {
-			memcpy(p, r->resp, r->resp_len);
-			sodium_memzero(r->resp, r->resp_cap);
-			free(r->resp);
-		}
-		r->resp = p;
-		r->resp_cap = cap;
-	}
-	memcpy(r->resp + r->resp_len, data, n);
-	r->resp_len += n;
-	r->resp[r->resp_len] = '\0';
-	return n;
-}
-
 static int
 http_header(struct http_req *r, const char *name, const char *value)
 {
-	struct curl_slist	*l;
-	size_t			 n;
-	char			*line;
+	struct curl_slist	*l = NULL;
+	struct buf		 line;
+	const char		*s;
 
 	if (value == NULL)
 		return 0;
 	if (strpbrk(value, "\r\n") != NULL)	/* no header injection, whatever the source */
 		return -1;
-	n = strlen(name) + 2 + strlen(value) + 1;
-	if ((line = malloc(n)) == NULL)
-		return -1;
-	snprintf(line, n, "%s: %s", name, value);
-	l = curl_slist_append(r->hdrs, line);
-	sodium_memzero(line, n);
-	free(line);
+	buf_init(&line, strlen(name) + 2 + strlen(value));
+	buf_addf(&line, "%s: %s", name, value);
+	if ((s = buf_str(&line)) != NULL)
+		l = curl_slist_append(r->hdrs, s);
+	buf_free(&line);
 	if (l == NULL)
 		return -1;
 	r->hdrs = l;
@@ -363,20 +321,20 @@ http_setup(struct http_req *r, const struct http_request *q, int plain)
 		rc |= curl_easy_setopt(e, CURLOPT_CAINFO, h->conf.ca_file);
 	rc |= curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
 	rc |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
-	rc |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write);
-	rc |= curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	rc |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, buf_write_cb);
+	rc |= curl_easy_setopt(e, CURLOPT_WRITEDATA, &r->resp);
 	rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	rc |= curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
 	rc |= curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
-	if (r->body != NULL) {
-		rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)r->body_len);
-		rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	if (r->body.p != NULL) {
+		rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)r->body.len);
+		rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body.p);
 	}
 	if (strcmp(method, "GET") == 0) {
-		if (r->body != NULL)
+		if (r->body.p != NULL)
 			return -1;
 	} else if (strcmp(method, "POST") == 0) {
-		if (r->body == NULL)
+		if (r->body.p == NULL)
 			rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
 	} else
 		rc |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
@@ -402,12 +360,12 @@ http_start(struct http *h, const struct http_request *q, http_cb cb, void *arg)
 	r->h = h;
 	r->cb = cb;
 	r->arg = arg;
+	buf_init(&r->body, q->body_len);
+	buf_init(&r->resp, h->conf.max_body);
 	if (q->body != NULL) {
-		if ((r->body = malloc(q->body_len + 1)) == NULL)
+		buf_addn(&r->body, q->body, q->body_len);
+		if (buf_str(&r->body) == NULL)
 			goto fail;
-		memcpy(r->body, q->body, q->body_len);
-		r->body[q->body_len] = '\0';
-		r->body_len = q->body_len;
 	}
 	if ((r->easy = curl_easy_init()) == NULL || http_setup(r, q, plain) == -1)
 		goto fail;

@@ -76,52 +76,51 @@ purpose_ok(uint8_t purpose, size_t ref_len)
 }
 
 int
-login_start(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
+authd_req_login_start(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
-	struct authd	*ad = authd_env;
-	struct provider	*p;
-	struct mbuf	 m;
-	char		 name[MAX_PROVIDER + 1], state[STATE_LEN + 1];
-	char		 challenge[PKCE_VERIFIER_LEN + 1], nonce[OIDC_NONCE_LEN + 1], *url;
-	uint8_t		 ref[REF_LEN], box[LOGIN_BOX_LEN], purpose;
-	size_t		 ref_len;
-	int		 rc;
+	const struct msg_auth_login_start	*q = msg;
+	struct msg_auth_login_start_r		 a;
+	struct authd				*ad = authd_env;
+	struct provider				*p;
+	struct mbuf				 m;
+	char					 state[STATE_LEN + 1];
+	char					 challenge[PKCE_VERIFIER_LEN + 1];
+	char					 nonce[OIDC_NONCE_LEN + 1], *url;
+	int					 rc;
 
-	m_get_str(r, name, MAX_PROVIDER);
-	purpose = m_get_u8(r);
-	m_get_blob(r, ref, REF_LEN, &ref_len);
-	if (m_end(r) == -1)
-		return -1;
-	if (!purpose_ok(purpose, ref_len)) {
-		answer_status(c, h, ST_INVALID);
+	if (!purpose_ok(q->purpose, q->ref_len)) {
+		ipc_answer_status(c, h, ST_INVALID);
 		return 0;
 	}
-	if ((p = provider_find(ad, name, NULL)) == NULL) {
-		answer_status(c, h, ST_NOTFOUND);
+	if ((p = provider_find(ad, q->provider, NULL)) == NULL) {
+		ipc_answer_status(c, h, ST_NOTFOUND);
 		return 0;
 	}
 	if (!p->ready) {
-		answer_status(c, h, ST_PROVIDER_ERROR);
+		ipc_answer_status(c, h, ST_PROVIDER_ERROR);
 		return 0;
 	}
-	rc = loginseal_new(secret_open(ad->loginkey), p->name, purpose, ref, ref_len,
-	    now_sec() + ad->login_ttl, state, challenge, nonce, box);
+	memset(&a, 0, sizeof(a));
+	rc = loginseal_new(secret_open(ad->loginkey), p->name, q->purpose, q->ref, q->ref_len,
+	    now_sec() + ad->login_ttl, state, challenge, nonce, a.binding);
 	secret_close(ad->loginkey);
 	if (rc == -1 || (url = authorize_url(p, p->redirect_uri, state, challenge, nonce)) == NULL) {
 		log_warnx("login start %s: authorize URL too long", p->name);
-		answer_status(c, h, ST_INTERNAL);
+		ipc_answer_status(c, h, ST_INTERNAL);
 	} else {
-		m_reply(&m, h, ST_OK);
-		m_add_str(&m, url, MAX_URL);
-		m_add_blob(&m, box, LOGIN_BOX_LEN);
-		ipc_send(c, &m);
+		snprintf(a.authorize_url, sizeof(a.authorize_url), "%s", url);
+		a.binding_len = LOGIN_BOX_LEN;
+		if (msg_answer(&m, h, ST_OK, &a) == 0)
+			ipc_send(c, &m);
+		else
+			ipc_answer_status(c, h, ST_INTERNAL);
 		sodium_memzero(&m, sizeof(m));
 		free(url);
 	}
-	sodium_memzero(box, sizeof(box));
+	sodium_memzero(&a, sizeof(a));
 	sodium_memzero(state, sizeof(state));
 	sodium_memzero(nonce, sizeof(nonce));
-	log_debug("login start %s: purpose %u", p->name, purpose);
+	log_debug("login start %s: purpose %u", p->name, q->purpose);
 	return 0;
 }
 
@@ -141,7 +140,7 @@ login_free(struct login *l)
 static void
 login_fail(struct login *l, uint8_t status)
 {
-	answer_status(l->conn, &l->req, status);
+	ipc_answer_status(l->conn, &l->req, status);
 	login_free(l);
 }
 
@@ -170,10 +169,10 @@ login_grant(struct login *l, uint8_t handle[GRANT_LEN])
 static void
 login_answer(struct login *l, const struct userinfo *u)
 {
-	struct proof	 pr;
-	struct mbuf	 m;
-	uint8_t		 proof[MAX_PROOF];
-	int		 n;
+	struct msg_auth_login_finish_r	 a;
+	struct proof			 pr;
+	struct mbuf			 m;
+	int				 n;
 
 	if (strlen(l->p->name) + 1 + strlen(u->subject) > MAX_USERID) {
 		log_warnx("provider %s: subject too long", l->p->name);
@@ -192,7 +191,7 @@ login_answer(struct login *l, const struct userinfo *u)
 		return;
 	}
 	pr.grant_len = GRANT_LEN;
-	n = proof_sign(&pr, secret_open(l->ad->signkey), proof, sizeof(proof));
+	n = proof_sign(&pr, secret_open(l->ad->signkey), a.proof, sizeof(a.proof));
 	secret_close(l->ad->signkey);
 	if (n < 0) {
 		log_warnx("provider %s: cannot sign the login proof", l->p->name);
@@ -200,11 +199,10 @@ login_answer(struct login *l, const struct userinfo *u)
 		login_fail(l, ST_INTERNAL);
 		return;
 	}
-	m_reply(&m, &l->req, ST_OK);
-	m_add_blob(&m, proof, (size_t)n);
-	m_add_str(&m, pr.user_id, MAX_USERID);
-	m_add_str(&m, pr.name, MAX_NAME);
-	if (ipc_send(l->conn, &m) == -1)
+	a.proof_len = (size_t)n;
+	memcpy(a.user_id, pr.user_id, sizeof(a.user_id));
+	memcpy(a.name, pr.name, sizeof(a.name));
+	if (msg_answer(&m, &l->req, ST_OK, &a) == -1 || ipc_send(l->conn, &m) == -1)
 		log_warnx("provider %s: login of %s done but the frontend has gone", l->p->name,
 		    pr.user_id);
 	else
@@ -327,7 +325,7 @@ token_start(struct login *l, const char *code)
 	char			*auth = NULL;
 	int			 rc = -1;
 
-	buf_init(&body, 3 * AUTHD_MAX_CODE + 4096);
+	buf_init(&body, 3 * MAX_CODE + 4096);
 	buf_add_param(&body, "grant_type", "authorization_code");
 	buf_add_param(&body, "code", code);
 	buf_add_param(&body, "redirect_uri", l->p->redirect_uri);
@@ -432,43 +430,23 @@ finish_check(struct authd *ad, const uint8_t *binding, size_t blen, const char *
 	return ST_OK;
 }
 
-static int
-finish_read(struct mreader *r, char *state, char *code, uint8_t *binding, size_t *blen,
-    char *client, char *callback, char *iss)
-{
-	m_get_str(r, state, AUTHD_MAX_STATE);
-	m_get_str(r, code, AUTHD_MAX_CODE);
-	m_get_blob(r, binding, BINDING_MAX, blen);
-	m_get_str(r, client, MAX_CLIENT);
-	m_get_str(r, callback, MAX_PROVIDER);
-	m_get_str(r, iss, AUTHD_MAX_ISS);
-	return m_end(r);
-}
-
 /* Parse and check everything; only then reach the provider. */
 int
-login_finish(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
+authd_req_login_finish(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
-	struct authd		*ad = authd_env;
-	struct pending_login	 pl;
-	struct provider		*p = NULL;
-	struct login		*l;
-	char			 state[AUTHD_MAX_STATE + 1], code[AUTHD_MAX_CODE + 1];
-	char			 client[MAX_CLIENT + 1], callback[MAX_PROVIDER + 1];
-	char			 iss[AUTHD_MAX_ISS + 1];
-	uint8_t			 binding[BINDING_MAX];
-	size_t			 blen;
-	int			 st, rc = 0;
+	const struct msg_auth_login_finish	*q = msg;
+	struct authd				*ad = authd_env;
+	struct pending_login			 pl;
+	struct provider				*p = NULL;
+	struct login				*l;
+	int					 st;
 
-	if (finish_read(r, state, code, binding, &blen, client, callback, iss) == -1) {
-		rc = -1;
-		goto done;
-	}
-	st = finish_check(ad, binding, blen, state, code, client, callback, iss, &pl, &p);
+	st = finish_check(ad, q->binding, q->binding_len, q->state, q->code, q->client,
+	    q->callback, q->iss, &pl, &p);
 	if (st == ST_OK && (l = calloc(1, sizeof(*l))) == NULL)
 		st = ST_INTERNAL;
 	if (st != ST_OK) {
-		answer_status(c, h, (uint8_t)st);
+		ipc_answer_status(c, h, (uint8_t)st);
 		goto done;
 	}
 	ad->exchanges++;
@@ -477,18 +455,15 @@ login_finish(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 	l->req = *h;
 	l->p = p;
 	l->pl = pl;
-	snprintf(l->client, sizeof(l->client), "%s", client);
+	snprintf(l->client, sizeof(l->client), "%s", q->client);
 	if ((l->next = ad->logins) != NULL)
 		l->next->prevp = &l->next;
 	l->prevp = &ad->logins;
 	ad->logins = l;
 	ipc_conn_ref(c);
-	if (token_start(l, code) == -1)
+	if (token_start(l, q->code) == -1)
 		login_fail(l, ST_INTERNAL);
 done:
-	sodium_memzero(code, sizeof(code));
-	sodium_memzero(state, sizeof(state));
-	sodium_memzero(binding, sizeof(binding));
 	sodium_memzero(&pl, sizeof(pl));
-	return rc;
+	return 0;
 }

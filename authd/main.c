@@ -1,9 +1,11 @@
 /*
  * airlock-authd [-dv] [-f CONFIG]	serve the frontend
+ * airlock-authd -n [-f CONFIG]		check the configuration and secrets, exit
  * airlock-authd -k KEYFILE		make the login-proof key, print its public half
  *
  * Start-up order: config, then every secret (refusing files others can read),
- * then the socket; provider discovery runs on the loop, so one provider that
+ * then the socket, the drop to [authd] user when started as root, and the
+ * grants in state_dir; provider discovery runs on the loop, so one provider that
  * is down never keeps authd (or the other providers) from serving.
  */
 #include <sys/stat.h>
@@ -33,16 +35,10 @@
 
 #define SWEEP_SEC		30
 
-static const char *const airlock_keys[] = { "public_url", "frontend_user", NULL };
-static const char *const authd_keys[] = {
-	"socket", "state_dir", "secrets_dir", "allow_insecure_loopback", "ca_file",
-	"login_ttl_sec", "max_logins", "max_exchanges", "http_timeout_ms",
-	"grant_max_age_days", "idle_timeout_sec", "max_exchanges_per_addr",
-	"default_redirect_provider", NULL
-};
-
 struct runtime {
 	struct authd		 ad;
+	struct airlock_conf	 ac;
+	struct daemon_user	 user;
 	struct ipc_server	*server;
 	struct event		*ev_sig[2], *ev_sweep;
 	const char		*socket_path;	/* unlinked at exit when we made it */
@@ -50,37 +46,29 @@ struct runtime {
 	time_t			 last_grant_sweep;
 };
 
+/* public_url as written, without its trailing "/", then "/auth_redirect". */
 static char *
-redirect_base(const struct conf *c)
+redirect_base(const struct conf_airlock *a)
 {
-	const char	*u = conf_require(c, "airlock", "public_url");
-	size_t		 n = strlen(u);
-	char		*s;
+	size_t	 n = strlen(a->public_url);
+	char	*s;
 
-	if ((strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) ||
-	    strpbrk(u, "?# \t") != NULL || n > 1024)
-		fatalx("%s: [airlock] public_url: not an http(s) URL without query",
-		    conf_file(c));
-	while (n > 0 && u[n - 1] == '/')
+	while (n > 0 && a->public_url[n - 1] == '/')
 		n--;
 	if ((s = malloc(n + sizeof("/auth_redirect"))) == NULL)
 		fatal("malloc");
-	memcpy(s, u, n);
+	memcpy(s, a->public_url, n);
 	strcpy(s + n, "/auth_redirect");
 	return s;
 }
 
+/* Peers served: root, authd's own uid and frontend_user, each once. */
 static size_t
-peer_uids(const struct conf *c, uid_t uids[3])
+peer_uids(const struct conf_airlock *a, uid_t uids[3])
 {
-	const char	*user = conf_require(c, "airlock", "frontend_user");
-	size_t		 n = 0, i;
-	uid_t		 cand[3];
+	size_t	n = 0, i;
+	uid_t	cand[3] = { 0, geteuid(), a->frontend_uid };
 
-	cand[0] = 0;
-	cand[1] = geteuid();
-	if (sock_user_uid(user, &cand[2]) == -1)
-		fatalx("%s: [airlock] frontend_user: no such user \"%s\"", conf_file(c), user);
 	for (i = 0; i < 3; i++)
 		if (n == 0 || (cand[i] != uids[0] && (n < 2 || cand[i] != uids[1])))
 			uids[n++] = cand[i];
@@ -105,10 +93,6 @@ redirect_uris(struct authd *ad)
 	struct provider	*p;
 	size_t		 i, n = strlen(ad->redirect_base);
 
-	ad->default_redirect = conf_get(ad->conf, "authd", "default_redirect_provider");
-	if (ad->default_redirect != NULL && provider_find(ad, ad->default_redirect, NULL) == NULL)
-		fatalx("%s: [authd] default_redirect_provider: no [provider.%s] section",
-		    conf_file(ad->conf), ad->default_redirect);
 	for (i = 0; i < ad->nprov; i++) {
 		p = ad->prov[i];
 		if ((p->redirect_uri = malloc(n + 1 + MAX_PROVIDER + 1)) == NULL)
@@ -148,12 +132,12 @@ load_loginkey(struct authd *ad, const char *secrets_dir)
 static void
 load_providers(struct authd *ad, const char *secrets_dir)
 {
-	const char	*names[AUTHD_MAX_PROVIDERS + 1];
+	const char	*names[MAX_PROVIDERS + 1];
 	size_t		 n, i;
 
-	n = conf_sections(ad->conf, "provider.", names, AUTHD_MAX_PROVIDERS + 1);
-	if (n > AUTHD_MAX_PROVIDERS)
-		fatalx("%s: more than %d providers", conf_file(ad->conf), AUTHD_MAX_PROVIDERS);
+	n = conf_sections(ad->conf, "provider.", names, MAX_PROVIDERS + 1);
+	if (n > MAX_PROVIDERS)
+		fatalx("%s: more than %d providers", conf_file(ad->conf), MAX_PROVIDERS);
 	for (i = 0; i < n; i++)
 		ad->prov[ad->nprov++] = provider_load(ad, ad->conf, names[i], secrets_dir);
 	if (n == 0)
@@ -161,14 +145,14 @@ load_providers(struct authd *ad, const char *secrets_dir)
 }
 
 static void
-setup_http(struct authd *ad)
+setup_http(struct authd *ad, const struct conf_authd *c)
 {
 	struct http_conf hc;
 
 	memset(&hc, 0, sizeof(hc));
-	hc.ca_file = conf_get(ad->conf, "authd", "ca_file");
+	hc.ca_file = c->ca_file;
 	hc.insecure_loopback = ad->insecure_loopback;
-	hc.timeout_ms = conf_num(ad->conf, "authd", "http_timeout_ms", 100, 120000, 10000);
+	hc.timeout_ms = c->http_timeout_ms;
 	hc.connect_timeout_ms = hc.timeout_ms < 5000 ? hc.timeout_ms : 5000;
 	hc.max_body = HTTP_MAX_BODY;
 	if (hc.ca_file != NULL && access(hc.ca_file, R_OK) == -1)
@@ -177,57 +161,55 @@ setup_http(struct authd *ad)
 		fatalx("http client setup failed");
 }
 
+/* Settings, secrets, HTTP client and providers: all a check (-n) can try. */
 static void
-setup(struct runtime *rt, const char *config)
+setup(struct runtime *rt)
 {
-	struct authd	*ad = &rt->ad;
-	const char	*secrets_dir, *state_dir;
-	char		 err[512];
+	struct authd		*ad = &rt->ad;
+	const struct conf_authd	*c = &rt->ac.authd;
 
-	ad->conf = conf_load(config);
-	conf_check(ad->conf, "airlock", airlock_keys);
-	conf_check(ad->conf, "authd", authd_keys);
-	ad->redirect_base = redirect_base(ad->conf);
-	ad->insecure_loopback = conf_bool(ad->conf, "authd", "allow_insecure_loopback", 0);
+	ad->conf = rt->ac.raw;
+	ad->redirect_base = redirect_base(&rt->ac.airlock);
+	ad->default_redirect = c->default_redirect;
+	ad->insecure_loopback = c->insecure_loopback;
 	if (ad->insecure_loopback)
 		log_warnx("WARNING: allow_insecure_loopback = yes: plain http to providers on "
 		    "127.0.0.1 is allowed. Development only, never in production.");
-	ad->max_exchanges = conf_num(ad->conf, "authd", "max_exchanges", 1, 100000, 1024);
-	ad->max_per_addr = conf_num(ad->conf, "authd", "max_exchanges_per_addr", 1, 100000, 4);
-	ad->idle_timeout_sec = (int)conf_num(ad->conf, "authd", "idle_timeout_sec", 0, 86400, 300);
-	rt->grant_max_age = 86400ULL *
-	    conf_num(ad->conf, "authd", "grant_max_age_days", 1, 3650, 90);
-	secrets_dir = conf_get(ad->conf, "authd", "secrets_dir");
-	state_dir = conf_require(ad->conf, "authd", "state_dir");
-	load_signkey(ad, secrets_dir);
-	load_loginkey(ad, secrets_dir);
-	if ((ad->grants = grants_open(state_dir, err, sizeof(err))) == NULL)
-		fatalx("state_dir: %s", err);
-	ad->login_ttl = (unsigned)conf_num(ad->conf, "authd", "login_ttl_sec", 1, 3600, 600);
-	if ((ad->replay = replay_new(conf_num(ad->conf, "authd", "max_logins", 1, 1000000,
-	    4096))) == NULL)
+	ad->max_exchanges = (size_t)c->max_exchanges;
+	ad->max_per_addr = (size_t)c->max_exchanges_per_addr;
+	ad->idle_timeout_sec = (int)c->idle_timeout_sec;
+	rt->grant_max_age = 86400ULL * (uint64_t)c->grant_max_age_days;
+	ad->login_ttl = (unsigned)c->login_ttl_sec;
+	load_signkey(ad, c->secrets_dir);
+	load_loginkey(ad, c->secrets_dir);
+	if ((ad->replay = replay_new((size_t)c->max_logins)) == NULL)
 		fatalx("out of memory");
 	if ((ad->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	setup_http(ad);
-	load_providers(ad, secrets_dir);
+	setup_http(ad, c);
+	load_providers(ad, c->secrets_dir);
 	redirect_uris(ad);
 }
 
+/* The socket, then (started as root) the drop to [authd] user in state_dir,
+ * then the grants, created as that user. */
 static void
 listen_socket(struct runtime *rt)
 {
-	uid_t	uids[3];
-	size_t	n = peer_uids(rt->ad.conf, uids);
-	int	fd;
+	struct sock_listen	 l = { "[authd] socket", rt->ac.authd.socket, 0660, NULL, -1 };
+	const char		*state_dir = rt->ac.authd.state_dir;
+	uid_t			 uids[3];
+	size_t			 n = peer_uids(&rt->ac.airlock, uids);
+	char			 err[512];
 
-	if ((fd = sock_activated()) == -1) {
-		rt->socket_path = conf_require(rt->ad.conf, "authd", "socket");
-		if ((fd = sock_listen_unix(rt->socket_path, 0660)) == -1)
-			fatal("listen on %s", rt->socket_path);
-	}
-	if ((rt->server = authd_server_new(&rt->ad, fd, uids, n)) == NULL)
+	if (sock_listen_all(&l, 1) == 0)
+		rt->socket_path = l.at;
+	if ((rt->server = authd_server_new(&rt->ad, l.fd, uids, n)) == NULL)
 		fatalx("ipc server setup failed");
+	daemon_drop(&rt->user, state_dir, rt->socket_path,
+	    daemon_user_gid(rt->ac.airlock.frontend_uid, rt->user.gid));
+	if ((rt->ad.grants = grants_open(state_dir, err, sizeof(err))) == NULL)
+		fatalx("state_dir: %s", err);
 }
 
 static void
@@ -281,7 +263,7 @@ teardown(struct runtime *rt)
 	grants_close(ad->grants);
 	secret_free(ad->signkey);
 	free(ad->redirect_base);
-	conf_free(ad->conf);
+	airlock_conf_free(&rt->ac);
 	event_base_free(ad->base);
 }
 
@@ -292,7 +274,7 @@ main(int argc, char *argv[])
 	struct daemon_opts	 o;
 	size_t			 i;
 
-	daemon_getopt(argc, argv, "df:k:v", "usage: airlock-authd [-dv] [-f config]\n"
+	daemon_getopt(argc, argv, "df:k:nv", "usage: airlock-authd [-dnv] [-f config]\n"
 	    "       airlock-authd -k keyfile\n", &o);
 	umask(077);
 	if (sodium_init() < 0) {
@@ -301,13 +283,16 @@ main(int argc, char *argv[])
 	}
 	if (o.keyfile != NULL)
 		return keygen_main(o.keyfile);
-	log_init("airlock-authd", o.foreground);
+	log_init("airlock-authd", o.foreground || o.check);
 	log_setverbose(o.verbose);
 	secret_harden_process();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init");
 	authd_env = &rt.ad;
-	setup(&rt, o.config);
+	daemon_configure("airlock-authd", &o, CONF_PART_AUTHD, &rt.ac, &rt.user);
+	setup(&rt);
+	if (o.check)
+		daemon_check_exit("airlock-authd", NULL);
 	listen_socket(&rt);
 	events(&rt);
 	for (i = 0; i < rt.ad.nprov; i++)

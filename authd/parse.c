@@ -9,72 +9,8 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "json.h"
 #include "text.h"
-
-struct json_object *
-json_parse_object(const void *buf, size_t len, const char **why)
-{
-	struct json_tokener	*tok;
-	struct json_object	*o;
-	const char		*s = buf;
-	size_t			 end;
-
-	*why = NULL;
-	if (len == 0 || len > INT32_MAX) {
-		*why = "empty or oversized JSON";
-		return NULL;
-	}
-	if (memchr(buf, '\0', len) != NULL) {
-		*why = "NUL byte in JSON";
-		return NULL;
-	}
-	if ((tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL) {
-		*why = "out of memory";
-		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, s, (int)len);
-	if (o == NULL) {
-		*why = json_tokener_get_error(tok) == json_tokener_continue ?
-		    "truncated JSON" : json_tokener_error_desc(json_tokener_get_error(tok));
-		json_tokener_free(tok);
-		return NULL;
-	}
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	for (; end < len; end++)	/* only whitespace may follow */
-		if (s[end] != ' ' && s[end] != '\t' && s[end] != '\r' && s[end] != '\n') {
-			json_object_put(o);
-			*why = "trailing bytes after JSON";
-			return NULL;
-		}
-	if (!json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		*why = "JSON is not an object";
-		return NULL;
-	}
-	return o;
-}
-
-int
-json_str(struct json_object *o, const char *key, size_t max, const char **out)
-{
-	struct json_object	*v;
-	const char		*s;
-	int			 n;
-
-	*out = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
-		return 0;
-	if (!json_object_is_type(v, json_type_string))
-		return -1;
-	s = json_object_get_string(v);
-	n = json_object_get_string_len(v);
-	if (s == NULL || n < 0 || (size_t)n > max || strlen(s) != (size_t)n)
-		return -1;
-	*out = s;
-	return 1;
-}
 
 /*
  * Form-encoded: key=value pairs decoded by proto's rules (text.h), at most
@@ -92,8 +28,7 @@ form_decode(const char *s, size_t n)
 	if ((p = malloc(cap)) == NULL)
 		return NULL;
 	if (pct_decode(p, cap, s, n) == -1) {
-		sodium_memzero(p, cap);
-		free(p);
+		mem_wipe_free(p, cap);
 		return NULL;
 	}
 	return p;
@@ -173,20 +108,48 @@ is_form(const char *ctype)
 	    (ctype[33] == '\0' || ctype[33] == ';' || ctype[33] == ' ');
 }
 
-struct tokfield {
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* A string member of an answer and where its copy goes in the parsed struct. */
+struct strfield {
 	const char	*key;
 	size_t		 off;
 	size_t		 max;
+	int		 required;
 };
 
-static const struct tokfield tokfields[] = {
-	{ "access_token", offsetof(struct tokresp, access_token), MAX_TOKEN },
-	{ "token_type", offsetof(struct tokresp, token_type), 64 },
-	{ "refresh_token", offsetof(struct tokresp, refresh_token), MAX_TOKEN },
-	{ "id_token", offsetof(struct tokresp, id_token), MAX_ID_TOKEN },
-	{ "error", offsetof(struct tokresp, error), 256 },
-	{ "error_description", offsetof(struct tokresp, error_description), 1024 },
+static const struct strfield tokfields[] = {
+	{ "access_token", offsetof(struct tokresp, access_token), MAX_TOKEN, 0 },
+	{ "token_type", offsetof(struct tokresp, token_type), 64, 0 },
+	{ "refresh_token", offsetof(struct tokresp, refresh_token), MAX_TOKEN, 0 },
+	{ "id_token", offsetof(struct tokresp, id_token), MAX_ID_TOKEN, 0 },
+	{ "error", offsetof(struct tokresp, error), 256, 0 },
+	{ "error_description", offsetof(struct tokresp, error_description), 1024, 0 },
 };
+
+static const struct strfield discfields[] = {
+	{ "issuer", offsetof(struct discovery, issuer), MAX_URL, 1 },
+	{ "authorization_endpoint", offsetof(struct discovery, authorization_endpoint), MAX_URL, 1 },
+	{ "token_endpoint", offsetof(struct discovery, token_endpoint), MAX_URL, 1 },
+	{ "userinfo_endpoint", offsetof(struct discovery, userinfo_endpoint), MAX_URL, 0 },
+	{ "revocation_endpoint", offsetof(struct discovery, revocation_endpoint), MAX_URL, 0 },
+};
+
+static char **
+field(void *base, const struct strfield *f)
+{
+	return (char **)((char *)base + f->off);
+}
+
+/* Wipes and frees every string the n fields of base point to. */
+static void
+fields_free(void *base, const struct strfield *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		str_wipe_free(*field(base, &f[i]));
+}
 
 static int
 tokresp_json(const uint8_t *body, size_t len, struct tokresp *t, const char **why)
@@ -196,10 +159,10 @@ tokresp_json(const uint8_t *body, size_t len, struct tokresp *t, const char **wh
 	size_t			 i;
 	char			**dst;
 
-	if ((o = json_parse_object(body, len, why)) == NULL)
+	if ((o = json_parse_object(body, len, JSON_MAX_DEPTH, why)) == NULL)
 		return -1;
-	for (i = 0; i < sizeof(tokfields) / sizeof(tokfields[0]); i++) {
-		dst = (char **)((char *)t + tokfields[i].off);
+	for (i = 0; i < NITEMS(tokfields); i++) {
+		dst = field(t, &tokfields[i]);
 		switch (json_str(o, tokfields[i].key, tokfields[i].max, &s)) {
 		case -1:
 			*why = "token answer member of wrong type or too long";
@@ -228,8 +191,8 @@ tokresp_form(const uint8_t *body, size_t len, struct tokresp *t, const char **wh
 
 	if (form_parse(body, len, &f, why) == -1)
 		return -1;
-	for (i = 0; i < sizeof(tokfields) / sizeof(tokfields[0]); i++) {
-		dst = (char **)((char *)t + tokfields[i].off);
+	for (i = 0; i < NITEMS(tokfields); i++) {
+		dst = field(t, &tokfields[i]);
 		if ((s = form_get(&f, tokfields[i].key)) == NULL)
 			continue;
 		if ((*dst = str_dup_max(s, tokfields[i].max)) == NULL) {
@@ -273,12 +236,7 @@ tokresp_parse(const char *ctype, const uint8_t *body, size_t len, struct tokresp
 void
 tokresp_free(struct tokresp *t)
 {
-	str_wipe_free(t->access_token);
-	str_wipe_free(t->token_type);
-	str_wipe_free(t->refresh_token);
-	str_wipe_free(t->id_token);
-	free(t->error);
-	free(t->error_description);
+	fields_free(t, tokfields, NITEMS(tokfields));
 	memset(t, 0, sizeof(*t));
 }
 
@@ -322,18 +280,15 @@ name_copy(char *dst, const char *s)
 static int
 subject_get(struct json_object *o, enum subject_kind kind, char *out, const char **why)
 {
-	struct json_object	*v;
 	const char		*s;
 	int64_t			 id;
 	size_t			 i;
 
 	if (kind == SUBJ_NUMERIC_ID) {
-		if (!json_object_object_get_ex(o, "id", &v) ||
-		    !json_object_is_type(v, json_type_int)) {
+		if (json_int(o, "id", &id) != 1) {
 			*why = "user has no numeric id";
 			return -1;
 		}
-		id = json_object_get_int64(v);
 		if (id <= 0 || id > ((int64_t)1 << 53)) {
 			*why = "user id out of range";
 			return -1;
@@ -366,7 +321,7 @@ userinfo_parse(const uint8_t *body, size_t len, enum subject_kind kind, struct u
 	size_t			 i;
 
 	memset(u, 0, sizeof(*u));
-	if ((o = json_parse_object(body, len, why)) == NULL)
+	if ((o = json_parse_object(body, len, JSON_MAX_DEPTH, why)) == NULL)
 		return -1;
 	if (subject_get(o, kind, u->subject, why) == -1) {
 		json_object_put(o);
@@ -421,33 +376,23 @@ json_flag(struct json_object *o, const char *key)
 int
 discovery_parse(const uint8_t *body, size_t len, struct discovery *d, const char **why)
 {
-	static const struct {
-		const char	*key;
-		size_t		 off;
-		int		 required;
-	} f[] = {
-		{ "issuer", offsetof(struct discovery, issuer), 1 },
-		{ "authorization_endpoint", offsetof(struct discovery, authorization_endpoint), 1 },
-		{ "token_endpoint", offsetof(struct discovery, token_endpoint), 1 },
-		{ "userinfo_endpoint", offsetof(struct discovery, userinfo_endpoint), 0 },
-		{ "revocation_endpoint", offsetof(struct discovery, revocation_endpoint), 0 },
-	};
+	const struct strfield	*f = discfields;
 	struct json_object	*o;
 	const char		*s;
 	size_t			 i;
 	int			 rc, dummy = 0;
 
 	memset(d, 0, sizeof(*d));
-	if ((o = json_parse_object(body, len, why)) == NULL)
+	if ((o = json_parse_object(body, len, JSON_MAX_DEPTH, why)) == NULL)
 		return -1;
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		rc = json_str(o, f[i].key, MAX_URL, &s);
+	for (i = 0; i < NITEMS(discfields); i++) {
+		rc = json_str(o, f[i].key, f[i].max, &s);
 		if (rc == -1 || (rc == 0 && f[i].required)) {
 			*why = rc == -1 ? "discovery member of wrong type or too long" :
 			    "discovery lacks a required endpoint";
 			goto bad;
 		}
-		if (rc == 1 && (*(char **)((char *)d + f[i].off) = strdup(s)) == NULL) {
+		if (rc == 1 && (*field(d, &f[i]) = strdup(s)) == NULL) {
 			*why = "out of memory";
 			goto bad;
 		}
@@ -480,11 +425,7 @@ bad:
 void
 discovery_free(struct discovery *d)
 {
-	free(d->issuer);
-	free(d->authorization_endpoint);
-	free(d->token_endpoint);
-	free(d->userinfo_endpoint);
-	free(d->revocation_endpoint);
+	fields_free(d, discfields, NITEMS(discfields));
 	memset(d, 0, sizeof(*d));
 }
 
@@ -514,8 +455,8 @@ static int
 idtoken_claims(struct json_object *o, const char *issuer, const char *client_id,
     const char *nonce, uint64_t now, char *sub, const char **why)
 {
-	struct json_object	*exp;
 	const char		*s;
+	int64_t			 exp;
 
 	if (json_str(o, "iss", MAX_URL, &s) != 1 || strcmp(s, issuer) != 0)
 		return *why = "id_token issuer mismatch", -1;
@@ -524,9 +465,9 @@ idtoken_claims(struct json_object *o, const char *issuer, const char *client_id,
 	if (json_str(o, "nonce", 256, &s) != 1 || strlen(s) != strlen(nonce) ||
 	    sodium_memcmp(s, nonce, strlen(nonce)) != 0)
 		return *why = "id_token nonce mismatch", -1;
-	if (!json_object_object_get_ex(o, "exp", &exp) || !json_object_is_type(exp, json_type_int))
+	if (json_int(o, "exp", &exp) != 1)
 		return *why = "id_token without exp", -1;
-	if (json_object_get_int64(exp) < (int64_t)now - 60)
+	if (exp < (int64_t)now - 60)
 		return *why = "id_token expired", -1;
 	if (json_str(o, "sub", MAX_SUBJECT, &s) != 1 || !subject_ok(s))
 		return *why = "id_token without valid sub", -1;
@@ -559,7 +500,7 @@ idtoken_check(const char *jwt, const char *issuer, const char *client_id, const 
 		*why = "id_token payload is not base64url";
 		return -1;
 	}
-	o = json_parse_object(payload, plen, why);
+	o = json_parse_object(payload, plen, JSON_MAX_DEPTH, why);
 	free(payload);
 	if (o == NULL)
 		return -1;

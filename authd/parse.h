@@ -11,21 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "json.h"
 #include "msg.h"
 
-#define JSON_MAX_DEPTH		16
+#define JSON_MAX_DEPTH		16	/* providers' answers (json.h) */
 #define MAX_TOKEN		8192	/* access / refresh token */
 #define MAX_ID_TOKEN		16384
 #define MAX_SUBJECT		128
 #define FORM_MAX_PAIRS		32
-
-struct json_object;
-
-/* A whole document whose top level is an object; NULL on any error. */
-struct json_object *json_parse_object(const void *buf, size_t len, const char **why);
-/* 1: a string of at most max bytes without NUL (*out points into obj);
- * 0: absent or null; -1: another type, too long or NUL inside. */
-int	json_str(struct json_object *, const char *key, size_t max, const char **out);
 
 struct form {
 	size_t	 n;

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "secret.h"
+#include "text.h"
 
 #define DISCOVERY_BACKOFF_MAX	60
 
@@ -74,20 +75,6 @@ provider_type_name(enum provider_type t)
 		if (builtins[i].pt == t)
 			return builtins[i].type;
 	return "?";
-}
-
-static int
-name_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > MAX_PROVIDER)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
 }
 
 static int
@@ -224,7 +211,7 @@ provider_load(struct authd *ad, const struct conf *c, const char *sec, const cha
 	const char		*name = sec + strlen("provider."), *v;
 
 	conf_check(c, sec, provider_keys);
-	if (!name_ok(name))
+	if (!provider_name_valid(name, strlen(name)))
 		fatalx("%s: [%s]: provider name must be 1-%d of [a-z0-9_-]", conf_file(c), sec,
 		    MAX_PROVIDER);
 	b = builtin_find(c, sec);

@@ -5,6 +5,8 @@
 
 #include <sodium.h>
 
+#include "buf.h"
+
 struct replay_entry {
 	uint8_t		h[LOGIN_HASH_LEN];
 	uint64_t	expires;
@@ -36,8 +38,7 @@ replay_free(struct replay *r)
 {
 	if (r == NULL)
 		return;
-	sodium_memzero(r->v, r->max * sizeof(*r->v));
-	free(r->v);
+	mem_wipe_free(r->v, r->max * sizeof(*r->v));
 	free(r);
 }
 

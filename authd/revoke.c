@@ -35,7 +35,7 @@ revoke_end(struct revoke *v, uint8_t status, int drop_grant)
 {
 	if (drop_grant && grant_delete(v->ad->grants, v->handle) == -1)
 		log_warn("revoke: deleting grant");
-	answer_status(v->conn, &v->req, status);
+	ipc_answer_status(v->conn, &v->req, status);
 	if (status == ST_OK)
 		log_info("revoke %s: done", v->p->name);
 	v->ad->exchanges--;
@@ -173,34 +173,32 @@ ok:
 }
 
 int
-revoke_request(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
+authd_req_revoke(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
-	struct authd	*ad = authd_env;
-	struct revoke	*v;
-	struct provider	*p;
-	struct grant	 g;
-	uint8_t		 handle[GRANT_LEN];
-	int		 rc;
+	const struct msg_auth_revoke	*q = msg;
+	const uint8_t			*handle = q->grant;
+	struct authd			*ad = authd_env;
+	struct revoke			*v;
+	struct provider			*p;
+	struct grant			 g;
+	int				 rc;
 
-	m_get_bytes(r, handle, sizeof(handle));
-	if (m_end(r) == -1)
-		return -1;
 	if ((rc = grant_get(ad->grants, handle, &g)) != 0) {
 		if (rc == -1)
 			log_warnx("revoke: grant unreadable or forged");
-		answer_status(c, h, ST_NOTFOUND);
+		ipc_answer_status(c, h, ST_NOTFOUND);
 		return 0;
 	}
 	if ((p = provider_find(ad, g.provider, NULL)) == NULL || p->revoke == REVOKE_NONE) {
 		grant_clear(&g);
 		grant_delete(ad->grants, handle);
-		answer_status(c, h, ST_UNSUPPORTED);
+		ipc_answer_status(c, h, ST_UNSUPPORTED);
 		return 0;
 	}
 	if (!p->ready || ad->exchanges >= ad->max_exchanges ||
 	    (v = calloc(1, sizeof(*v))) == NULL) {
 		grant_clear(&g);
-		answer_status(c, h, p->ready ? ST_BUSY : ST_PROVIDER_ERROR);
+		ipc_answer_status(c, h, p->ready ? ST_BUSY : ST_PROVIDER_ERROR);
 		return 0;
 	}
 	ad->exchanges++;
@@ -209,7 +207,7 @@ revoke_request(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 	v->req = *h;
 	v->p = p;
 	v->g = g;
-	memcpy(v->handle, handle, sizeof(handle));
+	memcpy(v->handle, handle, sizeof(v->handle));
 	ipc_conn_ref(c);
 	if (revoke_step(v) == -1)
 		revoke_end(v, ST_INTERNAL, 0);

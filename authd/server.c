@@ -1,6 +1,7 @@
 /*
  * The frontend's side of authd: the permit table of MSG_AUTH_* requests and
- * the two answers that need no provider (PING, PROVIDERS).  Peers are checked
+ * the two answers that need no provider (PING, PROVIDERS).  Each handler,
+ * authd_req_<message>, receives its request decoded into struct msg_auth_<name>.  Peers are checked
  * with SO_PEERCRED by proto/ipc.c; anything malformed closes that connection.
  */
 #include <string.h>
@@ -15,59 +16,51 @@
 
 struct authd *authd_env;
 
-void
-answer_status(struct ipc_conn *c, const struct msg_hdr *h, uint8_t status)
-{
-	struct mbuf m;
-
-	m_reply(&m, h, status);
-	ipc_send(c, &m);
-}
-
 static int
-ping(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
+authd_req_ping(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
-	struct authd	*ad = authd_env;
-	struct mbuf	 m;
-	uint32_t	 ready = 0;
-	size_t		 i;
+	struct msg_auth_ping_r	a;
+	struct authd		*ad = authd_env;
+	struct mbuf		m;
+	size_t			i;
 
-	if (m_end(r) == -1)
-		return -1;
+	memset(&a, 0, sizeof(a));
 	for (i = 0; i < ad->nprov; i++)
-		ready += ad->prov[i]->ready ? 1 : 0;
-	m_reply(&m, h, ST_OK);
-	m_add_u32(&m, ready);
-	ipc_send(c, &m);
+		a.providers += ad->prov[i]->ready ? 1 : 0;
+	if (msg_answer(&m, h, ST_OK, &a) == 0)
+		ipc_send(c, &m);
 	return 0;
 }
 
 static int
-providers(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
+authd_req_providers(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
-	struct authd	*ad = authd_env;
-	struct mbuf	 m;
-	size_t		 i;
+	static struct msg_auth_providers_r	 a;
+	struct authd				*ad = authd_env;
+	struct provider_item			*it;
+	struct mbuf				 m;
+	size_t					 i;
 
-	if (m_end(r) == -1)
-		return -1;
-	m_reply(&m, h, ST_OK);
-	m_add_u32(&m, (uint32_t)ad->nprov);
-	for (i = 0; i < ad->nprov; i++) {
-		m_add_str(&m, ad->prov[i]->name, MAX_PROVIDER);
-		m_add_str(&m, ad->prov[i]->display, MAX_NAME);
-		m_add_u8(&m, ad->prov[i]->ready ? 1 : 0);
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i < ad->nprov && i < MAX_PROVIDERS; i++) {
+		it = &a.providers[a.providers_n++];
+		snprintf(it->name, sizeof(it->name), "%s", ad->prov[i]->name);
+		snprintf(it->display, sizeof(it->display), "%s", ad->prov[i]->display);
+		it->ready = ad->prov[i]->ready ? 1 : 0;
 	}
-	ipc_send(c, &m);
+	if (msg_answer(&m, h, ST_OK, &a) == 0)
+		ipc_send(c, &m);
+	else
+		ipc_answer_status(c, h, ST_INTERNAL);
 	return 0;
 }
 
 static const struct ipc_permit permits[] = {
-	{ MSG_AUTH_PING, ping },
-	{ MSG_AUTH_PROVIDERS, providers },
-	{ MSG_AUTH_LOGIN_START, login_start },
-	{ MSG_AUTH_LOGIN_FINISH, login_finish },
-	{ MSG_AUTH_REVOKE, revoke_request },
+	{ .type = MSG_AUTH_PING, .handler = authd_req_ping },
+	{ .type = MSG_AUTH_PROVIDERS, .handler = authd_req_providers },
+	{ .type = MSG_AUTH_LOGIN_START, .handler = authd_req_login_start },
+	{ .type = MSG_AUTH_LOGIN_FINISH, .handler = authd_req_login_finish },
+	{ .type = MSG_AUTH_REVOKE, .handler = authd_req_revoke },
 };
 
 const struct ipc_permit *

@@ -96,11 +96,12 @@ struct client {
 static void
 send_incr(struct client *c, const uint8_t token[TOKEN_LEN], uint32_t id)
 {
-	struct mbuf m;
+	struct msg_store_increment	q;
+	struct mbuf			m;
 
-	m_init(&m, MSG_STORE_INCREMENT, id);
-	m_add_bytes(&m, token, TOKEN_LEN);
-	if (m_finish(&m) == -1 || send(c->fd, m.data, m.len, MSG_NOSIGNAL) != (ssize_t)m.len)
+	memcpy(q.token, token, TOKEN_LEN);
+	if (msg_request(&m, MSG_STORE_INCREMENT, id, &q) == -1 ||
+	    send(c->fd, m.data, m.len, MSG_NOSIGNAL) != (ssize_t)m.len)
 		die("send", 0);
 	c->got = 0;
 }

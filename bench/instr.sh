@@ -7,9 +7,13 @@
 # N requests on one keep-alive connection (curl); each process's counters are
 # zeroed before and dumped after, so a figure is (instructions the process
 # executed while serving the N requests) / N, start-up and sign-in excluded.
+# The signed-in GET / is counted for a user with one session and for one
+# with MANY sessions (one web session and MANY - 1 command-line ones, made
+# through the store's socket: bench/lib_bench.sh).
 #
 # Usage: bench/instr.sh [--check FILE]
 #   N      requests per route (default 2000)
+#   MANY   sessions of the second user (default 1000, the store's highest cap)
 #   BIN    build to measure (default build/normal)
 #   --check FILE: after measuring, compare GET /'s total with the figure in
 #          FILE's line "| GET / (signed in) | ... | TOTAL |" (README.md's
@@ -25,15 +29,19 @@ case ${1:-} in
 *) echo "usage: bench/instr.sh [--check FILE]" >&2; exit 2 ;;
 esac
 N=${N:-2000}
+MANY=${MANY:-1000}
 export BIN=${BIN:-$PWD/build/normal}
 
 command -v valgrind >/dev/null || { echo "bench/instr.sh: valgrind is not installed (make bench installs it)" >&2; exit 1; }
-for f in airlock-store airlock-authd airlock-frontend bench/http_baseline; do
+for f in airlock-store airlock-authd airlock-frontend bench/http_baseline tools/storec; do
 	[ -x "$BIN/$f" ] || { echo "bench/instr.sh: $BIN/$f missing: run make" >&2; exit 1; }
 done
 
 . tests/lib.sh
 . tests/lib_stack.sh
+. bench/lib_bench.sh
+# The user with MANY sessions (the store's cap is 64 by default).
+STACK_STORE_EXTRA="max_sessions_per_user = $MANY"
 
 die() { echo "bench/instr.sh: $*" >&2; for f in "$T"/*.log; do echo "--- $f" >&2; tail -5 "$f" >&2; done; exit 1; }
 
@@ -102,12 +110,15 @@ read -r code _ <<<"$(stack_login "$JAR")"
 sed -i '/\tlogin\t/d; /\t__Host-login\t/d' "$JAR"
 CSRF=$(st_csrf "$JAR")
 [ -n "$CSRF" ] || die "no CSRF token on the counter page"
+MANY_COOKIE="session=$(bench_many_sessions bench-many "$MANY")" || die "cannot make $MANY sessions"
 
 measure "GET / (signed in)" 200 "$JAR" "$STACK_URL/"
 measure "POST /increment" 200 "$JAR" "$STACK_URL/increment" -H "Origin: $STACK_URL" \
 	-H "Accept: application/json" --data "csrf=$CSRF"
 measure "GET /secured" 200 "$JAR" "$STACK_URL/secured"
 measure "GET / (signed out, 303)" 303 /dev/null "$STACK_URL/"
+# curl -b takes a cookie string as well as a jar.
+measure "GET / ($MANY sessions)" 200 "$MANY_COOKIE" "$STACK_URL/"
 
 BASE_PORT=$(free_port)
 under_cg baseline "$BIN/bench/http_baseline" "127.0.0.1:$BASE_PORT"; BASE_PID=$LAST_PID
@@ -125,6 +136,14 @@ for r in "${ROWS[@]}"; do
 	printf '| %-26s | %9s | %9s | %9s | %9s |\n' "$l" "$fe" "$st" "$ad" "$tot"
 done
 printf '| %-26s | %9s | %9s | %9s | %9s |\n' "bare libevhtp server" "$BASE" "-" "-" "$BASE"
+for r in "${ROWS[@]}"; do
+	case $r in
+	"GET / (signed in)|"*) ONE=${r##*|} ;;
+	"GET / ($MANY sessions)|"*) MANYI=${r##*|} ;;
+	esac
+done
+awk -v a="$MANYI" -v b="$ONE" -v m="$MANY" 'BEGIN {
+	printf "\nsessions: GET / with %d sessions costs %.2f times GET / with one (total instructions)\n", m, (b > 0 ? a / b : 0) }'
 
 [ -n "$CHECK" ] || exit 0
 want=$(awk -F'|' '$2 ~ /^ *GET \/ \(signed in\) *$/ { gsub(/ /, "", $6); print $6; exit }' "$CHECK")

@@ -7,8 +7,18 @@
 # run, so the ratios hold on a noisy shared machine where absolute figures
 # do not.  The baseline row shows the medians of its runs.
 #
+# Each route is measured by two methods in the same run, and both ratios are
+# printed side by side: slices (DURATION seconds of the route as 1-second wrk
+# runs, each right after a 1-second baseline run) and sequential runs (RUNS
+# wrk runs of DURATION seconds of the baseline and of the route, alternated;
+# the ratio of the medians).  The signed-in GET / is measured for a user with
+# one session and for one with MANY sessions (web + command-line).
+#
 # Usage: bench/run.sh [--smoke]
 #   DURATION  seconds per figure (default 5; --smoke: 1), as 1-second slices
+#   RUNS      sequential runs per route and of the baseline (default 3; --smoke: 1)
+#   MANY      sessions of the second user (default 1000, the store's highest cap;
+#             --smoke: 100)
 #   CONNS     wrk connections (default 64)
 #   THREADS   wrk threads (default 2)
 #   BIN       build to measure (default build/normal)
@@ -18,6 +28,9 @@
 #     p50/p99 latency (wrk --latency), and errors = wrk's "Non-2xx or 3xx
 #     responses" + socket errors + answers of another status class than
 #     expected (counted by the frontend's own /metrics before and after);
+#   - per figure, both methods: the slices' ratio and the sequential runs'
+#     req/s, baseline req/s and ratio; GET / with MANY sessions over GET /
+#     with one, by both methods;
 #   - RSS of each daemon idle (after the sign-in, before any load), the most
 #     sampled while wrk runs (VmRSS every 0.1 s) and the high-water mark VmHWM;
 #   - login round-trip overhead (see login_overhead below);
@@ -45,6 +58,10 @@ LOGINS=5
 [ "$SMOKE" = 1 ] && LOGINS=2
 FLOOD_LOGINS=${FLOOD_LOGINS:-10}
 [ "$SMOKE" = 1 ] && FLOOD_LOGINS=3
+RUNS=${RUNS:-3}
+[ "$SMOKE" = 1 ] && RUNS=1
+MANY=${MANY:-1000}
+[ "$SMOKE" = 1 ] && MANY=100
 export BIN=${BIN:-$PWD/build/normal}
 
 command -v wrk >/dev/null || { echo "bench/run.sh: wrk is not installed (make deps)" >&2; exit 1; }
@@ -55,8 +72,11 @@ done
 . tests/lib.sh
 . tests/lib_stack.sh
 . tests/lib_flood.sh
+. bench/lib_bench.sh
 # wrk's CONNS connections all come from 127.0.0.1: no cap per address here.
 STACK_FRONTEND_EXTRA="max_conns_per_addr = 0"
+# The user with MANY sessions (the store's cap is 64 by default).
+STACK_STORE_EXTRA="max_sessions_per_user = $MANY"
 
 # The daemons as deployed: without -v (the frontend logs every answer at -v).
 stack_start_store() {
@@ -115,16 +135,18 @@ classes() {
 }
 
 ROWS=()
+SEQ_ROWS=()
 ERRORS_TOTAL=0
 FIGURE_N=0
 SLICES=$(awk -v d="$DURATION" 'BEGIN { n = int(d); if (n < d) n++; print (n < 1 ? 1 : n) }')
 : >"$T/slices"
 
-# wrk_run URL [wrk args...]: one 1-second wrk run; appends "KIND requests
-# ms p50 p99 errors" to $T/slices (KIND from $SLICE_KIND); W_REQS, W_ERRS.
+# wrk_run URL [wrk args...]: one wrk run of WRK_SECS seconds (default 1);
+# appends "KIND requests ms p50 p99 errors" to $T/slices (KIND from
+# $SLICE_KIND); W_REQS, W_ERRS.
 wrk_run() {
 	local url=$1 out rps p50 p99 secs; shift
-	out=$(wrk -t"$THREADS" -c"$CONNS" -d1s --latency "$@" "$url" 2>&1)
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"${WRK_SECS:-1}s" --latency "$@" "$url" 2>&1)
 	printf '%s\n%s\n' "--- $SLICE_KIND $url" "$out" >>"$T/wrk.out"
 	rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
 	p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
@@ -155,19 +177,34 @@ summary() {
 		END { printf "%.0f %.2f %.2f %d %.2f\n", (ms > 0 ? r * 1000 / ms : 0), med(p50, n), med(p99, n), e, w }' "$T/slices"
 }
 
+# seq_median KIND -> median req/s of the sequential runs of KIND
+seq_median() {
+	awk -v k="$1" '$1 == k && $3 > 0 { print $2 * 1000 / $3 }' "$T/slices" | median
+}
+
 # figure LABEL EXPECT URL [wrk args...]: SLICES seconds of the route and as
 # many of the baseline, alternated in 1-second slices (baseline, route,
 # baseline, route, ...) so that both see the same load from the machine's
 # other users; the ratio is the route's req/s over its own baseline slices'.
+# Then the sequential method: RUNS wrk runs of DURATION seconds of the
+# baseline and of the route, alternated; ratio of the medians (SEQ_ROWS).
 # EXPECT is the status class (2 or 3) every answer must have.
 figure() {
 	local label=$1 expect=$2 url=$3 before after wrong=0 i b a d reqs=0 rps p50 p99 errs base
+	local serrs=0 sr sb
 	shift 3
 	FIGURE_N=$((FIGURE_N + 1))
 	before=$(classes)
 	for i in $(seq "$SLICES"); do
 		SLICE_KIND=b$FIGURE_N wrk_run "http://127.0.0.1:$BASE_PORT/"
 		SLICE_KIND=r$FIGURE_N wrk_run "$url" "$@"
+		reqs=$((reqs + W_REQS))
+	done
+	for i in $(seq "$RUNS"); do
+		WRK_SECS=$DURATION SLICE_KIND=sb$FIGURE_N wrk_run "http://127.0.0.1:$BASE_PORT/"
+		serrs=$((serrs + W_ERRS))
+		WRK_SECS=$DURATION SLICE_KIND=sr$FIGURE_N wrk_run "$url" "$@"
+		serrs=$((serrs + W_ERRS))
 		reqs=$((reqs + W_REQS))
 	done
 	after=$(classes)
@@ -180,8 +217,10 @@ figure() {
 	done
 	read -r base _ _ d _ <<<"$(summary "b$FIGURE_N")"
 	read -r rps p50 p99 errs worst <<<"$(summary "r$FIGURE_N")"
-	ERRORS_TOTAL=$((ERRORS_TOTAL + d + errs + wrong))
-	ROWS+=("$label|$rps|$base|$p50|$p99|$((errs + wrong))|$worst")
+	ERRORS_TOTAL=$((ERRORS_TOTAL + d + serrs + errs + wrong))
+	ROWS+=("$label|$rps|$base|$p50|$p99|$((errs + serrs + wrong))|$worst")
+	sr=$(seq_median "sr$FIGURE_N"); sb=$(seq_median "sb$FIGURE_N")
+	SEQ_ROWS+=("$label|$(ratio "$rps" "$base")|$sr|$sb|$(ratio "$sr" "$sb")")
 	LAST_REQUESTS=$reqs
 }
 
@@ -289,17 +328,23 @@ CSRF=$(st_csrf "$JAR")
 [ "$(st_code "$JAR" /)" = 200 ] || die "GET / with the session is not 200"
 [ "$(st_code "$JAR" /secured)" = 200 ] || die "GET /secured with the session is not 200"
 [ "$(st_code /dev/null /)" = 303 ] || die "GET / without a session is not 303"
+# The user with MANY sessions: one web session (its cookie) + MANY - 1 command-line ones.
+MANY_COOKIE="session=$(bench_many_sessions bench-many "$MANY")" || die "cannot make $MANY sessions"
+[ "$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H "Cookie: $MANY_COOKIE" "$STACK_URL/")" = 200 ] ||
+	die "GET / for the user with $MANY sessions is not 200"
 
 # Idle RSS: after the sign-in, before any load.
 IDLE="$(rss_kb "$STORE_PID" VmRSS) $(rss_kb "$AUTHD_PID" VmRSS) $(rss_kb "$FRONTEND_PID" VmRSS)"
 
 echo "airlock benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
 	"wrk -t$THREADS -c$CONNS, $SLICES x 1 s per figure"
+echo "(and $RUNS sequential wrk runs of $DURATION s per figure and of the baseline: see 'methods')"
 
 rss_sampler & SAMPLER=$!
 T_PIDS+=("$SAMPLER")
 
 figure "GET / signed in (store read)" 2 "$STACK_URL/" -H "Cookie: $COOKIE"
+figure "GET / signed in, $MANY sessions" 2 "$STACK_URL/" -H "Cookie: $MANY_COOKIE"
 C0=$(st_count "$JAR")
 BENCH_COOKIE=$COOKIE BENCH_CSRF=$CSRF BENCH_ORIGIN=$STACK_URL \
 	figure "POST /increment (durable)" 2 "$STACK_URL/increment" -s bench/increment.lua
@@ -340,12 +385,25 @@ for row in "${ROWS[@]}"; do
 	printf '%-30s %9s %9s %6s %8s %8s %7s\n' "$label" "$rps" "$base" "$(ratio "$rps" "$base")" "$p50" "$p99" "$errs"
 	MAXP99=$(awk -v a="$MAXP99" -v b="$p99" 'BEGIN { print (b > a ? b : a) }')
 	case $label in
-	"GET / signed in"*) R_HOME=$(ratio "$rps" "$base") ;;
+	"GET / signed in (store read)") R_HOME=$(ratio "$rps" "$base") ;;
 	"POST /increment"*) R_INC=$(ratio "$rps" "$base") ;;
 	esac
 done
 echo "(ratios to the baseline slices alternated with each route's; p50/p99: medians of"
 echo " $SLICES one-second slices; highest single-slice p99: $WORST ms, $WORST_AT)"
+echo
+echo "methods: ratio to the same-run baseline by 1-second slices and by $RUNS sequential runs of $DURATION s"
+printf '%-30s %7s %9s %9s %7s\n' figure slices "seq r/s" "seq base" seq
+for row in "${SEQ_ROWS[@]}"; do
+	IFS='|' read -r label rs sr sb rq <<<"$row"
+	printf '%-30s %7s %9.0f %9.0f %7s\n' "$label" "$rs" "$sr" "$sb" "$rq"
+	case $label in
+	"GET / signed in (store read)") ONE_SL=$rs ONE_SQ=$rq ;;
+	"GET / signed in, $MANY sessions") MANY_SL=$rs MANY_SQ=$rq ;;
+	esac
+done
+echo "sessions: GET / with $MANY sessions / with 1 session: $(ratio "$MANY_SL" "$ONE_SL") (slices)," \
+	"$(ratio "$MANY_SQ" "$ONE_SQ") (sequential)"
 echo
 printf '%-32s %9s %9s %9s\n' "RSS (MB)" store authd frontend
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
@@ -383,8 +441,8 @@ fail_run=0
 [ "$fl_ok" = "$fl_n" ] || { echo "bench/run.sh: $((fl_n - fl_ok)) sign-ins failed under the flood" >&2; fail_run=1; }
 [ "$ERRORS_TOTAL" = 0 ] || { echo "bench/run.sh: $ERRORS_TOTAL error answers (see $T/wrk.out)" >&2; fail_run=1; }
 # Every acknowledged increment is stored; at most CONNS more were in flight
-# each time a slice's wrk stopped.
-if [ "$((C1 - C0))" -lt "${INC_REQ:-0}" ] || [ "$((C1 - C0))" -gt "$(( ${INC_REQ:-0} + CONNS * SLICES ))" ]; then
+# each time a wrk run stopped.
+if [ "$((C1 - C0))" -lt "${INC_REQ:-0}" ] || [ "$((C1 - C0))" -gt "$(( ${INC_REQ:-0} + CONNS * (SLICES + RUNS) ))" ]; then
 	echo "bench/run.sh: counter moved by $((C1 - C0)) for $INC_REQ answered increments" >&2; fail_run=1
 fi
 exit "$fail_run"

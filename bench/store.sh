@@ -18,7 +18,10 @@ trap cleanup EXIT
 
 PK=$("$BIN/tools/storec" - keygen "$D/proof.sk")
 cat >"$D/store.conf" <<CONF
+[airlock]
+frontend_user = $(id -un)
 [store]
+user = $(id -un)
 socket = $D/store.sock
 database = $D/db
 proof_public_key = $PK

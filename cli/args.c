@@ -108,10 +108,33 @@ parse_get(int argc, char *const argv[], struct cli_args *a, char *err, size_t er
 	return 0;
 }
 
+/* "help" and "--version" take no operand at all. */
+static int
+parse_alone(int argc, char *const argv[], struct cli_args *a, char *err, size_t errlen)
+{
+	return argc == 2 ? 0 : usage_err(err, errlen, "unexpected argument", argv[2]);
+}
+
+static const struct {
+	const char	*name;
+	enum cli_cmd	 cmd;
+	int		(*parse)(int, char *const [], struct cli_args *, char *, size_t);
+} commands[] = {
+	{ "help", CMD_HELP, parse_alone },
+	{ "-h", CMD_HELP, parse_alone },
+	{ "--help", CMD_HELP, parse_alone },
+	{ "--version", CMD_VERSION, parse_alone },
+	{ "login", CMD_LOGIN, parse_login },
+	{ "whoami", CMD_WHOAMI, parse_no_operands },
+	{ "logout", CMD_LOGOUT, parse_no_operands },
+	{ "get", CMD_GET, parse_get },
+};
+
 int
 cli_parse_args(int argc, char *const argv[], struct cli_args *a, char *err, size_t errlen)
 {
-	const char *cmd;
+	const char	*cmd;
+	size_t		 i;
 
 	memset(a, 0, sizeof(*a));
 	if (errlen > 0)
@@ -119,30 +142,11 @@ cli_parse_args(int argc, char *const argv[], struct cli_args *a, char *err, size
 	if (argc < 2 || argv[1] == NULL)
 		return usage_err(err, errlen, "missing command", NULL);
 	cmd = argv[1];
-	if (is_help(cmd)) {
-		a->cmd = CMD_HELP;
-		return argc == 2 ? 0 : usage_err(err, errlen, "unexpected argument", argv[2]);
-	}
-	if (strcmp(cmd, "--version") == 0) {
-		a->cmd = CMD_VERSION;
-		return argc == 2 ? 0 : usage_err(err, errlen, "unexpected argument", argv[2]);
-	}
-	if (strcmp(cmd, "login") == 0) {
-		a->cmd = CMD_LOGIN;
-		return parse_login(argc, argv, a, err, errlen);
-	}
-	if (strcmp(cmd, "whoami") == 0) {
-		a->cmd = CMD_WHOAMI;
-		return parse_no_operands(argc, argv, a, err, errlen);
-	}
-	if (strcmp(cmd, "logout") == 0) {
-		a->cmd = CMD_LOGOUT;
-		return parse_no_operands(argc, argv, a, err, errlen);
-	}
-	if (strcmp(cmd, "get") == 0) {
-		a->cmd = CMD_GET;
-		return parse_get(argc, argv, a, err, errlen);
-	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(cmd, commands[i].name) == 0) {
+			a->cmd = commands[i].cmd;
+			return commands[i].parse(argc, argv, a, err, errlen);
+		}
 	if (cmd[0] == '-')
 		return usage_err(err, errlen, "unknown option", cmd);
 	return usage_err(err, errlen, "unknown command", cmd);

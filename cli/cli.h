@@ -14,6 +14,7 @@
 #define CLI_MAX_USER		512	/* a user id as the server shows it */
 #define CLI_MAX_API_BODY	(64 * 1024)	/* JSON and text answers of the API */
 #define CLI_MAX_GET_BODY	(8 * 1024 * 1024)	/* `airlock get` */
+#define CLI_JSON_MAX_DEPTH	8	/* server answers and the session file (json.h) */
 
 #define CLI_REVOKED_MSG	"session revoked or expired, run airlock login"
 

@@ -79,59 +79,71 @@ report_status(const char *what, const struct http_resp *r)
 		cli_error("%s: server answered HTTP %ld", what, r->status);
 }
 
-int
-cmd_whoami(void)
-{
-	struct cli_session s;
-	struct http_resp r;
-	char	 dir[CLI_MAX_URL], user[CLI_MAX_USER];
-	size_t	 len;
-	int	 rc = EXIT_FAIL;
-
-	if (load(dir, sizeof(dir), &s) == -1)
-		return EXIT_FAIL;
-	if (request(&s, "GET", "/secured", "text/plain", CLI_MAX_API_BODY, &r) == 0) {
-		if (r.status == 200) {
-			len = r.len;
-			while (len > 0 && (r.body[len - 1] == '\n' || r.body[len - 1] == '\r'))
-				len--;
-			cli_sanitize(user, sizeof(user), r.body, len);
-			printf("%s\n", user);
-			rc = EXIT_OK;
-		} else
-			report_status("whoami", &r);
-		http_resp_free(&r);
-	}
-	session_wipe(&s);
-	return rc;
-}
-
-int
-cmd_get(const char *path)
+/* GET path with the saved session: a 2xx answer goes to show(), any other is
+ * reported.  The command's exit status. */
+static int
+session_get(const char *what, const char *path, const char *accept, size_t max_body,
+    int (*show)(const struct http_resp *))
 {
 	struct cli_session s;
 	struct http_resp r;
 	char	 dir[CLI_MAX_URL];
 	int	 rc = EXIT_FAIL;
 
-	if (!url_path_ok(path)) {
-		cli_error("get: PATH must start with '/' and be printable ASCII without spaces or '#'");
-		return EXIT_USAGE;
-	}
 	if (load(dir, sizeof(dir), &s) == -1)
 		return EXIT_FAIL;
-	if (request(&s, "GET", path, "*/*", CLI_MAX_GET_BODY, &r) == 0) {
-		if (r.status >= 200 && r.status < 300) {
-			if (fwrite(r.body, 1, r.len, stdout) != r.len || fflush(stdout) != 0)
-				cli_error("get: cannot write to stdout");
-			else
-				rc = EXIT_OK;
-		} else
-			report_status("get", &r);
+	if (request(&s, "GET", path, accept, max_body, &r) == 0) {
+		if (r.status >= 200 && r.status < 300)
+			rc = show(&r);
+		else
+			report_status(what, &r);
 		http_resp_free(&r);
 	}
 	session_wipe(&s);
 	return rc;
+}
+
+static int
+show_user(const struct http_resp *r)
+{
+	char	 user[CLI_MAX_USER];
+	size_t	 len = r->len;
+
+	if (r->status != 200) {
+		report_status("whoami", r);
+		return EXIT_FAIL;
+	}
+	while (len > 0 && (r->body[len - 1] == '\n' || r->body[len - 1] == '\r'))
+		len--;
+	cli_sanitize(user, sizeof(user), r->body, len);
+	printf("%s\n", user);
+	return EXIT_OK;
+}
+
+static int
+show_body(const struct http_resp *r)
+{
+	if (fwrite(r->body, 1, r->len, stdout) != r->len || fflush(stdout) != 0) {
+		cli_error("get: cannot write to stdout");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int
+cmd_whoami(void)
+{
+	return session_get("whoami", "/secured", "text/plain", CLI_MAX_API_BODY, show_user);
+}
+
+int
+cmd_get(const char *path)
+{
+	if (!url_path_ok(path)) {
+		cli_error("get: PATH must start with '/' and be printable ASCII without spaces or '#'");
+		return EXIT_USAGE;
+	}
+	return session_get("get", path, "*/*", CLI_MAX_GET_BODY, show_body);
 }
 
 int

@@ -1,5 +1,6 @@
 /* libcurl easy requests for the CLI. Every limit is enforced here, not by callers. */
 #include "http.h"
+#include "buf.h"
 #include "cli.h"
 #include "text.h"
 
@@ -23,9 +24,7 @@ static char user_agent[128] = HTTP_USER_AGENT;
 
 struct http_ctx {
 	struct http_resp	*resp;
-	size_t			 cap;
-	size_t			 max_body;
-	int			 too_big;
+	struct buf		 body;	/* bounded by the request's max_body */
 };
 
 static void
@@ -61,38 +60,10 @@ http_global_cleanup(void)
 void
 http_resp_free(struct http_resp *r)
 {
-	free(r->body);
+	mem_wipe_free(r->body, r->len);
 	r->body = NULL;
 	r->len = 0;
 	sodium_memzero(r->cookie, sizeof(r->cookie));
-}
-
-static size_t
-on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct http_ctx	*c = arg;
-	struct http_resp *r = c->resp;
-	size_t		 n = size * nmemb, ncap;
-	char		*nb;
-
-	/* CURLOPT_MAXFILESIZE misses bodies without Content-Length: cap here. */
-	if (n > c->max_body - r->len) {
-		c->too_big = 1;
-		return 0;
-	}
-	if (r->len + n + 1 > c->cap) {
-		ncap = c->cap ? c->cap : 4096;
-		while (ncap < r->len + n + 1)
-			ncap *= 2;
-		if ((nb = realloc(r->body, ncap)) == NULL)
-			return 0;
-		r->body = nb;
-		c->cap = ncap;
-	}
-	memcpy(r->body + r->len, data, n);
-	r->len += n;
-	r->body[r->len] = '\0';
-	return n;
 }
 
 /* The frontend's command-line session cookie: "__Host-cli_session" over https,
@@ -233,8 +204,10 @@ set_options(CURL *e, const struct http_req *q, struct http_ctx *c, struct curl_s
 		curl_easy_setopt(e, CURLOPT_CAINFO, ca);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	/* CURLOPT_MAXFILESIZE misses bodies without Content-Length: c->body's
+	 * bound catches them. */
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, buf_write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &c->body);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)q->max_body);
@@ -250,12 +223,13 @@ set_options(CURL *e, const struct http_req *q, struct http_ctx *c, struct curl_s
 int
 http_do(const struct http_req *q, struct http_resp *r)
 {
-	struct http_ctx	 c = { .resp = r, .max_body = q->max_body };
+	struct http_ctx	 c = { .resp = r };
 	struct curl_slist *h;
 	CURL		*e;
 	CURLcode	 rc;
 
 	memset(r, 0, sizeof(*r));
+	buf_init(&c.body, q->max_body);
 	if ((h = make_headers(q)) == NULL || (e = curl_easy_init()) == NULL) {
 		curl_slist_free_all(h);
 		snprintf(r->err, sizeof(r->err), "out of memory");
@@ -268,19 +242,22 @@ http_do(const struct http_req *q, struct http_resp *r)
 	curl_easy_cleanup(e);
 	curl_slist_free_all(h);
 	if (rc != CURLE_OK || r->status < 100 || r->status > 599) {
-		if (c.too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		if (c.body.err == BUF_ETOOBIG || rc == CURLE_FILESIZE_EXCEEDED)
 			snprintf(r->err, sizeof(r->err), "answer larger than %zu bytes", q->max_body);
 		else if (rc != CURLE_OK)
 			snprintf(r->err, sizeof(r->err), "%s", curl_easy_strerror(rc));
 		else
 			snprintf(r->err, sizeof(r->err), "malformed HTTP answer");
 		r->status = 0;
+		buf_free(&c.body);
 		http_resp_free(r);
 		return -1;
 	}
-	if (r->body == NULL && (r->body = calloc(1, 1)) == NULL) {
+	r->len = c.body.len;
+	if ((r->body = buf_take(&c.body)) == NULL) {
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		r->status = 0;
+		r->len = 0;
 		return -1;
 	}
 	return 0;

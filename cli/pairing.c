@@ -2,14 +2,14 @@
  * /token answer means (the routes /cli_login and /token, RFC 8628 error names). */
 #include "pairing.h"
 #include "http.h"
-#include "jparse.h"
+#include "json.h"
 #include "url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json.h>
+#include <json-c/json.h>
 #include <sodium.h>
 
 #include "b64.h"
@@ -50,15 +50,15 @@ login_parse_start(const char *body, size_t len, struct login_start *ls, char *wh
 	int	 ok;
 
 	memset(ls, 0, sizeof(*ls));
-	if ((o = jparse_object(body, len)) == NULL) {
+	if ((o = json_parse_object(body, len, CLI_JSON_MAX_DEPTH, NULL)) == NULL) {
 		snprintf(why, whylen, "server's /cli_login answer is not a JSON object");
 		return -1;
 	}
-	ok = jparse_str(o, "login_url", ls->login_url, sizeof(ls->login_url)) == 0 &&
-	    jparse_str(o, "user_code", ls->user_code, sizeof(ls->user_code)) == 0;
-	if (jparse_int(o, "expires_in", &ls->expires_in) == -1)
+	ok = json_str_copy(o, "login_url", ls->login_url, sizeof(ls->login_url)) == 0 &&
+	    json_str_copy(o, "user_code", ls->user_code, sizeof(ls->user_code)) == 0;
+	if (json_int(o, "expires_in", &ls->expires_in) != 1)
 		ls->expires_in = LOGIN_MAX_EXPIRES;
-	if (jparse_int(o, "interval", &ls->interval) == -1)
+	if (json_int(o, "interval", &ls->interval) != 1)
 		ls->interval = 1;
 	json_object_put(o);
 	if (!ok) {
@@ -98,9 +98,9 @@ success_user(const struct http_resp *r, char *user, size_t n)
 	size_t	 i, len = r->len;
 
 	user[0] = '\0';
-	if ((o = jparse_object(r->body, r->len)) != NULL) {
+	if ((o = json_parse_object(r->body, r->len, CLI_JSON_MAX_DEPTH, NULL)) != NULL) {
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			if (jparse_str(o, keys[i], tmp, sizeof(tmp)) == 0) {
+			if (json_str_copy(o, keys[i], tmp, sizeof(tmp)) == 0) {
 				cli_sanitize(user, n, tmp, strlen(tmp));
 				break;
 			}
@@ -114,6 +114,17 @@ success_user(const struct http_resp *r, char *user, size_t n)
 		cli_sanitize(user, n, r->body, len);
 }
 
+/* An answer that is neither an error name nor pending: a reason in why. */
+static enum poll_result
+unexpected(const struct http_resp *r, char *why, size_t whylen)
+{
+	if (r->status == 200)
+		snprintf(why, whylen, "server approved the login but set no session cookie");
+	else
+		snprintf(why, whylen, "server answered HTTP %ld to /token", r->status);
+	return POLL_FAIL;
+}
+
 /* A JSON answer without a cookie: RFC 8628 "error" names, or pending. */
 static enum poll_result
 classify_json(const struct http_resp *r, struct json_object *o, char *why, size_t whylen)
@@ -121,14 +132,10 @@ classify_json(const struct http_resp *r, struct json_object *o, char *why, size_
 	char	 err[64], shown[64];
 	enum poll_result res;
 
-	if (jparse_str(o, "error", err, sizeof(err)) == -1) {
+	if (json_str_copy(o, "error", err, sizeof(err)) == -1) {
 		if (r->status == 200 && !json_object_object_get_ex(o, "user", NULL))
 			return POLL_PENDING;
-		if (r->status == 200)
-			snprintf(why, whylen, "server approved the login but set no session cookie");
-		else
-			snprintf(why, whylen, "server answered HTTP %ld to /token", r->status);
-		return POLL_FAIL;
+		return unexpected(r, why, whylen);
 	}
 	if ((res = classify_error(err)) == POLL_FAIL) {
 		cli_sanitize(shown, sizeof(shown), err, strlen(err));
@@ -150,7 +157,7 @@ login_classify(const struct http_resp *r, char *user, size_t usern, char *why, s
 		success_user(r, user, usern);
 		return POLL_DONE;
 	}
-	if ((o = jparse_object(r->body, r->len)) != NULL) {
+	if ((o = json_parse_object(r->body, r->len, CLI_JSON_MAX_DEPTH, NULL)) != NULL) {
 		res = classify_json(r, o, why, whylen);
 		json_object_put(o);
 		return res;
@@ -160,11 +167,7 @@ login_classify(const struct http_resp *r, char *user, size_t usern, char *why, s
 	/* Seed-compatible answer: an empty 200 means "not yet". */
 	if (r->status == 200 && r->len == 0)
 		return POLL_PENDING;
-	if (r->status == 200)
-		snprintf(why, whylen, "server approved the login but set no session cookie");
-	else
-		snprintf(why, whylen, "server answered HTTP %ld to /token", r->status);
-	return POLL_FAIL;
+	return unexpected(r, why, whylen);
 }
 
 int64_t

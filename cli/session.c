@@ -1,7 +1,7 @@
 /* Session file: location, safe creation, atomic replacement, strict loading. */
 #include "session.h"
 #include "http.h"
-#include "jparse.h"
+#include "json.h"
 #include "url.h"
 
 #include "b64.h"
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <json.h>
+#include <json-c/json.h>
 #include <sodium.h>
 
 #define SESSION_FILE	"session"
@@ -127,12 +127,12 @@ parse_session(const char *buf, size_t len, struct cli_session *s, int allow_http
 	char	 server[CLI_MAX_URL], why[256];
 	int	 ok;
 
-	if ((o = jparse_object(buf, len)) == NULL) {
+	if ((o = json_parse_object(buf, len, CLI_JSON_MAX_DEPTH, NULL)) == NULL) {
 		snprintf(err, errlen, "session file is not valid JSON; run airlock login");
 		return -1;
 	}
-	ok = jparse_str(o, "server", server, sizeof(server)) == 0 &&
-	    jparse_str(o, "cookie", s->cookie, sizeof(s->cookie)) == 0;
+	ok = json_str_copy(o, "server", server, sizeof(server)) == 0 &&
+	    json_str_copy(o, "cookie", s->cookie, sizeof(s->cookie)) == 0;
 	json_object_put(o);
 	if (!ok || !http_cookie_pair_ok(s->cookie)) {
 		snprintf(err, errlen, "session file is damaged; run airlock login");

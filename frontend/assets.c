@@ -66,9 +66,6 @@ const char fe_js[] =
 "});"
 "})();";
 
-static char csp[512];
-static char hsts[64];
-static const char *headers[24];
 
 static void
 csp_hash(char *dst, size_t n, const char *text)
@@ -82,19 +79,20 @@ csp_hash(char *dst, size_t n, const char *text)
 int
 assets_init(struct fe *fe)
 {
-	char	 css[64], js[64];
-	size_t	 i = 0;
-	int	 n;
+	const char	**headers = fe->header_list;
+	char		  css[64], js[64];
+	size_t		  i = 0;
+	int		  n;
 
 	csp_hash(css, sizeof(css), fe_css);
 	csp_hash(js, sizeof(js), fe_js);
-	n = snprintf(csp, sizeof(csp), "default-src 'none'; style-src 'sha256-%s'; "
+	n = snprintf(fe->csp, sizeof(fe->csp), "default-src 'none'; style-src 'sha256-%s'; "
 	    "script-src 'sha256-%s'; connect-src 'self'; img-src 'self'; form-action 'self'; "
 	    "frame-ancestors 'none'; base-uri 'none'", css, js);
-	if (n < 0 || (size_t)n >= sizeof(csp))
+	if (n < 0 || (size_t)n >= sizeof(fe->csp))
 		return -1;
 	headers[i++] = "Content-Security-Policy";
-	headers[i++] = csp;
+	headers[i++] = fe->csp;
 	headers[i++] = "X-Content-Type-Options";
 	headers[i++] = "nosniff";
 	headers[i++] = "Referrer-Policy";
@@ -109,9 +107,8 @@ assets_init(struct fe *fe)
 	headers[i++] = "Cache-Control";
 	headers[i++] = "no-store";
 	if (fe->conf.https) {
-		snprintf(hsts, sizeof(hsts), "max-age=31536000");
 		headers[i++] = "Strict-Transport-Security";
-		headers[i++] = hsts;
+		headers[i++] = "max-age=31536000";
 	}
 	headers[i] = NULL;
 	fe->headers = headers;

@@ -3,12 +3,31 @@
  * secret: every session, login and pairing lives in store or authd, reached
  * over Unix sockets (proto/ipc.h); this process only relays and renders.
  *
- * Request life: http.c calls route_dispatch() (route.c), which checks the
- * exact path and method and calls the route's handler (h_*.c) with a fresh
- * struct req.  A handler that needs a backend sends its messages with the
- * stubs of backend.c and names the next step; the request is paused until
- * every answer is in (or one fails: 503 when a daemon is down, 504 past the
- * request's deadline), then the step renders with reply.c and page.c.
+ * A request goes one way; each file calls only the files listed after it:
+ *
+ *   http.c        libevhtp server: accepts, hooks, hands each whole request to
+ *                 the handler main.c registered (route_dispatch)
+ *   http_gate.c   bytes before evhtp: framing (frame.c), deadlines, 100-continue
+ *   http_refuse.c refusals (400/408/413/414/431...) and lingering closes
+ *   route.c       route table: path, method, listener, rate limit, {param},
+ *                 session and CSRF checks from the route's flags, then the handler
+ *   h_*.c         handlers, one file per group of routes: backend calls, then
+ *                 an answer through reply.c, pages from page.c (h_pair.c uses
+ *                 h_login.c's login_start_answered)
+ *   backend.c     requests to store and authd (proto codec), pausing until every
+ *                 answer is in; 503/504/502 through reply.c
+ *   reply.c       every answer leaves here: counts it, sends it, frees the request
+ *   page.c        HTML pages from plain values (no request)       \
+ *   session.c     cookies, CSRF verdicts (answers nothing)        |
+ *   metrics.c     counters, text format (calls nothing)           | leaves
+ *   req.c         the request object: new, free, client, clock    |
+ *   hreq.c        http.h's request API (hreq_*), server counters  /
+ *   limit.c, frame.c, parse.c, assets.c: pure helpers and data
+ *
+ * A handler that needs a backend calls be_call() per message with the route's
+ * own state (r->u) and names the next step with be_wait(); the next step
+ * reads the answers' statuses and renders.  A function that may have answered
+ * returns enum flow: FLOW_ANSWERED means the request is gone.
  */
 #ifndef AIRLOCK_FE_H
 #define AIRLOCK_FE_H
@@ -25,16 +44,20 @@
 #include "limit.h"
 #include "msg.h"
 
-#define FE_MAX_PROVIDERS	16
+#define FE_MAX_PROVIDERS	16	/* providers shown on a page */
 #define FE_MAX_CALLS		2	/* backend calls in flight per request */
 #define FE_ORIGIN_MAX		300
 #define FE_ADDR_MAX		46	/* INET6_ADDRSTRLEN */
+#define FE_ANSWER_MAX		(256 * 1024)	/* bound of an answer body built in memory */
+#define FE_PATH_ID_LEN		16	/* a sid or a ref named in a path */
+
+_Static_assert(SID_LEN == FE_PATH_ID_LEN && REF_LEN == FE_PATH_ID_LEN, "path ids");
 
 #define CT_HTML			"text/html; charset=utf-8"
 #define CT_TEXT			"text/plain; charset=utf-8"
 #define CT_JSON			"application/json"
 
-struct conf;
+struct airlock_conf;
 
 struct fe_conf {
 	char		 public_url[FE_ORIGIN_MAX];	/* scheme://host[:port], no slash */
@@ -56,10 +79,21 @@ struct fe_conf {
 
 enum backend { BE_STORE, BE_AUTHD, BE_COUNT };
 
+static inline const char *
+be_name(enum backend be)
+{
+	return be == BE_STORE ? "store" : "authd";
+}
+
+/* How one backend call ended, for the metrics. */
+enum be_outcome { BE_OK, BE_DOWN, BE_TIMEOUT, BE_MALFORMED, BE_OUTCOMES };
+
+#define METRICS_ROUTES		32
+
 struct metrics {
 	uint64_t	by_code[6];			/* 1xx..5xx, index code / 100 */
-	uint64_t	by_route[32];
-	uint64_t	backend[BE_COUNT][4];		/* ok, down, timeout, malformed */
+	uint64_t	by_route[METRICS_ROUTES];
+	uint64_t	backend[BE_COUNT][BE_OUTCOMES];
 	uint64_t	latency_bucket[9];		/* see metrics.c */
 	double		latency_sum;
 	uint64_t	latency_count;
@@ -80,123 +114,154 @@ struct fe {
 	const char		*cookie_session;	/* "session" or "__Host-session" */
 	const char		*cookie_login;		/* pre-login binding cookie */
 	const char		*const *headers;	/* security headers on every answer */
+	/* what headers points to (assets.c) */
+	char			 csp[512];
+	const char		*header_list[24];
 };
+
+struct req;
+
+/* What a function that may answer did: the request goes on, or it is gone. */
+enum flow { FLOW_GO_ON, FLOW_ANSWERED };
 
 /* What a route answers when something goes wrong. */
 enum style { STYLE_PAGE, STYLE_TEXT };
 
-struct route;
+/* ------------------------------------------------------------ routes */
 
-/* Answer fields of the messages the frontend sends (backend.c parses them). */
-struct a_session {
-	char		user_id[MAX_USERID + 1];
-	char		name[MAX_NAME + 1];
-	uint64_t	counter;
-	uint8_t		kind;
-	uint8_t		sid[SID_LEN];
+/* Where a route is served, and whether it is rate-limited (route->flags). */
+#define RF_ANON		0x01	/* anonymous and costly (a backend holds something, or a
+				   provider is called): a token per client address group */
+#define RF_METRICS	0x02	/* on the metrics listener only */
+#define RF_BOTH		0x04	/* on both listeners */
+
+/* What route.c checks before a method's handler runs (route_method.flags). */
+#define MF_SESSION	0x01	/* a session cookie, else reply_no_session */
+#define MF_CSRF		0x02	/* a form: with a session cookie, same origin and its
+				   CSRF token; without one, same origin */
+#define MF_CLI_COOKIE	0x04	/* the command-line session's cookie is taken too */
+
+/* The {param} part of a path, checked and decoded by route.c. */
+enum route_param {
+	PARAM_NONE,
+	PARAM_PROVIDER,		/* a provider name -> r->path_name */
+	PARAM_ID,		/* 16 bytes of base64url (a sid, a ref) -> r->path_id */
 };
 
-struct a_listed {
-	uint8_t		sid[SID_LEN];
-	uint8_t		kind;
-	char		label[MAX_LABEL + 1];
-	uint64_t	created, last_seen, expires;
-	uint8_t		current;
+struct route_method {
+	void		(*fn)(struct req *);	/* NULL: method not allowed */
+	unsigned	 flags;			/* MF_* */
 };
 
-struct a_list {
-	uint32_t	n;
-	struct a_listed	s[MAX_SESSIONS_LISTED];
+struct route {
+	const char		*prefix;	/* the whole path, or what comes before {param} */
+	const char		*suffix;	/* after {param}; NULL: no parameter */
+	const char		*name;		/* for logs and metrics */
+	enum style		 style;
+	unsigned		 flags;		/* RF_* */
+	struct route_method	 get, post;	/* GET (and HEAD), POST */
+	enum route_param	 param;
+	int			 bad_status;	/* a param that does not check out: */
+	const char		*bad_title, *bad_detail;
 };
 
-struct a_created {
-	uint8_t		token[TOKEN_LEN];
-	char		user_id[MAX_USERID + 1];
-	char		name[MAX_NAME + 1];
-	uint8_t		purpose;
-	uint8_t		ref[REF_LEN];
-	size_t		ref_len;
+/* What /pair/{ref} answers for a pairing that is not (or no longer) there. */
+#define PAIR_UNKNOWN_TITLE	"Sign-in request not found"
+#define PAIR_UNKNOWN_DETAIL	"This command-line sign-in request is unknown, has expired, " \
+				"or was already approved or denied. Start a new one with " \
+				"airlock login."
+
+/* The table (route.c), for the metrics' labels. */
+extern const struct route fe_routes[];
+extern const size_t fe_nroutes;
+
+/* ------------------------------------------------ per-route state */
+
+struct st_account {		/* GET /, GET /sessions */
+	struct msg_store_session_get_r	 sess;
+	struct msg_store_session_list_r	 list;
+	uint8_t				 sess_st, list_st;
 };
 
-struct a_provider {
-	char		name[MAX_PROVIDER + 1];
-	char		display[MAX_NAME + 1];
-	uint8_t		ready;
+struct st_increment {		/* POST /increment */
+	struct msg_store_increment_r	 inc;
+	uint8_t				 st;
+	int				 back;		/* the form without JavaScript */
 };
 
-struct a_providers {
-	uint32_t		n;
-	struct a_provider	p[FE_MAX_PROVIDERS];
+struct st_login_page {		/* GET /login */
+	struct msg_auth_providers_r	 providers;
+	uint8_t				 st;
+	int				 bye;		/* just signed out */
 };
 
-struct a_login_start {
-	char		url[MAX_URL + 1];
-	uint8_t		binding[BINDING_MAX];	/* authd's sealed login: the pre-login cookie */
-	size_t		binding_len;
+struct st_login_start {		/* GET /login/{provider} */
+	struct msg_auth_login_start_r	 start;
+	uint8_t				 st;
 };
 
-/* What came back to /auth_redirect[/{provider}], for authd. */
-struct login_callback {
-	const char	*state, *code;
-	const char	*provider;	/* from the path; "" for /auth_redirect */
-	const char	*iss;		/* "" when absent */
-	const char	*client;	/* req_client() */
-	const uint8_t	*binding;	/* NULL: no pre-login cookie */
-	size_t		 binding_len;
+struct st_callback {		/* GET /auth_redirect[/{provider}] */
+	struct msg_auth_login_finish_r	 fin;
+	struct msg_store_session_create_r created;
+	uint8_t				 fin_st, created_st, approve_st;
 };
 
-struct a_login_finish {
-	uint8_t		proof[MAX_PROOF];
-	size_t		proof_len;
-	char		user_id[MAX_USERID + 1];
-	char		name[MAX_NAME + 1];
+struct st_sign_out {		/* POST /logout, POST /sessions/{sid}/revoke */
+	struct msg_store_session_get_r	 sess;
+	struct msg_store_session_revoke_r revoked;
+	uint8_t				 sess_st, revoke_st, auth_st;
+	int				 own;		/* the asking session itself */
 };
 
-struct a_pair_created {
-	uint8_t		ref[REF_LEN];
-	char		user_code[USER_CODE_LEN + 1];
-	uint32_t	expires_in, interval;
+struct st_cli_login {		/* /cli_login */
+	struct msg_store_pair_create_r	 created;
+	uint8_t				 st;
 };
 
-struct a_pair_info {
-	char		user_code[USER_CODE_LEN + 1];
-	uint32_t	expires_in;
-	char		label[MAX_LABEL + 1];	/* what the requester claims to be */
-	char		client[MAX_CLIENT + 1];	/* the requester's address */
-	uint64_t	created;
+struct st_token {		/* /token */
+	struct msg_store_pair_take_r	 taken;
+	uint8_t				 st;
 };
 
-struct a_pair_taken {
-	uint8_t		token[TOKEN_LEN];
-	char		user_id[MAX_USERID + 1];
+struct st_pair {		/* GET and POST /pair/{ref} */
+	struct msg_store_pair_info_r	 info;
+	struct msg_store_session_get_r	 sess;
+	struct msg_auth_providers_r	 providers;
+	struct msg_auth_login_start_r	 start;
+	uint8_t				 info_st, sess_st, providers_st, start_st, deny_st;
+	int				 has_code;	/* the user typed a code */
+	char				 code[USER_CODE_LEN + 8];
+	char				 provider[MAX_PROVIDER + 1];
 };
 
-struct a_grant {
-	uint8_t		grant[GRANT_LEN];
-	size_t		len;
+struct st_secured {		/* GET /secured, GET /logout */
+	struct msg_store_session_get_r	 sess;
+	uint8_t				 st;
 };
 
-struct a_store_ping {
-	uint64_t	users, sessions;
-	uint32_t	pending;
+struct st_ping {		/* GET /healthz, GET /metrics */
+	struct msg_store_ping_r		 store;
+	struct msg_auth_ping_r		 auth;
+	uint8_t				 store_st, auth_st;
 };
 
 struct call {
 	struct req		*r;
 	enum backend		 be;
 	uint32_t		 id;
-	void			(*parse)(struct mreader *, void *);
-	void			*out;
+	uint16_t		 type;
+	void			*ans;
 	uint8_t			*status;
 };
 
-/* Per-request state; u holds what the route's steps pass on. */
+/* Per-request state. */
 struct req {
 	struct fe		*fe;
 	struct hreq		*h;
-	const struct route	*route;
-	const char		*param;			/* {name} part of the path */
-	size_t			 param_len;
+	const struct route	*route;			/* NULL: no route matched */
+	size_t			 route_i;		/* index in fe_routes (fe_nroutes: none) */
+	char			 path_name[MAX_PROVIDER + 1];	/* PARAM_PROVIDER */
+	uint8_t			 path_id[FE_PATH_ID_LEN];	/* PARAM_ID */
 	enum style		 style;
 	int			 json;			/* Accept: application/json */
 	char			 client[FE_ADDR_MAX];	/* req_client() */
@@ -206,48 +271,33 @@ struct req {
 	int			 has_token;
 	uint8_t			 token[TOKEN_LEN];
 	char			 csrf[CSRF_LEN + 1];	/* token for this session's forms */
-	/* backend calls */
+	/* backend calls (backend.c) */
 	struct call		 calls[FE_MAX_CALLS];
 	int			 npending;
 	int			 paused;
 	int			 soft;			/* a failed call only sets its status */
-	int			 flag;			/* a route's own yes/no (e.g. "back") */
-	uint8_t			 target[SID_LEN];	/* session named in the path */
 	int			 fail;			/* HTTP status once a call failed */
 	enum backend		 fail_be;
 	void			(*next)(struct req *);
-	/* answers */
-	uint8_t			 st[FE_MAX_CALLS];
-	struct a_session	 sess;
+	/* the route's own state */
 	union {
-		struct a_list		 list;
-		struct a_providers	 providers;
-		struct a_login_start	 start;
-		struct {
-			struct a_login_finish	 fin;
-			struct a_created	 created;
-		}			 login;
-		struct a_pair_created	 pc;
-		struct {
-			struct a_pair_info	 info;
-			struct a_providers	 providers;
-			uint8_t			 ref[REF_LEN];
-			int			 has_code;	/* the user typed a code */
-			char			 code[USER_CODE_LEN + 8];
-			char			 provider[MAX_PROVIDER + 1];
-		}			 pair;
-		struct a_pair_taken	 taken;
-		struct a_grant		 grant;
-		struct {
-			struct a_store_ping	 store;
-			uint32_t		 providers_ready;
-		}			 ping;
-		uint64_t		 counter;
+		struct st_account	 account;
+		struct st_increment	 increment;
+		struct st_login_page	 login_page;
+		struct st_login_start	 login_start;
+		struct st_callback	 callback;
+		struct st_sign_out	 sign_out;
+		struct st_cli_login	 cli_login;
+		struct st_token		 token;
+		struct st_pair		 pair;
+		struct st_secured	 secured;
+		struct st_ping		 ping;
 	} u;
 };
 
 /* conf.c */
-void	fe_conf_load(struct fe_conf *, const struct conf *);
+/* -1 with "file:line: reason" in err when a setting is unusable. */
+int	fe_conf_load(struct fe_conf *, const struct airlock_conf *, char *err, size_t errlen);
 int	fe_parse_public_url(const char *url, struct fe_conf *);
 
 /* assets.c: the one CSS block and the one script, with their CSP hashes. */
@@ -259,65 +309,40 @@ int	assets_init(struct fe *);
 /* route.c: the public listener, and the metrics listener (/metrics, /healthz) */
 void	route_dispatch(struct hreq *, void *fe);
 void	route_dispatch_metrics(struct hreq *, void *fe);
-const char *route_name(size_t i);
-size_t	route_count(void);
-size_t	route_index(const struct route *);
 
-/* req.c: life of a request, backend calls, deadlines */
-struct req *req_new(struct fe *, struct hreq *, const struct route *);
-void	req_free(struct req *);
+/* req.c: the request object */
 uint64_t now_ms(void);
+/* A new request (route.c sets its route), or NULL out of memory. */
+struct req *req_new(struct fe *, struct hreq *);
+/* Cancels its backend calls, wipes and frees it. */
+void	req_free(struct req *);
 /* The client's address as text (computed once per request): the TCP peer, or
  * when the peer is a trusted proxy, the right-most X-Forwarded-For entry that
  * is not one (the peer if that header is absent or malformed). */
 const char *req_client(struct req *);
-/* Sends m to a backend; parse reads the ST_OK fields into out, the answer's
- * status goes to *status.  A daemon that is down marks the request failed. */
-void	req_call(struct req *, enum backend, struct mbuf *, void (*parse)(struct mreader *, void *),
-	    void *out, uint8_t *status);
-/* Continues with next once every call is answered (pausing the request if
- * needed), or answers the failure (503/504/502) if one failed. */
-void	req_wait(struct req *, void (*next)(struct req *));
 
-/* backend.c: one stub per message (build it, name its answer's parser). */
-void	be_session_get(struct req *, struct a_session *, uint8_t *st);
-void	be_increment(struct req *, uint64_t *counter, uint8_t *st);
-void	be_session_create(struct req *, const struct a_login_finish *, const char *label,
-	    struct a_created *, uint8_t *st);
-void	be_session_list(struct req *, struct a_list *, uint8_t *st);
-void	be_session_revoke(struct req *, const uint8_t sid[SID_LEN], struct a_grant *, uint8_t *st);
-void	be_pair_create(struct req *, const char *paircode, const char *label, const char *client,
-	    struct a_pair_created *, uint8_t *st);
-void	be_pair_info(struct req *, const uint8_t ref[REF_LEN], struct a_pair_info *, uint8_t *st);
-void	be_pair_deny(struct req *, const uint8_t ref[REF_LEN], uint8_t *st);
-/* Approves the pairing named in a PURPOSE_CLI login proof. */
-void	be_pair_approve(struct req *, const struct a_login_finish *, uint8_t *st);
-void	be_pair_take(struct req *, const char *paircode, struct a_pair_taken *, uint8_t *st);
-void	be_store_ping(struct req *, struct a_store_ping *, uint8_t *st);
-void	be_auth_ping(struct req *, uint32_t *ready, uint8_t *st);
-void	be_auth_providers(struct req *, struct a_providers *, uint8_t *st);
-void	be_login_start(struct req *, const char *provider, int purpose, const uint8_t *ref,
-	    struct a_login_start *, uint8_t *st);
-void	be_login_finish(struct req *, const struct login_callback *, struct a_login_finish *,
-	    uint8_t *st);
-void	be_auth_revoke(struct req *, const uint8_t grant[GRANT_LEN], uint8_t *st);
-const char *be_name(enum backend);
-/* The parser each stub names, by request type (tests and fuzzers decode answers with it). */
-struct be_parser {
-	uint16_t	 type;
-	void		(*parse)(struct mreader *, void *out);	/* NULL: status only */
-	size_t		 out_size;
-};
-extern const struct be_parser be_parsers[];
-extern const size_t be_nparsers;
+/* backend.c: calls to store and authd */
+/* Sends msg (a struct msg_<name> for request type; wiped once sent) to its
+ * daemon; the answer's status goes to *status and, when ST_OK, its fields to
+ * ans (a struct msg_<name>_r, or NULL for status-only answers).  A daemon that
+ * is down, slow or answering nonsense fails the request (503/504/502), or,
+ * with r->soft set, only sets *status to ST_INTERNAL or ST_TIMEOUT. */
+void	be_call(struct req *, uint16_t type, void *msg, void *ans, uint8_t *status);
+/* Runs next once every call is answered (pausing the request if needed), or
+ * answers the failure. */
+void	be_wait(struct req *, void (*next)(struct req *));
+/* STORE_SESSION_GET and STORE_SESSION_LIST for the request's session cookie. */
+void	be_session_get(struct req *, struct msg_store_session_get_r *, uint8_t *status);
+void	be_session_list(struct req *, struct msg_store_session_list_r *, uint8_t *status);
 
 /* session.c: cookies, the session token, CSRF */
-/* Reads the session cookie into r->token / r->has_token and derives r->csrf. */
-void	session_read_cookie(struct req *);
-/* 0 when a state-changing request may proceed: Origin / Sec-Fetch-Site are
- * same-origin when present, and form field csrf matches this session's token. */
-int	session_csrf_ok(struct req *, const char *body, size_t len);
-int	session_form_ok(struct req *, const char **body, size_t *len);
+/* Reads the session cookie (cli: or the command-line one) into r->token /
+ * r->has_token and derives r->csrf. */
+void	session_read_cookie(struct req *, int cli);
+enum csrf_verdict { CSRF_OK, CSRF_CROSS_SITE, CSRF_BAD_TOKEN };
+/* Origin / Sec-Fetch-Site say same-origin when present, and form field csrf
+ * matches this session's token. */
+enum csrf_verdict session_csrf_check(struct req *, const char *body, size_t len);
 /* 1 unless Origin / Sec-Fetch-Site (when sent) name another site: the rule above
  * without the token, for POSTs whose body is their own secret (the paircode). */
 int	session_same_origin(struct req *);
@@ -333,9 +358,10 @@ int	session_login_binding(struct req *, uint8_t binding[BINDING_MAX], size_t *le
 /* "Chrome on Linux": a short label for a new browser session. */
 void	session_label(struct req *, char *dst, size_t n);
 
-/* reply.c: every answer leaves through here */
+/* reply.c: every answer leaves through here (and frees the request) */
 void	reply(struct req *, int status, const char *ctype, const char *body, size_t len);
-void	reply_sb(struct req *, int status, const char *ctype, struct sbuf *);
+/* The buffer's contents (freed), or a 500 when building it failed. */
+void	reply_buf(struct req *, int status, const char *ctype, struct buf *);
 void	reply_redirect(struct req *, const char *location);
 void	reply_text(struct req *, int status, const char *text);
 void	reply_json_error(struct req *, int status, const char *error, const char *description);
@@ -345,7 +371,20 @@ void	reply_error(struct req *, int status, const char *title, const char *detail
 void	reply_no_session(struct req *);
 /* A backend answered a status the route did not expect. */
 void	reply_backend_status(struct req *, uint8_t st);
-int	reply_session_failed(struct req *, uint8_t st);
+/* A route's own answer to a backend status; tables end with http 0. */
+struct status_answer {
+	uint8_t		 st;
+	int		 http;
+	const char	*title, *detail;
+};
+/* FLOW_GO_ON when st is ST_OK; else t's answer for st, or reply_backend_status. */
+enum flow reply_unless_ok(struct req *, uint8_t st, const struct status_answer *t);
+/* FLOW_GO_ON when a session look-up's status is ST_OK; else the answer:
+ * signed out (ST_NOTFOUND) or the backend's status. */
+enum flow reply_unless_session(struct req *, uint8_t st);
+/* FLOW_GO_ON when st is ST_OK; ST_NOTFOUND answers 404 title/detail, any
+ * other status reply_backend_status. */
+enum flow reply_unless_found(struct req *, uint8_t st, const char *title, const char *detail);
 
 /* page.c: HTML pages */
 struct pg {
@@ -353,48 +392,57 @@ struct pg {
 	const char	*user_name;	/* signed-in user for the header, or NULL */
 	int		 script;	/* include the increment script */
 };
-void	page_begin(struct sbuf *, const struct pg *);
-void	page_end(struct sbuf *, const struct pg *);
-void	page_error(struct sbuf *, const char *title, const char *detail, int signed_in);
-void	page_counter(struct sbuf *, const struct req *, const struct a_list *);
-void	page_login(struct sbuf *, const struct a_providers *, const char *notice);
-void	page_logout_confirm(struct sbuf *, const struct req *);
-/* p: the providers to approve with when not signed in, NULL when signed in;
- * need_code: the user types the code instead of seeing it. */
-void	page_pair_approve(struct sbuf *, const struct req *, const char *ref_b64,
-	    const struct a_pair_info *, const struct a_providers *p, int need_code,
-	    const char *browser_addr);
+void	page_begin(struct buf *, const struct pg *);
+void	page_end(struct buf *, const struct pg *);
+void	page_error(struct buf *, const char *title, const char *detail, int signed_in);
+/* list may be NULL (not known). */
+void	page_counter(struct buf *, const struct msg_store_session_get_r *, const char *csrf,
+	    const struct msg_store_session_list_r *list);
+void	page_login(struct buf *, const struct msg_auth_providers_r *, const char *notice);
+void	page_logout_confirm(struct buf *, const char *user_name, const char *csrf);
+/* user_name and csrf: signed in (Approve / Deny); else p: the providers to
+ * approve with; need_code: the user types the code instead of seeing it. */
+void	page_pair_approve(struct buf *, const char *user_name, const char *csrf,
+	    const char *ref_b64, const struct msg_store_pair_info_r *,
+	    const struct msg_auth_providers_r *p, int need_code, const char *browser_addr);
 /* On to the provider's authorize URL (a page, not a redirect: form-action 'self'). */
-void	page_pair_continue(struct sbuf *, const char *url);
-void	page_pair_done(struct sbuf *, const char *user_name, int approved);
-void	page_sessions(struct sbuf *, const struct req *, const struct a_list *);
+void	page_pair_continue(struct buf *, const char *url);
+void	page_pair_done(struct buf *, const char *user_name, int approved);
+void	page_sessions(struct buf *, const char *user_name, const char *csrf,
+	    const struct msg_store_session_list_r *);
 void	fmt_time(char *dst, size_t n, uint64_t unix_sec);
 
 /* metrics.c */
-void	metrics_request_done(struct fe *, const struct req *, int status);
-void	metrics_backend(struct fe *, enum backend, int outcome);
-void	metrics_render(struct fe *, struct sbuf *);
+void	metrics_request_done(struct metrics *, size_t route_i, double secs, int status);
+void	metrics_backend(struct metrics *, enum backend, enum be_outcome);
+/* What metrics.c does not keep itself. */
+struct metrics_view {
+	const struct http_stats	*http;
+	int			 up[BE_COUNT];		/* backend connections */
+	const struct route	*routes;		/* labels of by_route */
+	size_t			 nroutes;
+};
+void	metrics_render(const struct metrics *, const struct metrics_view *, struct buf *);
 
 /* Handlers: h_counter.c, h_login.c, h_pair.c, h_sessions.c, h_status.c */
 void	h_home(struct req *);
 void	h_increment(struct req *);
-void	h_login(struct req *);
+void	h_login_page(struct req *);
 void	h_login_provider(struct req *);
-/* LOGIN_START answered: 1 with the pre-login cookie set, else 0 and the error answered. */
-int	login_start_ok(struct req *);
 void	h_auth_redirect(struct req *);
 void	h_logout_page(struct req *);
 void	h_logout(struct req *);
 void	h_cli_login(struct req *);
 void	h_token(struct req *);
 void	h_pair_page(struct req *);
-void	h_pair_decide(struct req *);
-/* /auth_redirect of a PURPOSE_CLI login: its proof approves the pairing. */
-void	pair_login_finished(struct req *);
+void	h_pair_post(struct req *);
 void	h_secured(struct req *);
 void	h_sessions(struct req *);
 void	h_session_revoke(struct req *);
 void	h_healthz(struct req *);
 void	h_metrics(struct req *);
+/* LOGIN_START's answer (h_login.c, also used by h_pair.c): FLOW_GO_ON with the
+ * pre-login cookie set when it holds a usable authorize URL. */
+enum flow login_start_answered(struct req *, uint8_t st, const struct msg_auth_login_start_r *);
 
 #endif

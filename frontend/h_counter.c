@@ -1,5 +1,8 @@
-/* GET / (the counter page) and POST /increment. */
+/* GET / (the counter page) and POST /increment; route.c has checked the
+ * session cookie and, for the POST, the form. */
 #include "fe.h"
+
+#include <string.h>
 
 #include "parse.h"
 
@@ -8,25 +11,24 @@
 static void
 home_render(struct req *r)
 {
-	struct sbuf sb;
+	struct st_account	*s = &r->u.account;
+	struct buf		 b;
 
-	if (reply_session_failed(r, r->st[0]))
+	if (reply_unless_session(r, s->sess_st) == FLOW_ANSWERED)
 		return;
-	sb_init(&sb);
-	page_counter(&sb, r, r->st[1] == ST_OK ? &r->u.list : NULL);
-	reply_sb(r, 200, CT_HTML, &sb);
+	buf_init(&b, FE_ANSWER_MAX);
+	page_counter(&b, &s->sess, r->csrf, s->list_st == ST_OK ? &s->list : NULL);
+	reply_buf(r, 200, CT_HTML, &b);
 }
 
 void
 h_home(struct req *r)
 {
-	if (!r->has_token) {
-		reply_no_session(r);
-		return;
-	}
-	be_session_get(r, &r->sess, &r->st[0]);
-	be_session_list(r, &r->u.list, &r->st[1]);
-	req_wait(r, home_render);
+	struct st_account *s = &r->u.account;
+
+	be_session_get(r, &s->sess, &s->sess_st);
+	be_session_list(r, &s->list, &s->list_st);
+	be_wait(r, home_render);
 }
 
 /* -------------------------------------------------------- POST /increment */
@@ -34,36 +36,39 @@ h_home(struct req *r)
 static void
 increment_done(struct req *r)
 {
-	struct sbuf sb;
+	struct st_increment	*s = &r->u.increment;
+	struct buf		 b;
 
-	if (reply_session_failed(r, r->st[0]))
+	if (reply_unless_session(r, s->st) == FLOW_ANSWERED)
 		return;
 	r->fe->m.increments++;
-	if (r->flag && !r->json) {	/* the page's form without JavaScript */
+	if (s->back && !r->json) {	/* the page's form without JavaScript */
 		reply_redirect(r, "/");
 		return;
 	}
-	sb_init(&sb);
+	buf_init(&b, FE_ANSWER_MAX);
 	if (r->json) {
-		sb_addf(&sb, "{\"count\":%llu}\n", (unsigned long long)r->u.counter);
-		reply_sb(r, 200, CT_JSON, &sb);
+		buf_addf(&b, "{\"count\":%llu}\n", (unsigned long long)s->inc.counter);
+		reply_buf(r, 200, CT_JSON, &b);
 	} else {
 		/* The fragment a script swaps into #count (the seed's hx-target). */
-		sb_addf(&sb, "%llu", (unsigned long long)r->u.counter);
-		reply_sb(r, 200, CT_HTML, &sb);
+		buf_addf(&b, "%llu", (unsigned long long)s->inc.counter);
+		reply_buf(r, 200, CT_HTML, &b);
 	}
 }
 
 void
 h_increment(struct req *r)
 {
-	const char	*body;
-	char		 back[4];
-	size_t		 len;
+	struct st_increment		*s = &r->u.increment;
+	struct msg_store_increment	 q;
+	const char			*body;
+	char				 back[4];
+	size_t				 len;
 
-	if (session_form_ok(r, &body, &len) == -1)
-		return;
-	r->flag = form_get(body, len, "back", back, sizeof(back)) == 1;
-	be_increment(r, &r->u.counter, &r->st[0]);
-	req_wait(r, increment_done);
+	body = hreq_body(r->h, &len);
+	s->back = fe_form_get(body, len, "back", back, sizeof(back)) == 1;
+	memcpy(q.token, r->token, TOKEN_LEN);
+	be_call(r, MSG_STORE_INCREMENT, &q, &s->inc, &s->st);
+	be_wait(r, increment_done);
 }

@@ -1,6 +1,7 @@
 /*
  * Sign-in and sign-out: GET /login, GET /login/{provider}, GET /auth_redirect
- * and /auth_redirect/{provider}, GET and POST /logout.
+ * and /auth_redirect/{provider} (which also finish the approval of a CLI
+ * pairing, started on its page in h_pair.c), GET and POST /logout.
  *
  * authd makes the authorize URL (state, PKCE, nonce) and seals the login in
  * progress into the value of a short-lived pre-login cookie; on the way back
@@ -18,7 +19,6 @@
 
 #include <sodium.h>
 
-#include "b64.h"
 #include "log.h"
 #include "parse.h"
 #include "proof.h"
@@ -32,88 +32,84 @@
 static void
 login_render(struct req *r)
 {
-	struct sbuf sb;
+	struct st_login_page	*s = &r->u.login_page;
+	struct buf		 b;
 
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
+	if (s->st != ST_OK) {
+		reply_backend_status(r, s->st);
 		return;
 	}
-	sb_init(&sb);
-	page_login(&sb, &r->u.providers, r->flag ? "You have signed out." : NULL);
-	reply_sb(r, 200, CT_HTML, &sb);
+	buf_init(&b, FE_ANSWER_MAX);
+	page_login(&b, &s->providers, s->bye ? "You have signed out." : NULL);
+	reply_buf(r, 200, CT_HTML, &b);
 }
 
 void
-h_login(struct req *r)
+h_login_page(struct req *r)
 {
-	char v[4];
+	struct st_login_page		*s = &r->u.login_page;
+	struct msg_auth_providers	 q;
+	char				 v[4];
 
-	r->flag = form_get(hreq_query(r->h), strlen(hreq_query(r->h)), "bye", v, sizeof(v)) == 1;
-	be_auth_providers(r, &r->u.providers, &r->st[0]);
-	req_wait(r, login_render);
+	s->bye = fe_form_get(hreq_query(r->h), strlen(hreq_query(r->h)), "bye", v, sizeof(v)) == 1;
+	be_call(r, MSG_AUTH_PROVIDERS, &q, &s->providers, &s->st);
+	be_wait(r, login_render);
 }
 
 /* ---------------------------------------------------- GET /login/{provider} */
 
-/* LOGIN_START's answer: 1 with the pre-login cookie set when it holds a usable
- * authorize URL, else 0 with the error answered. */
-int
-login_start_ok(struct req *r)
-{
-	struct a_login_start *s = &r->u.start;
+static const struct status_answer login_start_statuses[] = {
+	{ ST_NOTFOUND, 404, "Unknown provider", "There is no sign-in provider by that name." },
+	{ ST_PROVIDER_ERROR, 503, "Provider unavailable", "This sign-in provider cannot be "
+	    "reached right now. Please try again in a minute." },
+	{ ST_OK, 0, NULL, NULL },
+};
 
-	switch (r->st[0]) {
-	case ST_OK:
-		break;
-	case ST_NOTFOUND:
-		reply_error(r, 404, "Unknown provider", "There is no sign-in provider by that name.");
-		return 0;
-	case ST_PROVIDER_ERROR:
-		reply_error(r, 503, "Provider unavailable", "This sign-in provider cannot be reached "
-		    "right now. Please try again in a minute.");
-		return 0;
-	default:
-		reply_backend_status(r, r->st[0]);
-		return 0;
-	}
-	if (strncmp(s->url, "https://", 8) != 0 && strncmp(s->url, "http://", 7) != 0) {
+enum flow
+login_start_answered(struct req *r, uint8_t st, const struct msg_auth_login_start_r *s)
+{
+	if (reply_unless_ok(r, st, login_start_statuses) == FLOW_ANSWERED)
+		return FLOW_ANSWERED;
+	if (strncmp(s->authorize_url, "https://", 8) != 0 &&
+	    strncmp(s->authorize_url, "http://", 7) != 0) {
 		log_warnx("authd answered an authorize URL that is not http(s)");
 		reply_error(r, 502, "Something went wrong", "The sign-in service gave an unusable "
 		    "answer.");
-		return 0;
+		return FLOW_ANSWERED;
 	}
 	session_set_login_cookie(r, s->binding, s->binding_len);
-	return 1;
+	return FLOW_GO_ON;
 }
 
 static void
 login_started(struct req *r)
 {
-	if (login_start_ok(r))
-		reply_redirect(r, r->u.start.url);
+	struct st_login_start *s = &r->u.login_start;
+
+	if (login_start_answered(r, s->st, &s->start) == FLOW_GO_ON)
+		reply_redirect(r, s->start.authorize_url);
 }
 
 void
 h_login_provider(struct req *r)
 {
-	char		 name[MAX_PROVIDER + 1], pair[64];
-	const char	*q = hreq_query(r->h);
+	struct st_login_start		*s = &r->u.login_start;
+	struct msg_auth_login_start	 q;
+	const char			*qs = hreq_query(r->h);
+	char				 pair[64];
 
-	if (!provider_name_ok(r->param, r->param_len)) {
-		reply_error(r, 404, "Unknown provider", "There is no sign-in provider by that name.");
-		return;
-	}
-	memcpy(name, r->param, r->param_len);
-	name[r->param_len] = '\0';
 	/* Logins that approve a pairing start only from its page's form (h_pair.c):
 	 * a link must never approve one. */
-	if (form_get(q, strlen(q), "pair", pair, sizeof(pair)) != 0) {
+	if (fe_form_get(qs, strlen(qs), "pair", pair, sizeof(pair)) != 0) {
 		reply_error(r, 400, "Bad request", "Command-line sign-ins are approved on their "
 		    "own page.");
 		return;
 	}
-	be_login_start(r, name, PURPOSE_WEB, NULL, &r->u.start, &r->st[0]);
-	req_wait(r, login_started);
+	memset(&q, 0, sizeof(q));
+	snprintf(q.provider, sizeof(q.provider), "%s", r->path_name);
+	q.purpose = PURPOSE_WEB;
+	be_call(r, MSG_AUTH_LOGIN_START, &q, &s->start, &s->st);
+	be_wait(r, login_started);
 }
 
 /* ------------------------------------------------------ GET /auth_redirect */
@@ -121,14 +117,14 @@ h_login_provider(struct req *r)
 static void
 login_created(struct req *r)
 {
-	struct a_created	*c = &r->u.login.created;
+	struct st_callback *s = &r->u.callback;
 
-	if (r->st[0] != ST_OK) {
+	if (s->created_st != ST_OK) {
 		/* authd vouched for this login a moment ago: the store disagreeing is ours. */
-		log_warnx("store refused a fresh login proof: %s", msg_status_name(r->st[0]));
+		log_warnx("store refused a fresh login proof: %s", msg_status_name(s->created_st));
 		r->fe->m.login_errors++;
-		if (r->st[0] == ST_FULL || r->st[0] == ST_BUSY) {
-			reply_backend_status(r, r->st[0]);
+		if (s->created_st == ST_FULL || s->created_st == ST_BUSY) {
+			reply_backend_status(r, s->created_st);
 			return;
 		}
 		reply_error(r, 500, "Sign-in failed", "The sign-in could not be completed. "
@@ -137,53 +133,114 @@ login_created(struct req *r)
 	}
 	r->fe->m.logins++;
 	session_clear_login_cookie(r);
-	session_set_cookie(r, c->token);
-	log_info("signed in: %s", c->user_id);
+	session_set_cookie(r, s->created.token);
+	log_info("signed in: %s", s->created.user_id);
 	reply_redirect(r, "/");
 }
 
+/* LOGIN_FINISH's status when it is not ST_OK: the error page. */
 static void
-login_finished(struct req *r)
+login_not_finished(struct req *r, uint8_t st)
 {
-	char label[MAX_LABEL + 1];
-
-	switch (r->st[0]) {
-	case ST_OK:
-		break;
+	r->fe->m.login_errors++;
+	switch (st) {
 	case ST_NOTFOUND:
 	case ST_EXPIRED:
-		r->fe->m.login_errors++;
 		session_clear_login_cookie(r);
 		reply_error(r, 400, "Sign-in link no longer valid", "This sign-in was already "
 		    "completed, took too long, or was started in another browser. Please sign in "
 		    "again.");
 		return;
 	case ST_DENIED:
-		r->fe->m.login_errors++;
 		session_clear_login_cookie(r);
 		reply_error(r, 403, "Sign-in refused", "The provider refused the sign-in.");
 		return;
 	case ST_BUSY:
-		r->fe->m.login_errors++;
 		hreq_add_header(r->h, "Retry-After", "1");
 		reply_error(r, 429, "Too many sign-ins", "Too many sign-ins from your address are "
 		    "in progress. Please try again in a moment.");
 		return;
 	default:
+		reply_backend_status(r, st);
+		return;
+	}
+}
+
+static void
+pair_login_approved(struct req *r)
+{
+	struct st_callback	*s = &r->u.callback;
+	struct buf		 b;
+
+	session_clear_login_cookie(r);
+	switch (s->approve_st) {
+	case ST_OK:
+		break;
+	case ST_NOTFOUND:
+		reply_error(r, 404, PAIR_UNKNOWN_TITLE, PAIR_UNKNOWN_DETAIL);
+		return;
+	case ST_DENIED:
+		reply_error(r, 400, "Sign-in link no longer valid", "This approval was already "
+		    "used. Nothing more was approved.");
+		return;
+	case ST_FULL:
+	case ST_BUSY:
+	case ST_INTERNAL:
+		reply_backend_status(r, s->approve_st);
+		return;
+	default:
+		/* authd vouched for this login a moment ago: the store disagreeing is ours. */
+		log_warnx("store refused a fresh approval proof: %s",
+		    msg_status_name(s->approve_st));
 		r->fe->m.login_errors++;
-		reply_backend_status(r, r->st[0]);
+		reply_error(r, 500, "Approval failed", "The approval could not be completed. "
+		    "Please start again.");
+		return;
+	}
+	r->fe->m.pair_approved++;
+	log_info("command-line sign-in approved by %s", s->fin.user_id);
+	buf_init(&b, FE_ANSWER_MAX);
+	page_pair_done(&b, s->fin.name, 1);
+	reply_buf(r, 200, CT_HTML, &b);
+}
+
+/* A PURPOSE_CLI login: its proof approves the pairing it names, and signs
+ * nobody in. */
+static void
+pair_approve_with_proof(struct req *r)
+{
+	struct st_callback		*s = &r->u.callback;
+	struct msg_store_pair_approve	 q;
+
+	memcpy(q.proof, s->fin.proof, s->fin.proof_len);
+	q.proof_len = s->fin.proof_len;
+	be_call(r, MSG_STORE_PAIR_APPROVE, &q, NULL, &s->approve_st);
+	be_wait(r, pair_login_approved);
+}
+
+static void
+login_finished(struct req *r)
+{
+	struct st_callback		*s = &r->u.callback;
+	struct msg_store_session_create	 q;
+
+	if (s->fin_st != ST_OK) {
+		login_not_finished(r, s->fin_st);
 		return;
 	}
 	/* A login for a pairing approves it and signs nobody in (the store checks the
 	 * proof's purpose; this only routes it). */
-	if (proof_purpose_unverified(r->u.login.fin.proof, r->u.login.fin.proof_len) ==
-	    PURPOSE_CLI) {
-		pair_login_finished(r);
+	if (proof_purpose_unverified(s->fin.proof, s->fin.proof_len) == PURPOSE_CLI) {
+		pair_approve_with_proof(r);
 		return;
 	}
-	session_label(r, label, sizeof(label));
-	be_session_create(r, &r->u.login.fin, label, &r->u.login.created, &r->st[0]);
-	req_wait(r, login_created);
+	memset(&q, 0, sizeof(q));
+	memcpy(q.proof, s->fin.proof, s->fin.proof_len);
+	q.proof_len = s->fin.proof_len;
+	q.kind = KIND_WEB;
+	session_label(r, q.label, sizeof(q.label));
+	be_call(r, MSG_STORE_SESSION_CREATE, &q, &s->created, &s->created_st);
+	be_wait(r, login_created);
 }
 
 /* Our words for each error code of RFC 6749 section 4.1.2.1. */
@@ -222,9 +279,9 @@ provider_error(struct req *r, const char *q)
 	int		 rc;
 
 	r->fe->m.login_errors++;
-	if (form_get(q, strlen(q), "error", err, sizeof(err)) != 1)
+	if (fe_form_get(q, strlen(q), "error", err, sizeof(err)) != 1)
 		snprintf(err, sizeof(err), "(unreadable)");
-	if ((rc = form_get(q, strlen(q), "error_description", desc, sizeof(desc))) == -1)
+	if ((rc = fe_form_get(q, strlen(q), "error_description", desc, sizeof(desc))) == -1)
 		snprintf(desc, sizeof(desc), "(unreadable or too long)");
 	else if (rc == 0)
 		desc[0] = '\0';
@@ -239,50 +296,54 @@ provider_error(struct req *r, const char *q)
 	    what);
 }
 
-/* GET /auth_redirect (the default provider's) and /auth_redirect/{provider}. */
+/* The callback's query into LOGIN_FINISH's fields: FLOW_GO_ON, or answered. */
+static enum flow
+callback_fields(struct req *r, const char *qs, struct msg_auth_login_finish *q)
+{
+	size_t	len = strlen(qs);
+	char	e[8];
+
+	if (fe_form_check(qs, len) == -1) {
+		reply_error(r, 400, "Bad request", "The address the provider sent you back to is "
+		    "malformed.");
+		return FLOW_ANSWERED;
+	}
+	if (fe_form_get(qs, len, "error", e, sizeof(e)) != 0) {
+		provider_error(r, qs);
+		return FLOW_ANSWERED;
+	}
+	if (fe_form_get(qs, len, "state", q->state, MAX_STATE_PARAM + 1) != 1 ||
+	    fe_form_get(qs, len, "code", q->code, MAX_CODE_PARAM + 1) != 1 ||
+	    q->state[0] == '\0' || q->code[0] == '\0' ||
+	    fe_form_get(qs, len, "iss", q->iss, MAX_ISS_PARAM + 1) == -1) {
+		reply_error(r, 400, "Bad request", "The provider's answer lacks the sign-in code. "
+		    "Please sign in again.");
+		return FLOW_ANSWERED;
+	}
+	if (fe_form_get(qs, len, "iss", q->iss, MAX_ISS_PARAM + 1) != 1)
+		q->iss[0] = '\0';
+	return FLOW_GO_ON;
+}
+
+/* GET /auth_redirect (the default provider's) and /auth_redirect/{provider}
+ * (route.c has checked the name). */
 void
 h_auth_redirect(struct req *r)
 {
-	const char		*q = hreq_query(r->h);
-	char			 state[MAX_STATE_PARAM + 1], code[MAX_CODE_PARAM + 1], e[8];
-	char			 iss[MAX_ISS_PARAM + 1], prov[MAX_PROVIDER + 1];
-	uint8_t			 binding[BINDING_MAX];
-	struct login_callback	 cb;
+	struct st_callback		*s = &r->u.callback;
+	struct msg_auth_login_finish	 q;
 
-	if (form_check(q, strlen(q)) == -1 || (r->param != NULL &&
-	    !provider_name_ok(r->param, r->param_len))) {
-		reply_error(r, 400, "Bad request", "The address the provider sent you back to is "
-		    "malformed.");
+	memset(&q, 0, sizeof(q));
+	if (callback_fields(r, hreq_query(r->h), &q) == FLOW_ANSWERED) {
+		sodium_memzero(&q, sizeof(q));
 		return;
 	}
-	if (form_get(q, strlen(q), "error", e, sizeof(e)) != 0) {
-		provider_error(r, q);
-		return;
-	}
-	if (form_get(q, strlen(q), "state", state, sizeof(state)) != 1 ||
-	    form_get(q, strlen(q), "code", code, sizeof(code)) != 1 ||
-	    state[0] == '\0' || code[0] == '\0' ||
-	    form_get(q, strlen(q), "iss", iss, sizeof(iss)) == -1) {
-		reply_error(r, 400, "Bad request", "The provider's answer lacks the sign-in code. "
-		    "Please sign in again.");
-		return;
-	}
-	if (form_get(q, strlen(q), "iss", iss, sizeof(iss)) != 1)
-		iss[0] = '\0';
-	snprintf(prov, sizeof(prov), "%.*s", r->param != NULL ? (int)r->param_len : 0,
-	    r->param != NULL ? r->param : "");
-	memset(&cb, 0, sizeof(cb));
-	cb.state = state;
-	cb.code = code;
-	cb.provider = prov;
-	cb.iss = iss;
-	cb.client = req_client(r);
-	if (session_login_binding(r, binding, &cb.binding_len))
-		cb.binding = binding;
-	be_login_finish(r, &cb, &r->u.login.fin, &r->st[0]);
-	sodium_memzero(code, sizeof(code));
-	sodium_memzero(binding, sizeof(binding));
-	req_wait(r, login_finished);
+	snprintf(q.callback, sizeof(q.callback), "%s", r->path_name);
+	snprintf(q.client, sizeof(q.client), "%s", req_client(r));
+	if (!session_login_binding(r, q.binding, &q.binding_len))
+		q.binding_len = 0;
+	be_call(r, MSG_AUTH_LOGIN_FINISH, &q, &s->fin, &s->fin_st);
+	be_wait(r, login_finished);
 }
 
 /* ------------------------------------------------------------ GET /logout */
@@ -290,24 +351,21 @@ h_auth_redirect(struct req *r)
 static void
 logout_page(struct req *r)
 {
-	struct sbuf sb;
+	struct st_secured	*s = &r->u.secured;
+	struct buf		 b;
 
-	if (reply_session_failed(r, r->st[0]))
+	if (reply_unless_session(r, s->st) == FLOW_ANSWERED)
 		return;
-	sb_init(&sb);
-	page_logout_confirm(&sb, r);
-	reply_sb(r, 200, CT_HTML, &sb);
+	buf_init(&b, FE_ANSWER_MAX);
+	page_logout_confirm(&b, s->sess.name, r->csrf);
+	reply_buf(r, 200, CT_HTML, &b);
 }
 
 void
 h_logout_page(struct req *r)
 {
-	if (!r->has_token) {
-		reply_no_session(r);
-		return;
-	}
-	be_session_get(r, &r->sess, &r->st[0]);
-	req_wait(r, logout_page);
+	be_session_get(r, &r->u.secured.sess, &r->u.secured.st);
+	be_wait(r, logout_page);
 }
 
 /* ----------------------------------------------------------- POST /logout */
@@ -315,11 +373,13 @@ h_logout_page(struct req *r)
 static void
 logout_done(struct req *r)
 {
-	if (r->u.grant.len == GRANT_LEN)
-		log_info("signed out: %s (provider revocation: %s)", r->sess.user_id,
-		    msg_status_name(r->st[1]));
+	struct st_sign_out *s = &r->u.sign_out;
+
+	if (s->revoked.grant_len == GRANT_LEN)
+		log_info("signed out: %s (provider revocation: %s)", s->sess.user_id,
+		    msg_status_name(s->auth_st));
 	else
-		log_info("signed out: %s", r->sess.user_id);
+		log_info("signed out: %s", s->sess.user_id);
 	r->fe->m.logouts++;
 	session_clear_cookie(r);
 	reply_redirect(r, "/login?bye=1");
@@ -328,42 +388,46 @@ logout_done(struct req *r)
 static void
 logout_revoked(struct req *r)
 {
-	if (r->st[0] != ST_OK && r->st[0] != ST_NOTFOUND) {
-		reply_backend_status(r, r->st[0]);
+	struct st_sign_out	*s = &r->u.sign_out;
+	struct msg_auth_revoke	 q;
+
+	if (s->revoke_st != ST_OK && s->revoke_st != ST_NOTFOUND) {
+		reply_backend_status(r, s->revoke_st);
 		return;
 	}
-	if (r->st[0] == ST_OK && r->u.grant.len == GRANT_LEN) {
+	if (s->revoke_st == ST_OK && s->revoked.grant_len == GRANT_LEN) {
 		/* The session is gone already: a failure here must not look like one. */
 		r->soft = 1;
-		be_auth_revoke(r, r->u.grant.grant, &r->st[1]);
+		memcpy(q.grant, s->revoked.grant, GRANT_LEN);
+		be_call(r, MSG_AUTH_REVOKE, &q, NULL, &s->auth_st);
 	}
-	req_wait(r, logout_done);
+	be_wait(r, logout_done);
 }
 
 static void
 logout_found(struct req *r)
 {
-	if (r->st[0] == ST_NOTFOUND) {
+	struct st_sign_out		*s = &r->u.sign_out;
+	struct msg_store_session_revoke	 q;
+
+	if (s->sess_st == ST_NOTFOUND) {
 		session_clear_cookie(r);
 		reply_redirect(r, "/login?bye=1");
 		return;
 	}
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
+	if (s->sess_st != ST_OK) {
+		reply_backend_status(r, s->sess_st);
 		return;
 	}
-	be_session_revoke(r, r->sess.sid, &r->u.grant, &r->st[0]);
-	req_wait(r, logout_revoked);
+	memcpy(q.token, r->token, TOKEN_LEN);
+	memcpy(q.sid, s->sess.sid, SID_LEN);
+	be_call(r, MSG_STORE_SESSION_REVOKE, &q, &s->revoked, &s->revoke_st);
+	be_wait(r, logout_revoked);
 }
 
 void
 h_logout(struct req *r)
 {
-	const char	*body;
-	size_t		 len;
-
-	if (session_form_ok(r, &body, &len) == -1)
-		return;
-	be_session_get(r, &r->sess, &r->st[0]);
-	req_wait(r, logout_found);
+	be_session_get(r, &r->u.sign_out.sess, &r->u.sign_out.sess_st);
+	be_wait(r, logout_found);
 }

@@ -10,7 +10,8 @@
  * Approving is a same-site POST that starts a login at the provider for this
  * pairing; authd signs a proof naming the pairing and only that proof
  * approves it in the store (PAIR_APPROVE), for the account that signed in.
- * The frontend alone can deny, never approve.  The CLI session /token hands
+ * The frontend alone can deny, never approve (the proof's approval is part
+ * of /auth_redirect: h_login.c).  The CLI session /token hands
  * out has its own cookie name (session.c) and /token refuses browsers'
  * navigations, so a browser is never signed in by someone else's pairing.
  */
@@ -27,13 +28,15 @@
 #include "log.h"
 #include "parse.h"
 
+static void	reply_user(struct req *, const char *user_id, const char *name);
+
 /*
  * The paircode into dst: from the query of a GET (the seed's form), or from
  * the form body of a POST (the airlock command's: URLs end up in logs).  A
  * POST needs no CSRF token, the paircode is its own secret, but one that a
- * browser marks as sent from another site is refused.  1 ok, 0 answered.
+ * browser marks as sent from another site is refused.
  */
-static int
+static enum flow
 pair_paircode(struct req *r, char *dst, size_t n)
 {
 	const char	*src;
@@ -41,81 +44,80 @@ pair_paircode(struct req *r, char *dst, size_t n)
 
 	if (hreq_method(r->h) == HM_POST) {
 		if (!session_same_origin(r)) {
-			log_info("%s: POST from another site refused",
-			    route_name(route_index(r->route)));
+			log_info("%s: POST from another site refused", r->route->name);
 			reply_error(r, 403, "Request refused", "sent from another site");
-			return 0;
+			return FLOW_ANSWERED;
 		}
 		src = hreq_body(r->h, &len);
 	} else {
 		src = hreq_query(r->h);
 		len = strlen(src);
 	}
-	if (form_get(src, len, "paircode", dst, n) == 1 && paircode_ok(dst))
-		return 1;
+	if (fe_form_get(src, len, "paircode", dst, n) == 1 && paircode_valid(dst, strlen(dst)))
+		return FLOW_GO_ON;
 	if (r->json)
 		reply_json_error(r, 400, "invalid_request",
 		    "paircode must be 22 to 128 URL-safe characters");
 	else
 		reply_text(r, 400, "invalid_request: paircode must be 22 to 128 URL-safe "
 		    "characters ([A-Za-z0-9_-])\n");
-	return 0;
+	return FLOW_ANSWERED;
 }
 
 /* ---------------------------------------------------------- GET /cli_login */
 
+static const struct status_answer pair_create_statuses[] = {
+	{ ST_INVALID, 400, "invalid_request", "this paircode cannot be used (already "
+	    "registered?): make a new one" },
+	{ ST_BUSY, 503, "temporarily_unavailable", "too many logins are waiting for approval; "
+	    "try again in a few minutes" },
+	{ ST_OK, 0, NULL, NULL },
+};
+
 static void
 cli_login_done(struct req *r)
 {
-	struct a_pair_created	*p = &r->u.pc;
-	struct sbuf		 sb;
+	struct st_cli_login	*s = &r->u.cli_login;
+	struct buf		 b;
 	char			 ref[64], url[FE_ORIGIN_MAX + 80];
 
-	switch (r->st[0]) {
-	case ST_OK:
-		break;
-	case ST_INVALID:
-		reply_error(r, 400, "invalid_request", "this paircode cannot be used (already "
-		    "registered?): make a new one");
+	if (reply_unless_ok(r, s->st, pair_create_statuses) == FLOW_ANSWERED)
 		return;
-	case ST_BUSY:
-		reply_error(r, 503, "temporarily_unavailable", "too many logins are waiting for "
-		    "approval; try again in a few minutes");
-		return;
-	default:
-		reply_backend_status(r, r->st[0]);
-		return;
-	}
 	r->fe->m.pair_created++;
-	b64_encode(ref, p->ref, REF_LEN);
+	b64_encode(ref, s->created.ref, REF_LEN);
 	snprintf(url, sizeof(url), "%s/pair/%s", r->fe->conf.public_url, ref);
-	sb_init(&sb);
+	buf_init(&b, FE_ANSWER_MAX);
 	if (r->json) {
-		sb_add(&sb, "{\"login_url\":");
-		sb_json(&sb, url);
-		sb_add(&sb, ",\"user_code\":");
-		sb_json(&sb, p->user_code);
-		sb_addf(&sb, ",\"expires_in\":%u,\"interval\":%u}\n", p->expires_in, p->interval);
-		reply_sb(r, 200, CT_JSON, &sb);
+		buf_add(&b, "{\"login_url\":");
+		buf_add_json(&b, url);
+		buf_add(&b, ",\"user_code\":");
+		buf_add_json(&b, s->created.user_code);
+		buf_addf(&b, ",\"expires_in\":%u,\"interval\":%u}\n", s->created.expires_in,
+		    s->created.interval);
+		reply_buf(r, 200, CT_JSON, &b);
 		return;
 	}
 	/* Seed-compatible: the body is the URL to open, nothing else. */
-	sb_add(&sb, url);
-	reply_sb(r, 200, CT_TEXT, &sb);
+	buf_add(&b, url);
+	reply_buf(r, 200, CT_TEXT, &b);
 }
 
 void
 h_cli_login(struct req *r)
 {
-	char	pc[PAIRCODE_MAX + 1], ua[MAX_LABEL + 1], label[MAX_LABEL + 1];
+	struct msg_store_pair_create	 q;
+	char				 ua[MAX_LABEL + 1];
 
-	if (!pair_paircode(r, pc, sizeof(pc)))
+	memset(&q, 0, sizeof(q));
+	if (pair_paircode(r, q.paircode, sizeof(q.paircode)) == FLOW_ANSWERED) {
+		sodium_memzero(&q, sizeof(q));
 		return;
+	}
 	printable_copy(ua, sizeof(ua), hreq_header(r->h, "User-Agent", NULL));
-	snprintf(label, sizeof(label), "%s", ua[0] != '\0' ? ua : "command line");
-	be_pair_create(r, pc, label, req_client(r), &r->u.pc, &r->st[0]);
-	sodium_memzero(pc, sizeof(pc));
-	req_wait(r, cli_login_done);
+	snprintf(q.label, sizeof(q.label), "%s", ua[0] != '\0' ? ua : "command line");
+	snprintf(q.client, sizeof(q.client), "%s", req_client(r));
+	be_call(r, MSG_STORE_PAIR_CREATE, &q, &r->u.cli_login.created, &r->u.cli_login.st);
+	be_wait(r, cli_login_done);
 }
 
 /* -------------------------------------------------------------- GET /token */
@@ -132,9 +134,9 @@ token_pending(struct req *r, int status, const char *error, const char *text)
 static void
 token_done(struct req *r)
 {
-	struct sbuf sb;
+	struct st_token *s = &r->u.token;
 
-	switch (r->st[0]) {
+	switch (s->st) {
 	case ST_OK:
 		break;
 	case ST_PENDING:
@@ -157,22 +159,13 @@ token_done(struct req *r)
 		token_pending(r, 400, "invalid_request", "invalid_request: malformed paircode\n");
 		return;
 	default:
-		reply_backend_status(r, r->st[0]);
+		reply_backend_status(r, s->st);
 		return;
 	}
 	r->fe->m.pair_taken++;
-	session_set_cli_cookie(r, r->u.taken.token);
-	log_info("command-line session issued to %s", r->u.taken.user_id);
-	sb_init(&sb);
-	if (r->json) {
-		sb_add(&sb, "{\"user\":");
-		sb_json(&sb, r->u.taken.user_id);
-		sb_add(&sb, "}\n");
-		reply_sb(r, 200, CT_JSON, &sb);
-		return;
-	}
-	sb_addf(&sb, "%s\n", r->u.taken.user_id);
-	reply_sb(r, 200, CT_TEXT, &sb);
+	session_set_cli_cookie(r, s->taken.token);
+	log_info("command-line session issued to %s", s->taken.user_id);
+	reply_user(r, s->taken.user_id, NULL);
 }
 
 /*
@@ -207,7 +200,7 @@ token_from_browser(struct req *r)
 void
 h_token(struct req *r)
 {
-	char pc[PAIRCODE_MAX + 1];
+	struct msg_store_pair_take q;
 
 	if (token_from_browser(r)) {
 		log_info("/token: a browser navigation or another site's request refused");
@@ -215,30 +208,22 @@ h_token(struct req *r)
 		    "never receives a session here\n");
 		return;
 	}
-	if (!pair_paircode(r, pc, sizeof(pc)))
+	memset(&q, 0, sizeof(q));
+	if (pair_paircode(r, q.paircode, sizeof(q.paircode)) == FLOW_ANSWERED) {
+		sodium_memzero(&q, sizeof(q));
 		return;
-	be_pair_take(r, pc, &r->u.taken, &r->st[0]);
-	sodium_memzero(pc, sizeof(pc));
-	req_wait(r, token_done);
+	}
+	be_call(r, MSG_STORE_PAIR_TAKE, &q, &r->u.token.taken, &r->u.token.st);
+	be_wait(r, token_done);
 }
 
 /* ------------------------------------------------------------ /pair/{ref} */
 
-static void
-pair_unknown(struct req *r)
+/* PAIR_INFO's (or another pairing message's) status: FLOW_GO_ON when ST_OK. */
+static enum flow
+pair_answered(struct req *r, uint8_t st)
 {
-	reply_error(r, 404, "Sign-in request not found", "This command-line sign-in request is "
-	    "unknown, has expired, or was already approved or denied. Start a new one with "
-	    "airlock login.");
-}
-
-static int
-pair_ref(struct req *r)
-{
-	if (b64url_id(r->u.pair.ref, REF_LEN, r->param, r->param_len) == 0)
-		return 1;
-	pair_unknown(r);
-	return 0;
+	return reply_unless_found(r, st, PAIR_UNKNOWN_TITLE, PAIR_UNKNOWN_DETAIL);
 }
 
 /*
@@ -258,74 +243,76 @@ pair_arrived_directly(struct req *r)
 	return n == 1 && (strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0);
 }
 
-/* st[0]: PAIR_INFO, st[1]: SESSION_GET (signed in) or AUTH_PROVIDERS (not). */
+/* PAIR_INFO and, for a page, SESSION_GET (signed in) or AUTH_PROVIDERS (not). */
+static void
+pair_lookups(struct req *r, int providers)
+{
+	struct st_pair			*s = &r->u.pair;
+	struct msg_store_pair_info	 qi;
+
+	memcpy(qi.ref, r->path_id, REF_LEN);
+	be_call(r, MSG_STORE_PAIR_INFO, &qi, &s->info, &s->info_st);
+	if (r->has_token)
+		be_session_get(r, &s->sess, &s->sess_st);
+	else if (providers) {
+		struct msg_auth_providers qp;
+
+		be_call(r, MSG_AUTH_PROVIDERS, &qp, &s->providers, &s->providers_st);
+	}
+}
+
 static void
 pair_render(struct req *r)
 {
-	struct sbuf	sb;
-	char		ref[64];
+	struct st_pair			*s = &r->u.pair;
+	struct msg_auth_providers	 qp;
+	struct buf			 b;
+	char				 ref[64];
+	uint8_t				 st;
 
-	if (r->st[0] == ST_NOTFOUND) {
-		pair_unknown(r);
+	if (pair_answered(r, s->info_st) == FLOW_ANSWERED)
 		return;
-	}
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
-		return;
-	}
-	if (r->has_token && r->st[1] == ST_NOTFOUND) {
+	if (r->has_token && s->sess_st == ST_NOTFOUND) {
 		/* A stale cookie: drop it, then offer the providers. */
 		session_clear_cookie(r);
 		r->has_token = 0;
-		be_auth_providers(r, &r->u.pair.providers, &r->st[1]);
-		req_wait(r, pair_render);
+		be_call(r, MSG_AUTH_PROVIDERS, &qp, &s->providers, &s->providers_st);
+		be_wait(r, pair_render);
 		return;
 	}
-	if (r->st[1] != ST_OK) {
-		reply_backend_status(r, r->st[1]);
+	if ((st = r->has_token ? s->sess_st : s->providers_st) != ST_OK) {
+		reply_backend_status(r, st);
 		return;
 	}
-	b64_encode(ref, r->u.pair.ref, REF_LEN);
-	sb_init(&sb);
-	page_pair_approve(&sb, r, ref, &r->u.pair.info, r->has_token ? NULL : &r->u.pair.providers,
-	    !pair_arrived_directly(r), req_client(r));
-	reply_sb(r, 200, CT_HTML, &sb);
+	b64_encode(ref, r->path_id, REF_LEN);
+	buf_init(&b, FE_ANSWER_MAX);
+	page_pair_approve(&b, r->has_token ? s->sess.name : NULL, r->csrf, ref, &s->info,
+	    r->has_token ? NULL : &s->providers, !pair_arrived_directly(r), req_client(r));
+	reply_buf(r, 200, CT_HTML, &b);
 }
 
+/* GET /pair/{ref} (route.c has decoded the ref). */
 void
 h_pair_page(struct req *r)
 {
-	if (!pair_ref(r))
-		return;
-	be_pair_info(r, r->u.pair.ref, &r->u.pair.info, &r->st[0]);
-	if (r->has_token)
-		be_session_get(r, &r->sess, &r->st[1]);
-	else
-		be_auth_providers(r, &r->u.pair.providers, &r->st[1]);
-	req_wait(r, pair_render);
+	pair_lookups(r, 1);
+	be_wait(r, pair_render);
 }
 
-/* st[0]: SESSION_GET, st[1]: PAIR_DECIDE (deny) */
 static void
 pair_denied(struct req *r)
 {
-	struct sbuf sb;
+	struct st_pair	*s = &r->u.pair;
+	struct buf	 b;
 
-	if (reply_session_failed(r, r->st[0]))
+	if (reply_unless_session(r, s->sess_st) == FLOW_ANSWERED ||
+	    pair_answered(r, s->deny_st) == FLOW_ANSWERED)
 		return;
-	if (r->st[1] == ST_NOTFOUND) {
-		pair_unknown(r);
-		return;
-	}
-	if (r->st[1] != ST_OK) {
-		reply_backend_status(r, r->st[1]);
-		return;
-	}
 	r->fe->m.pair_denied++;
-	log_info("command-line sign-in denied by %s", r->sess.user_id);
-	sb_init(&sb);
-	page_pair_done(&sb, r->sess.name, 0);
-	reply_sb(r, 200, CT_HTML, &sb);
+	log_info("command-line sign-in denied by %s", s->sess.user_id);
+	buf_init(&b, FE_ANSWER_MAX);
+	page_pair_done(&b, s->sess.name, 0);
+	reply_buf(r, 200, CT_HTML, &b);
 }
 
 /* The provider's authorize URL is reached by a page of ours, not a redirect:
@@ -333,13 +320,14 @@ pair_denied(struct req *r)
 static void
 pair_login_started(struct req *r)
 {
-	struct sbuf sb;
+	struct st_pair	*s = &r->u.pair;
+	struct buf	 b;
 
-	if (!login_start_ok(r))
+	if (login_start_answered(r, s->start_st, &s->start) == FLOW_ANSWERED)
 		return;
-	sb_init(&sb);
-	page_pair_continue(&sb, r->u.start.url);
-	reply_sb(r, 200, CT_HTML, &sb);
+	buf_init(&b, FE_ANSWER_MAX);
+	page_pair_continue(&b, s->start.authorize_url);
+	reply_buf(r, 200, CT_HTML, &b);
 }
 
 /* "wdjb mjht", "WDJB-MJHT": the same code.  Letters only, upper case. */
@@ -368,7 +356,7 @@ user_provider(const char *user_id, char *dst, size_t n)
 {
 	const char *colon = strchr(user_id, ':');
 
-	if (colon == NULL || !provider_name_ok(user_id, (size_t)(colon - user_id)) ||
+	if (colon == NULL || !provider_name_valid(user_id, (size_t)(colon - user_id)) ||
 	    (size_t)(colon - user_id) >= n)
 		return 0;
 	memcpy(dst, user_id, (size_t)(colon - user_id));
@@ -376,87 +364,81 @@ user_provider(const char *user_id, char *dst, size_t n)
 	return 1;
 }
 
-/* st[0]: PAIR_INFO, st[1]: SESSION_GET when signed in.  Then a login at the
+/* PAIR_INFO, and SESSION_GET when signed in, are in.  Then a login at the
  * provider for this pairing: only its proof, signed by authd, approves. */
 static void
 pair_approve_checked(struct req *r)
 {
-	if (r->st[0] == ST_NOTFOUND) {
-		pair_unknown(r);
+	struct st_pair			*s = &r->u.pair;
+	struct msg_auth_login_start	 q;
+
+	if (pair_answered(r, s->info_st) == FLOW_ANSWERED)
 		return;
-	}
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
-		return;
-	}
 	if (r->has_token) {
-		if (reply_session_failed(r, r->st[1]))
+		if (reply_unless_session(r, s->sess_st) == FLOW_ANSWERED)
 			return;
-		if (!user_provider(r->sess.user_id, r->u.pair.provider,
-		    sizeof(r->u.pair.provider))) {
+		if (!user_provider(s->sess.user_id, s->provider, sizeof(s->provider))) {
 			reply_error(r, 400, "Bad request", "Your account's provider is unknown.");
 			return;
 		}
 	}
-	if (r->u.pair.has_code && !user_code_matches(r->u.pair.code, r->u.pair.info.user_code)) {
+	if (s->has_code && !user_code_matches(s->code, s->info.user_code)) {
 		log_info("command-line sign-in: a typed code did not match, nothing approved");
 		reply_error(r, 400, "Wrong code", "That is not the code of this request. Nothing "
 		    "was approved. If you did not start airlock login yourself, close this page.");
 		return;
 	}
-	/* the message is built at once: provider and ref may share memory with u.start */
-	be_login_start(r, r->u.pair.provider, PURPOSE_CLI, r->u.pair.ref, &r->u.start, &r->st[0]);
-	req_wait(r, pair_login_started);
+	memset(&q, 0, sizeof(q));
+	snprintf(q.provider, sizeof(q.provider), "%s", s->provider);
+	q.purpose = PURPOSE_CLI;
+	memcpy(q.ref, r->path_id, REF_LEN);
+	q.ref_len = REF_LEN;
+	be_call(r, MSG_AUTH_LOGIN_START, &q, &s->start, &s->start_st);
+	be_wait(r, pair_login_started);
 }
 
 /* Approve: the fields of the form, then the checks above. */
 static void
 pair_approve(struct req *r, const char *body, size_t len)
 {
-	int have;
+	struct st_pair	*s = &r->u.pair;
+	int		 have;
 
-	have = form_get(body, len, "user_code", r->u.pair.code, sizeof(r->u.pair.code));
+	have = fe_form_get(body, len, "user_code", s->code, sizeof(s->code));
 	if (have == -1) {
 		reply_error(r, 400, "Wrong code", "That is not the code of this request. Nothing "
 		    "was approved.");
 		return;
 	}
-	r->u.pair.has_code = have == 1;
-	if (!r->has_token && (form_get(body, len, "provider", r->u.pair.provider,
-	    sizeof(r->u.pair.provider)) != 1 ||
-	    !provider_name_ok(r->u.pair.provider, strlen(r->u.pair.provider)))) {
+	s->has_code = have == 1;
+	if (!r->has_token && (fe_form_get(body, len, "provider", s->provider,
+	    sizeof(s->provider)) != 1 ||
+	    !provider_name_valid(s->provider, strlen(s->provider)))) {
 		reply_error(r, 400, "Bad request", "Choose how to sign in to approve.");
 		return;
 	}
-	be_pair_info(r, r->u.pair.ref, &r->u.pair.info, &r->st[0]);
-	if (r->has_token)
-		be_session_get(r, &r->sess, &r->st[1]);
-	req_wait(r, pair_approve_checked);
+	pair_lookups(r, 0);
+	be_wait(r, pair_approve_checked);
 }
 
 /*
- * POST /pair/{ref}.  From this site only (Origin / Sec-Fetch-Site); a
- * signed-in browser's form carries its CSRF token, an anonymous one has only
- * the ref, which is what the page's address already holds.  Neither approves
- * by itself: approving is a login at the provider for this pairing.
+ * POST /pair/{ref}.  route.c has checked that it comes from this site (Origin
+ * / Sec-Fetch-Site) and, for a signed-in browser, its form's CSRF token; an
+ * anonymous one has only the ref, which is what the page's address already
+ * holds.  Neither approves by itself: approving is a login at the provider
+ * for this pairing.
  */
 void
-h_pair_decide(struct req *r)
+h_pair_post(struct req *r)
 {
-	const char	*body;
-	char		 decision[16];
-	size_t		 len;
+	struct st_pair			*s = &r->u.pair;
+	struct msg_store_pair_decide	 q;
+	const char			*body;
+	char				 decision[16];
+	size_t				 len;
 
-	if (!pair_ref(r))
-		return;
 	body = hreq_body(r->h, &len);
-	if ((r->has_token && session_csrf_ok(r, body, len) == -1) ||
-	    (!r->has_token && !session_same_origin(r))) {
-		reply_error(r, 403, "Request refused", "This form has expired or was sent from "
-		    "another site. Reload the page and try again.");
-		return;
-	}
-	if (form_get(body, len, "decision", decision, sizeof(decision)) != 1 ||
+	if (fe_form_get(body, len, "decision", decision, sizeof(decision)) != 1 ||
 	    (strcmp(decision, "approve") != 0 && strcmp(decision, "deny") != 0)) {
 		reply_error(r, 400, "Bad request", "Choose Approve or Deny.");
 		return;
@@ -469,85 +451,52 @@ h_pair_decide(struct req *r)
 		reply_no_session(r);
 		return;
 	}
-	be_session_get(r, &r->sess, &r->st[0]);
-	be_pair_deny(r, r->u.pair.ref, &r->st[1]);
-	req_wait(r, pair_denied);
-}
-
-/* st[0]: PAIR_APPROVE */
-static void
-pair_login_approved(struct req *r)
-{
-	struct sbuf sb;
-
-	session_clear_login_cookie(r);
-	switch (r->st[0]) {
-	case ST_OK:
-		break;
-	case ST_NOTFOUND:
-		pair_unknown(r);
-		return;
-	case ST_DENIED:
-		reply_error(r, 400, "Sign-in link no longer valid", "This approval was already "
-		    "used. Nothing more was approved.");
-		return;
-	case ST_FULL:
-	case ST_BUSY:
-	case ST_INTERNAL:
-		reply_backend_status(r, r->st[0]);
-		return;
-	default:
-		/* authd vouched for this login a moment ago: the store disagreeing is ours. */
-		log_warnx("store refused a fresh approval proof: %s", msg_status_name(r->st[0]));
-		r->fe->m.login_errors++;
-		reply_error(r, 500, "Approval failed", "The approval could not be completed. "
-		    "Please start again.");
-		return;
-	}
-	r->fe->m.pair_approved++;
-	log_info("command-line sign-in approved by %s", r->u.login.fin.user_id);
-	sb_init(&sb);
-	page_pair_done(&sb, r->u.login.fin.name, 1);
-	reply_sb(r, 200, CT_HTML, &sb);
-}
-
-void
-pair_login_finished(struct req *r)
-{
-	be_pair_approve(r, &r->u.login.fin, &r->st[0]);
-	req_wait(r, pair_login_approved);
+	be_session_get(r, &s->sess, &s->sess_st);
+	memcpy(q.token, r->token, TOKEN_LEN);
+	memcpy(q.ref, r->path_id, REF_LEN);
+	q.approve = 0;
+	be_call(r, MSG_STORE_PAIR_DECIDE, &q, NULL, &s->deny_st);
+	be_wait(r, pair_denied);
 }
 
 /* ------------------------------------------------------------ GET /secured */
 
+/* Who a command-line session is: {"user":...[,"name":...]} or the user id alone. */
+static void
+reply_user(struct req *r, const char *user_id, const char *name)
+{
+	struct buf b;
+
+	buf_init(&b, FE_ANSWER_MAX);
+	if (r->json) {
+		buf_add(&b, "{\"user\":");
+		buf_add_json(&b, user_id);
+		if (name != NULL) {
+			buf_add(&b, ",\"name\":");
+			buf_add_json(&b, name);
+		}
+		buf_add(&b, "}\n");
+		reply_buf(r, 200, CT_JSON, &b);
+		return;
+	}
+	buf_addf(&b, "%s\n", user_id);
+	reply_buf(r, 200, CT_TEXT, &b);
+}
+
 static void
 secured_done(struct req *r)
 {
-	struct sbuf sb;
+	struct st_secured *s = &r->u.secured;
 
-	if (reply_session_failed(r, r->st[0]))
+	if (reply_unless_session(r, s->st) == FLOW_ANSWERED)
 		return;
-	sb_init(&sb);
-	if (r->json) {
-		sb_add(&sb, "{\"user\":");
-		sb_json(&sb, r->sess.user_id);
-		sb_add(&sb, ",\"name\":");
-		sb_json(&sb, r->sess.name);
-		sb_add(&sb, "}\n");
-		reply_sb(r, 200, CT_JSON, &sb);
-		return;
-	}
-	sb_addf(&sb, "%s\n", r->sess.user_id);
-	reply_sb(r, 200, CT_TEXT, &sb);
+	reply_user(r, s->sess.user_id, s->sess.name);
 }
 
+/* GET /secured: route.c has checked the session cookie (the CLI's, or a browser's). */
 void
 h_secured(struct req *r)
 {
-	if (!r->has_token) {
-		reply_no_session(r);
-		return;
-	}
-	be_session_get(r, &r->sess, &r->st[0]);
-	req_wait(r, secured_done);
+	be_session_get(r, &r->u.secured.sess, &r->u.secured.st);
+	be_wait(r, secured_done);
 }

@@ -1,46 +1,44 @@
-/* GET /sessions and POST /sessions/{sid}/revoke: this user's sessions, CLI ones included. */
+/* GET /sessions and POST /sessions/{sid}/revoke: this user's sessions, CLI
+ * ones included; route.c has checked the session cookie, the sid and the form. */
 #include "fe.h"
 
 #include <string.h>
 
 #include "log.h"
-#include "parse.h"
 
 static void
 sessions_render(struct req *r)
 {
-	struct sbuf sb;
+	struct st_account	*s = &r->u.account;
+	struct buf		 b;
 
-	if (r->st[0] == ST_NOTFOUND || r->st[1] == ST_NOTFOUND) {
+	if (s->sess_st == ST_NOTFOUND || s->list_st == ST_NOTFOUND) {
 		reply_no_session(r);
 		return;
 	}
-	if (r->st[0] != ST_OK || r->st[1] != ST_OK) {
-		reply_backend_status(r, r->st[0] != ST_OK ? r->st[0] : r->st[1]);
+	if (s->sess_st != ST_OK || s->list_st != ST_OK) {
+		reply_backend_status(r, s->sess_st != ST_OK ? s->sess_st : s->list_st);
 		return;
 	}
-	sb_init(&sb);
-	page_sessions(&sb, r, &r->u.list);
-	reply_sb(r, 200, CT_HTML, &sb);
+	buf_init(&b, FE_ANSWER_MAX);
+	page_sessions(&b, s->sess.name, r->csrf, &s->list);
+	reply_buf(r, 200, CT_HTML, &b);
 }
 
 void
 h_sessions(struct req *r)
 {
-	if (!r->has_token) {
-		reply_no_session(r);
-		return;
-	}
-	be_session_get(r, &r->sess, &r->st[0]);
-	be_session_list(r, &r->u.list, &r->st[1]);
-	req_wait(r, sessions_render);
+	struct st_account *s = &r->u.account;
+
+	be_session_get(r, &s->sess, &s->sess_st);
+	be_session_list(r, &s->list, &s->list_st);
+	be_wait(r, sessions_render);
 }
 
-/* r->flag: the revoked session is the one making this request (a sign-out). */
 static void
 revoke_done(struct req *r)
 {
-	if (r->flag) {
+	if (r->u.sign_out.own) {	/* the revoked session made this request: a sign-out */
 		session_clear_cookie(r);
 		reply_redirect(r, "/login?bye=1");
 		return;
@@ -51,45 +49,39 @@ revoke_done(struct req *r)
 static void
 revoked(struct req *r)
 {
-	if (r->st[0] == ST_NOTFOUND) {
-		reply_error(r, 404, "No such session", "That session does not exist or has "
-		    "already ended.");
+	struct st_sign_out		*s = &r->u.sign_out;
+	struct msg_auth_revoke		 q;
+
+	if (reply_unless_found(r, s->revoke_st, "No such session", "That session does not "
+	    "exist or has already ended.") == FLOW_ANSWERED)
 		return;
-	}
-	if (r->st[0] != ST_OK) {
-		reply_backend_status(r, r->st[0]);
-		return;
-	}
-	log_info("session revoked by %s%s", r->sess.user_id, r->flag ? " (own)" : "");
-	if (r->u.grant.len == GRANT_LEN) {
+	log_info("session revoked by %s%s", s->sess.user_id, s->own ? " (own)" : "");
+	if (s->revoked.grant_len == GRANT_LEN) {
 		r->soft = 1;
-		be_auth_revoke(r, r->u.grant.grant, &r->st[1]);
+		memcpy(q.grant, s->revoked.grant, GRANT_LEN);
+		be_call(r, MSG_AUTH_REVOKE, &q, NULL, &s->auth_st);
 	}
-	req_wait(r, revoke_done);
+	be_wait(r, revoke_done);
 }
 
 static void
 revoke_found(struct req *r)
 {
-	if (reply_session_failed(r, r->st[0]))
+	struct st_sign_out		*s = &r->u.sign_out;
+	struct msg_store_session_revoke	 q;
+
+	if (reply_unless_session(r, s->sess_st) == FLOW_ANSWERED)
 		return;
-	r->flag = memcmp(r->target, r->sess.sid, SID_LEN) == 0;
-	be_session_revoke(r, r->target, &r->u.grant, &r->st[0]);
-	req_wait(r, revoked);
+	s->own = memcmp(r->path_id, s->sess.sid, SID_LEN) == 0;
+	memcpy(q.token, r->token, TOKEN_LEN);
+	memcpy(q.sid, r->path_id, SID_LEN);
+	be_call(r, MSG_STORE_SESSION_REVOKE, &q, &s->revoked, &s->revoke_st);
+	be_wait(r, revoked);
 }
 
 void
 h_session_revoke(struct req *r)
 {
-	const char	*body;
-	size_t		 len;
-
-	if (b64url_id(r->target, SID_LEN, r->param, r->param_len) == -1) {
-		reply_error(r, 404, "No such session", "That session does not exist.");
-		return;
-	}
-	if (session_form_ok(r, &body, &len) == -1)
-		return;
-	be_session_get(r, &r->sess, &r->st[0]);
-	req_wait(r, revoke_found);
+	be_session_get(r, &r->u.sign_out.sess, &r->u.sign_out.sess_st);
+	be_wait(r, revoke_found);
 }

@@ -3,8 +3,6 @@
 
 #include <sys/resource.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,81 +22,22 @@
 #define RATE_GROUPS	16384	/* client address groups with a token bucket */
 #define LISTEN_FDS_START 3	/* sd_listen_fds(3) */
 
-static long
-env_count(const char *name)
-{
-	const char	*s = getenv(name);
-	char		*end;
-	long		 v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	return errno != 0 || *end != '\0' || v < 0 ? -1 : v;
-}
-
-static void
-activated_fd(int fd)
-{
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || sock_nonblock(fd) == -1)
-		fatal("socket activation: fd %d", fd);
-}
-
-/*
- * Sockets passed by systemd: the HTTP one (airlock-frontend.socket) and, when
- * airlock-frontend-metrics.socket runs, the one named "metrics".  0 when some
- * were passed, -1 when none were.
- */
-static int
-activated_sockets(int *http, int *metrics)
-{
-	long		 pid = env_count("LISTEN_PID"), n = env_count("LISTEN_FDS");
-	const char	*names = getenv("LISTEN_FDNAMES"), *p;
-	long		 i;
-
-	*http = *metrics = -1;
-	if (pid == -1 || n == -1 || (pid_t)pid != getpid())
-		return -1;
-	for (i = 0, p = names; i < n; i++) {
-		if (p != NULL && strncmp(p, "metrics", 7) == 0 && (p[7] == ':' || p[7] == '\0') &&
-		    *metrics == -1)
-			*metrics = LISTEN_FDS_START + (int)i;
-		else if (*http == -1)
-			*http = LISTEN_FDS_START + (int)i;
-		else
-			fatalx("socket activation: %ld sockets, expected the HTTP one and at most "
-			    "one named \"metrics\"", n);
-		if (p != NULL && (p = strchr(p, ':')) != NULL)
-			p++;
-	}
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_FDNAMES");
-	if (*http == -1)
-		fatalx("socket activation: no HTTP socket among the %ld passed", n);
-	activated_fd(*http);
-	if (*metrics != -1)
-		activated_fd(*metrics);
-	return 0;
-}
-
 /* The listening sockets; returns where /metrics is served, for the log. */
 static const char *
 listen_sockets(const struct fe_conf *fc, int *http, int *metrics)
 {
-	if (activated_sockets(http, metrics) == 0)
+	struct sock_listen l[2] = {
+		{ "[frontend] listen", fc->listen, 0, NULL, -1 },
+		{ "[frontend] metrics_listen", fc->metrics_listen, 0, "metrics", -1 },
+	};
+	int activated = sock_listen_all(l, 2);
+
+	*http = l[0].fd;
+	*metrics = l[1].fd;
+	if (activated)
 		return *metrics != -1 ? "the metrics socket passed by systemd" :
 		    "nowhere (no metrics socket passed by systemd)";
-	if (fc->listen == NULL)
-		fatalx("[frontend] listen is not set and no socket was passed by systemd");
-	if ((*http = sock_listen_tcp(fc->listen)) == -1)
-		fatal("listen on %s", fc->listen);
-	if (fc->metrics_listen == NULL)
-		return "nowhere (metrics_listen = off)";
-	if ((*metrics = sock_listen_tcp(fc->metrics_listen)) == -1)
-		fatal("metrics_listen on %s", fc->metrics_listen);
-	return fc->metrics_listen;
+	return fc->metrics_listen == NULL ? "nowhere (metrics_listen = off)" : fc->metrics_listen;
 }
 
 /* As many connections as descriptors allow: accept() must never hit EMFILE. */
@@ -169,24 +108,30 @@ main(int argc, char *argv[])
 {
 	struct daemon_opts	 o;
 	struct fe		 fe;
-	struct conf		*conf;
+	struct airlock_conf	 ac;
+	struct daemon_user	 user;
 	struct event		*sigs[2];
 	const char		*metrics_at;
+	char			 err[1024];
 	int			 fd, mfd;
 
-	daemon_getopt(argc, argv, "df:v", "usage: airlock-frontend [-dv] [-f config]\n", &o);
-	log_init("airlock-frontend", o.foreground);
+	daemon_getopt(argc, argv, "df:nv", "usage: airlock-frontend [-dnv] [-f config]\n", &o);
+	log_init("airlock-frontend", o.foreground || o.check);
 	log_setverbose(o.verbose);
 	if (sodium_init() < 0)
 		fatalx("sodium_init failed");
 	memset(&fe, 0, sizeof(fe));
-	conf = conf_load(o.config);
-	fe_conf_load(&fe.conf, conf);
+	daemon_configure("airlock-frontend", &o, CONF_PART_FRONTEND, &ac, &user);
+	if (fe_conf_load(&fe.conf, &ac, err, sizeof(err)) == -1)
+		daemon_config_error("airlock-frontend", &o, err);
+	if (o.check)
+		daemon_check_exit("airlock-frontend", NULL);
 	fe.cookie_session = fe.conf.https ? "__Host-session" : "session";
 	fe.cookie_login = fe.conf.https ? "__Host-login" : "login";
 	if (assets_init(&fe) == -1)
 		fatalx("cannot build the security headers");
 	metrics_at = listen_sockets(&fe.conf, &fd, &mfd);
+	daemon_drop(&user, NULL, NULL, 0);
 	if (!o.foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	if ((fe.base = loop_new()) == NULL)
@@ -219,7 +164,7 @@ main(int argc, char *argv[])
 	ipc_client_free(fe.be[BE_AUTHD]);
 	daemon_signals_free(sigs);
 	event_base_free(fe.base);
-	conf_free(conf);
+	airlock_conf_free(&ac);
 	log_info("stopped");
 	return 0;
 }

@@ -1,102 +1,110 @@
-/* Counters for GET /metrics on the metrics listener (Prometheus text format 0.0.4). */
+/*
+ * Counters for GET /metrics on the metrics listener (Prometheus text format
+ * 0.0.4).  A leaf: counts what it is told, renders what it keeps and what the
+ * caller hands it (struct metrics_view); calls nothing in the frontend.
+ */
 #include "fe.h"
 
 static const double buckets[9] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5 };
-static const char *const outcomes[4] = { "ok", "down", "timeout", "malformed" };
+static const char *const outcomes[BE_OUTCOMES] = { "ok", "down", "timeout", "malformed" };
 
 void
-metrics_request_done(struct fe *fe, const struct req *r, int status)
+metrics_request_done(struct metrics *m, size_t route_i, double secs, int status)
 {
-	double	 secs = (double)(now_ms() - r->start_ms) / 1000.0;
-	size_t	 i, ri = route_index(r->route);
+	size_t i;
 
 	if (status >= 100 && status < 600)
-		fe->m.by_code[status / 100]++;
-	if (ri < sizeof(fe->m.by_route) / sizeof(fe->m.by_route[0]))
-		fe->m.by_route[ri]++;
+		m->by_code[status / 100]++;
+	if (route_i < METRICS_ROUTES)
+		m->by_route[route_i]++;
 	for (i = 0; i < 9; i++)
 		if (secs <= buckets[i])
-			fe->m.latency_bucket[i]++;
-	fe->m.latency_sum += secs;
-	fe->m.latency_count++;
+			m->latency_bucket[i]++;
+	m->latency_sum += secs;
+	m->latency_count++;
 }
 
 void
-metrics_backend(struct fe *fe, enum backend be, int outcome)
+metrics_backend(struct metrics *m, enum backend be, enum be_outcome outcome)
 {
-	if (outcome >= 0 && outcome < 4)
-		fe->m.backend[be][outcome]++;
+	if (outcome < BE_OUTCOMES)
+		m->backend[be][outcome]++;
 }
 
 static void
-counter(struct sbuf *sb, const char *name, const char *help, uint64_t v)
+counter(struct buf *b, const char *name, const char *help, uint64_t v)
 {
-	sb_addf(sb, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name,
+	buf_addf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name,
 	    (unsigned long long)v);
 }
 
-void
-metrics_render(struct fe *fe, struct sbuf *sb)
+/* Route i's label; the index after the last counts what matched no route. */
+static const char *
+route_label(const struct metrics_view *v, size_t i)
 {
-	struct http_stats	 st;
-	const struct metrics	*m = &fe->m;
+	return i < v->nroutes ? v->routes[i].name : "other";
+}
+
+void
+metrics_render(const struct metrics *m, const struct metrics_view *v, struct buf *sb)
+{
+	const struct http_stats	*st = v->http;
 	size_t			 i, j;
 
-	http_server_stats(fe->http, &st);
-	sb_add(sb, "# HELP airlock_frontend_responses_total HTTP answers by status class.\n"
+	buf_add(sb, "# HELP airlock_frontend_responses_total HTTP answers by status class.\n"
 	    "# TYPE airlock_frontend_responses_total counter\n");
 	for (i = 1; i < 6; i++)
-		sb_addf(sb, "airlock_frontend_responses_total{code=\"%zuxx\"} %llu\n", i,
+		buf_addf(sb, "airlock_frontend_responses_total{code=\"%zuxx\"} %llu\n", i,
 		    (unsigned long long)m->by_code[i]);
-	sb_add(sb, "# HELP airlock_frontend_route_requests_total Answered requests by route.\n"
+	buf_add(sb, "# HELP airlock_frontend_route_requests_total Answered requests by route.\n"
 	    "# TYPE airlock_frontend_route_requests_total counter\n");
-	for (i = 0; i < route_count() && i < sizeof(m->by_route) / sizeof(m->by_route[0]); i++)
-		sb_addf(sb, "airlock_frontend_route_requests_total{route=\"%s\"} %llu\n",
-		    route_name(i), (unsigned long long)m->by_route[i]);
-	sb_add(sb, "# HELP airlock_frontend_request_duration_seconds Time to answer.\n"
+	for (i = 0; i < v->nroutes + 1 && i < METRICS_ROUTES; i++)
+		buf_addf(sb, "airlock_frontend_route_requests_total{route=\"%s\"} %llu\n",
+		    route_label(v, i), (unsigned long long)m->by_route[i]);
+	buf_add(sb, "# HELP airlock_frontend_request_duration_seconds Time to answer.\n"
 	    "# TYPE airlock_frontend_request_duration_seconds histogram\n");
 	for (i = 0; i < 9; i++)
-		sb_addf(sb, "airlock_frontend_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+		buf_addf(sb, "airlock_frontend_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
 		    buckets[i], (unsigned long long)m->latency_bucket[i]);
-	sb_addf(sb, "airlock_frontend_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+	buf_addf(sb, "airlock_frontend_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
 	    "airlock_frontend_request_duration_seconds_sum %.6f\n"
 	    "airlock_frontend_request_duration_seconds_count %llu\n",
 	    (unsigned long long)m->latency_count, m->latency_sum,
 	    (unsigned long long)m->latency_count);
-	sb_add(sb, "# HELP airlock_frontend_backend_calls_total Calls to store and authd by outcome.\n"
+	buf_add(sb, "# HELP airlock_frontend_backend_calls_total Calls to store and authd by outcome.\n"
 	    "# TYPE airlock_frontend_backend_calls_total counter\n");
 	for (i = 0; i < BE_COUNT; i++)
-		for (j = 0; j < 4; j++)
-			sb_addf(sb, "airlock_frontend_backend_calls_total{backend=\"%s\",outcome=\"%s\"} "
+		for (j = 0; j < BE_OUTCOMES; j++)
+			buf_addf(sb, "airlock_frontend_backend_calls_total{backend=\"%s\",outcome=\"%s\"} "
 			    "%llu\n", be_name((enum backend)i), outcomes[j],
 			    (unsigned long long)m->backend[i][j]);
-	sb_add(sb, "# HELP airlock_frontend_backend_up Whether the connection to a backend is up.\n"
+	buf_add(sb, "# HELP airlock_frontend_backend_up Whether the connection to a backend is up.\n"
 	    "# TYPE airlock_frontend_backend_up gauge\n");
 	for (i = 0; i < BE_COUNT; i++)
-		sb_addf(sb, "airlock_frontend_backend_up{backend=\"%s\"} %d\n",
-		    be_name((enum backend)i), ipc_client_up(fe->be[i]));
-	sb_add(sb, "# HELP airlock_frontend_refused_total Requests refused before routing.\n"
+		buf_addf(sb, "airlock_frontend_backend_up{backend=\"%s\"} %d\n",
+		    be_name((enum backend)i), v->up[i]);
+	buf_add(sb, "# HELP airlock_frontend_refused_total Requests refused before routing.\n"
 	    "# TYPE airlock_frontend_refused_total counter\n");
-	sb_addf(sb, "airlock_frontend_refused_total{code=\"400\"} %llu\n"
+	buf_addf(sb, "airlock_frontend_refused_total{code=\"400\"} %llu\n"
 	    "airlock_frontend_refused_total{code=\"413\"} %llu\n"
 	    "airlock_frontend_refused_total{code=\"414\"} %llu\n"
 	    "airlock_frontend_refused_total{code=\"431\"} %llu\n"
 	    "airlock_frontend_refused_total{code=\"other\"} %llu\n",
-	    (unsigned long long)st.rejected[0], (unsigned long long)st.rejected[1],
-	    (unsigned long long)st.rejected[2], (unsigned long long)st.rejected[3],
-	    (unsigned long long)st.rejected[4]);
-	sb_addf(sb, "# HELP airlock_frontend_connections Open HTTP connections.\n"
+	    (unsigned long long)st->rejected[0], (unsigned long long)st->rejected[1],
+	    (unsigned long long)st->rejected[2], (unsigned long long)st->rejected[3],
+	    (unsigned long long)st->rejected[4]);
+	buf_addf(sb, "# HELP airlock_frontend_connections Open HTTP connections.\n"
 	    "# TYPE airlock_frontend_connections gauge\nairlock_frontend_connections %zu\n"
 	    "# HELP airlock_frontend_requests_in_flight Requests being answered.\n"
 	    "# TYPE airlock_frontend_requests_in_flight gauge\n"
-	    "airlock_frontend_requests_in_flight %llu\n", st.conns_open,
+	    "airlock_frontend_requests_in_flight %llu\n", st->conns_open,
 	    (unsigned long long)m->inflight);
 	counter(sb, "airlock_frontend_connections_refused_total",
-	    "Connections closed at once because of max_connections.", st.conns_refused);
+	    "Connections closed at once because of max_connections.", st->conns_refused);
 	counter(sb, "airlock_frontend_connections_refused_per_addr_total",
-	    "Connections closed at once because of max_conns_per_addr.", st.conns_refused_addr);
+	    "Connections closed at once because of max_conns_per_addr.", st->conns_refused_addr);
 	counter(sb, "airlock_frontend_request_timeouts_total",
-	    "Requests not complete within header_timeout_sec (408).", st.head_timeouts);
+	    "Requests not complete within header_timeout_sec (408).", st->head_timeouts);
 	counter(sb, "airlock_frontend_rate_limited_total",
 	    "Sign-in and pairing requests refused by the per-address rate limit (429).",
 	    m->rate_limited);

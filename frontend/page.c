@@ -1,7 +1,8 @@
 /*
  * The HTML pages: small, server-rendered, one inline CSS block and one inline
  * script (both allowed by hash, see assets.c).  Everything that did not come
- * from this file goes through sb_html.
+ * from this file goes through buf_add_html.  Built from plain values: no
+ * request, no call into the rest of the frontend.
  */
 #include "fe.h"
 
@@ -22,166 +23,183 @@ fmt_time(char *dst, size_t n, uint64_t t)
 }
 
 void
-page_begin(struct sbuf *sb, const struct pg *pg)
+page_begin(struct buf *sb, const struct pg *pg)
 {
-	sb_add(sb, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	buf_add(sb, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	    "<title>");
-	sb_html(sb, pg->title);
-	sb_add(sb, " · airlock</title><style>");
-	sb_add(sb, fe_css);
-	sb_add(sb, "</style></head>\n<body><header><a class=\"brand\" href=\"/\">airlock</a>");
+	buf_add_html(sb, pg->title);
+	buf_add(sb, " · airlock</title><style>");
+	buf_add(sb, fe_css);
+	buf_add(sb, "</style></head>\n<body><header><a class=\"brand\" href=\"/\">airlock</a>");
 	if (pg->user_name != NULL) {
-		sb_add(sb, "<nav aria-label=\"Account\"><span>");
-		sb_html(sb, pg->user_name);
-		sb_add(sb, "</span><a href=\"/sessions\">Sessions</a><a href=\"/logout\">Sign out</a></nav>");
+		buf_add(sb, "<nav aria-label=\"Account\"><span>");
+		buf_add_html(sb, pg->user_name);
+		buf_add(sb, "</span><a href=\"/sessions\">Sessions</a><a href=\"/logout\">Sign out</a></nav>");
 	}
-	sb_add(sb, "</header>\n<main>");
+	buf_add(sb, "</header>\n<main>");
 }
 
 void
-page_end(struct sbuf *sb, const struct pg *pg)
+page_end(struct buf *sb, const struct pg *pg)
 {
-	sb_add(sb, "</main>");
+	buf_add(sb, "</main>");
 	if (pg->script) {
-		sb_add(sb, "<script>");
-		sb_add(sb, fe_js);
-		sb_add(sb, "</script>");
+		buf_add(sb, "<script>");
+		buf_add(sb, fe_js);
+		buf_add(sb, "</script>");
 	}
-	sb_add(sb, "</body></html>\n");
+	buf_add(sb, "</body></html>\n");
 }
 
 static void
-csrf_field(struct sbuf *sb, const struct req *r)
+csrf_field(struct buf *sb, const char *csrf)
 {
-	sb_add(sb, "<input type=\"hidden\" name=\"csrf\" value=\"");
-	sb_html(sb, r->csrf);
-	sb_add(sb, "\">");
+	buf_add(sb, "<input type=\"hidden\" name=\"csrf\" value=\"");
+	buf_add_html(sb, csrf);
+	buf_add(sb, "\">");
 }
 
 void
-page_error(struct sbuf *sb, const char *title, const char *detail, int signed_in)
+page_error(struct buf *sb, const char *title, const char *detail, int signed_in)
 {
 	struct pg pg = { title, NULL, 0 };
 
 	page_begin(sb, &pg);
-	sb_add(sb, "<section class=\"card\" role=\"alert\"><h1>");
-	sb_html(sb, title);
-	sb_add(sb, "</h1><p>");
-	sb_html(sb, detail);
-	sb_add(sb, "</p><div class=\"actions\"><a class=\"button secondary\" href=\"/\">Home</a>");
+	buf_add(sb, "<section class=\"card\" role=\"alert\"><h1>");
+	buf_add_html(sb, title);
+	buf_add(sb, "</h1><p>");
+	buf_add_html(sb, detail);
+	buf_add(sb, "</p><div class=\"actions\"><a class=\"button secondary\" href=\"/\">Home</a>");
 	if (!signed_in)
-		sb_add(sb, "<a class=\"button secondary\" href=\"/login\">Sign in</a>");
-	sb_add(sb, "</div></section>");
+		buf_add(sb, "<a class=\"button secondary\" href=\"/login\">Sign in</a>");
+	buf_add(sb, "</div></section>");
 	page_end(sb, &pg);
 }
 
 static size_t
-count_cli(const struct a_list *l)
+count_cli(const struct msg_store_session_list_r *l)
 {
 	size_t i, n = 0;
 
-	for (i = 0; l != NULL && i < l->n; i++)
-		n += l->s[i].kind == KIND_CLI;
+	for (i = 0; l != NULL && i < l->sessions_n; i++)
+		n += l->sessions[i].kind == KIND_CLI;
 	return n;
 }
 
 void
-page_counter(struct sbuf *sb, const struct req *r, const struct a_list *l)
+page_counter(struct buf *sb, const struct msg_store_session_get_r *sess, const char *csrf,
+    const struct msg_store_session_list_r *l)
 {
-	struct pg	pg = { "Count demo", r->sess.name, 1 };
+	struct pg	pg = { "Count demo", sess->name, 1 };
 	char		when[64];
 	size_t		i;
 
 	page_begin(sb, &pg);
-	sb_add(sb, "<section class=\"card\"><h1>Count demo</h1>"
+	buf_add(sb, "<section class=\"card\"><h1>Count demo</h1>"
 	    "<p class=\"count\">Count: <span id=\"count\" aria-live=\"polite\">");
-	sb_addf(sb, "%llu", (unsigned long long)r->sess.counter);
-	sb_add(sb, "</span></p><form id=\"inc\" method=\"post\" action=\"/increment\">");
-	csrf_field(sb, r);
-	sb_add(sb, "<input type=\"hidden\" name=\"back\" value=\"1\">"
+	buf_addf(sb, "%llu", (unsigned long long)sess->counter);
+	buf_add(sb, "</span></p><form id=\"inc\" method=\"post\" action=\"/increment\">");
+	csrf_field(sb, csrf);
+	buf_add(sb, "<input type=\"hidden\" name=\"back\" value=\"1\">"
 	    "<button type=\"submit\">Increment</button></form>"
 	    "<p class=\"muted\">Signed in as <strong>");
-	sb_html(sb, r->sess.name);
-	sb_add(sb, "</strong> (");
-	sb_html(sb, r->sess.user_id);
-	sb_add(sb, ")</p></section>\n<section class=\"card\"><h2>Paired command-line sessions</h2>");
+	buf_add_html(sb, sess->name);
+	buf_add(sb, "</strong> (");
+	buf_add_html(sb, sess->user_id);
+	buf_add(sb, ")</p></section>\n<section class=\"card\"><h2>Paired command-line sessions</h2>");
 	if (count_cli(l) == 0)
-		sb_add(sb, "<p class=\"muted\">None. Run <code>airlock login</code> to pair one.</p>");
+		buf_add(sb, "<p class=\"muted\">None. Run <code>airlock login</code> to pair one.</p>");
 	else {
-		sb_add(sb, "<ul>");
-		for (i = 0; i < l->n; i++) {
-			if (l->s[i].kind != KIND_CLI)
+		buf_add(sb, "<ul>");
+		for (i = 0; i < l->sessions_n; i++) {
+			if (l->sessions[i].kind != KIND_CLI)
 				continue;
-			fmt_time(when, sizeof(when), l->s[i].last_seen);
-			sb_add(sb, "<li>");
-			sb_html(sb, l->s[i].label[0] ? l->s[i].label : "command line");
-			sb_add(sb, " <span class=\"muted\">last used ");
-			sb_html(sb, when);
-			sb_add(sb, "</span></li>");
+			fmt_time(when, sizeof(when), l->sessions[i].last_seen);
+			buf_add(sb, "<li>");
+			buf_add_html(sb, l->sessions[i].label[0] ? l->sessions[i].label :
+			    "command line");
+			buf_add(sb, " <span class=\"muted\">last used ");
+			buf_add_html(sb, when);
+			buf_add(sb, "</span></li>");
 		}
-		sb_add(sb, "</ul>");
+		buf_add(sb, "</ul>");
 	}
-	sb_add(sb, "<p><a href=\"/sessions\">Manage sessions</a></p></section>"
+	buf_add(sb, "<p><a href=\"/sessions\">Manage sessions</a></p></section>"
 	    "<p><a href=\"/logout\">Sign out</a></p>");
 	page_end(sb, &pg);
 }
 
+/* The providers shown: the first FE_MAX_PROVIDERS. */
+static uint32_t
+providers_shown(const struct msg_auth_providers_r *p)
+{
+	return p->providers_n < FE_MAX_PROVIDERS ? p->providers_n : FE_MAX_PROVIDERS;
+}
+
+/* "Sign in with X" (a link) or "Approve with X" (a button of the pairing's form). */
 static void
-provider_buttons(struct sbuf *sb, const struct a_providers *p)
+provider_button(struct buf *sb, const struct provider_item *p, int approve)
+{
+	buf_add(sb, approve ? "<button type=\"submit\" name=\"provider\" value=\"" :
+	    "<a class=\"button\" href=\"/login/");
+	buf_add_html(sb, p->name);
+	buf_add(sb, approve ? "\">Approve with " : "\">Sign in with ");
+	buf_add_html(sb, p->display[0] ? p->display : p->name);
+	buf_add(sb, approve ? "</button>" : "</a>");
+}
+
+static void
+provider_buttons(struct buf *sb, const struct msg_auth_providers_r *p)
 {
 	uint32_t i;
 
-	if (p->n == 0) {
-		sb_add(sb, "<p class=\"muted\">No sign-in provider is configured.</p>");
+	if (providers_shown(p) == 0) {
+		buf_add(sb, "<p class=\"muted\">No sign-in provider is configured.</p>");
 		return;
 	}
-	sb_add(sb, "<div class=\"stack\">");
-	for (i = 0; i < p->n; i++) {
-		if (!p->p[i].ready) {
-			sb_add(sb, "<span class=\"button secondary disabled\" aria-disabled=\"true\">");
-			sb_html(sb, p->p[i].display);
-			sb_add(sb, " (unavailable right now)</span>");
+	buf_add(sb, "<div class=\"stack\">");
+	for (i = 0; i < providers_shown(p); i++) {
+		if (!p->providers[i].ready) {
+			buf_add(sb, "<span class=\"button secondary disabled\" aria-disabled=\"true\">");
+			buf_add_html(sb, p->providers[i].display);
+			buf_add(sb, " (unavailable right now)</span>");
 			continue;
 		}
-		sb_add(sb, "<a class=\"button\" href=\"/login/");
-		sb_html(sb, p->p[i].name);
-		sb_add(sb, "\">Sign in with ");
-		sb_html(sb, p->p[i].display[0] ? p->p[i].display : p->p[i].name);
-		sb_add(sb, "</a>");
+		provider_button(sb, &p->providers[i], 0);
 	}
-	sb_add(sb, "</div>");
+	buf_add(sb, "</div>");
 }
 
 void
-page_login(struct sbuf *sb, const struct a_providers *p, const char *notice)
+page_login(struct buf *sb, const struct msg_auth_providers_r *p, const char *notice)
 {
 	struct pg pg = { "Sign in", NULL, 0 };
 
 	page_begin(sb, &pg);
-	sb_add(sb, "<section class=\"card\"><h1>Sign in</h1>");
+	buf_add(sb, "<section class=\"card\"><h1>Sign in</h1>");
 	if (notice != NULL) {
-		sb_add(sb, "<p class=\"notice\" role=\"status\">");
-		sb_html(sb, notice);
-		sb_add(sb, "</p>");
+		buf_add(sb, "<p class=\"notice\" role=\"status\">");
+		buf_add_html(sb, notice);
+		buf_add(sb, "</p>");
 	}
-	sb_add(sb, "<p>Choose how to sign in. Your count is kept per account.</p>");
+	buf_add(sb, "<p>Choose how to sign in. Your count is kept per account.</p>");
 	provider_buttons(sb, p);
-	sb_add(sb, "</section>");
+	buf_add(sb, "</section>");
 	page_end(sb, &pg);
 }
 
 void
-page_logout_confirm(struct sbuf *sb, const struct req *r)
+page_logout_confirm(struct buf *sb, const char *user_name, const char *csrf)
 {
-	struct pg pg = { "Sign out", r->sess.name, 0 };
+	struct pg pg = { "Sign out", user_name, 0 };
 
 	page_begin(sb, &pg);
-	sb_add(sb, "<section class=\"card\"><h1>Sign out?</h1><p>This ends your session in this "
+	buf_add(sb, "<section class=\"card\"><h1>Sign out?</h1><p>This ends your session in this "
 	    "browser and asks the provider to forget this sign-in where it can.</p>"
 	    "<form method=\"post\" action=\"/logout\" class=\"actions\">");
-	csrf_field(sb, r);
-	sb_add(sb, "<button type=\"submit\">Sign out</button>"
+	csrf_field(sb, csrf);
+	buf_add(sb, "<button type=\"submit\">Sign out</button>"
 	    "<a class=\"button secondary\" href=\"/\">Cancel</a></form></section>");
 	page_end(sb, &pg);
 }
@@ -189,26 +207,26 @@ page_logout_confirm(struct sbuf *sb, const struct req *r)
 /* What the request claims, where and when it came from, and a plain warning
  * when that is not where this browser is (RFC 8628 section 5.4). */
 static void
-pair_facts(struct sbuf *sb, const struct a_pair_info *info, const char *browser_addr)
+pair_facts(struct buf *sb, const struct msg_store_pair_info_r *info, const char *browser_addr)
 {
 	char when[64];
 
-	sb_add(sb, "<p>This request says it comes from: <strong>");
-	sb_html(sb, info->label[0] != '\0' ? info->label : "(nothing)");
-	sb_add(sb, "</strong> <span class=\"muted\">(claimed by the requesting program, not "
+	buf_add(sb, "<p>This request says it comes from: <strong>");
+	buf_add_html(sb, info->label[0] != '\0' ? info->label : "(nothing)");
+	buf_add(sb, "</strong> <span class=\"muted\">(claimed by the requesting program, not "
 	    "checked)</span></p><p>Requested from address <strong>");
-	sb_html(sb, info->client[0] != '\0' ? info->client : "unknown");
+	buf_add_html(sb, info->client[0] != '\0' ? info->client : "unknown");
 	fmt_time(when, sizeof(when), info->created);
-	sb_add(sb, "</strong> at ");
-	sb_html(sb, when);
-	sb_add(sb, ".</p>");
+	buf_add(sb, "</strong> at ");
+	buf_add_html(sb, when);
+	buf_add(sb, ".</p>");
 	if (info->client[0] != '\0' && strcmp(info->client, browser_addr) != 0) {
-		sb_add(sb, "<p class=\"notice\" role=\"alert\"><strong>Warning:</strong> this request "
+		buf_add(sb, "<p class=\"notice\" role=\"alert\"><strong>Warning:</strong> this request "
 		    "came from another address (");
-		sb_html(sb, info->client);
-		sb_add(sb, ") than this browser (");
-		sb_html(sb, browser_addr);
-		sb_add(sb, "). Approve only if you started it yourself on that other computer, for "
+		buf_add_html(sb, info->client);
+		buf_add(sb, ") than this browser (");
+		buf_add_html(sb, browser_addr);
+		buf_add(sb, "). Approve only if you started it yourself on that other computer, for "
 		    "example over SSH. If someone sent you this link, do not approve: it would give "
 		    "them your account.</p>");
 	}
@@ -216,10 +234,10 @@ pair_facts(struct sbuf *sb, const struct a_pair_info *info, const char *browser_
 
 /* The code to check, or (arrived from another site) a field to type it into. */
 static void
-pair_code(struct sbuf *sb, const struct a_pair_info *info, int need_code)
+pair_code(struct buf *sb, const struct msg_store_pair_info_r *info, int need_code)
 {
 	if (need_code) {
-		sb_add(sb, "<p>This page was opened from another site or program. To approve, type "
+		buf_add(sb, "<p>This page was opened from another site or program. To approve, type "
 		    "the code that <code>airlock login</code> shows in your terminal. If you did not "
 		    "start it yourself, close this page.</p><p><label for=\"user_code\">Code from "
 		    "your terminal</label> <input id=\"user_code\" name=\"user_code\" required "
@@ -227,126 +245,123 @@ pair_code(struct sbuf *sb, const struct a_pair_info *info, int need_code)
 		    "maxlength=\"12\" placeholder=\"XXXX-XXXX\"></p>");
 		return;
 	}
-	sb_add(sb, "<p>Approve only if you started it yourself and this code is the one shown in "
+	buf_add(sb, "<p>Approve only if you started it yourself and this code is the one shown in "
 	    "your terminal:</p><p class=\"code\" aria-label=\"user code\">");
-	sb_html(sb, info->user_code);
-	sb_add(sb, "</p>");
+	buf_add_html(sb, info->user_code);
+	buf_add(sb, "</p>");
 }
 
 void
-page_pair_approve(struct sbuf *sb, const struct req *r, const char *ref_b64,
-    const struct a_pair_info *info, const struct a_providers *p, int need_code,
-    const char *browser_addr)
+page_pair_approve(struct buf *sb, const char *user_name, const char *csrf, const char *ref_b64,
+    const struct msg_store_pair_info_r *info, const struct msg_auth_providers_r *p,
+    int need_code, const char *browser_addr)
 {
-	struct pg	pg = { "Approve command-line sign-in", p == NULL ? r->sess.name : NULL, 0 };
+	struct pg	pg = { "Approve command-line sign-in", p == NULL ? user_name : NULL, 0 };
 	uint32_t	i, min = (info->expires_in + 59) / 60;
 
 	page_begin(sb, &pg);
-	sb_add(sb, "<section class=\"card\"><h1>Approve command-line sign-in?</h1>"
+	buf_add(sb, "<section class=\"card\"><h1>Approve command-line sign-in?</h1>"
 	    "<p>A command-line tool asks to be signed in as ");
 	if (p == NULL) {
-		sb_add(sb, "<strong>");
-		sb_html(sb, r->sess.name);
-		sb_add(sb, "</strong>.</p>");
+		buf_add(sb, "<strong>");
+		buf_add_html(sb, user_name);
+		buf_add(sb, "</strong>.</p>");
 	} else
-		sb_add(sb, "the account you approve with.</p>");
+		buf_add(sb, "the account you approve with.</p>");
 	pair_facts(sb, info, browser_addr);
-	sb_add(sb, "<form method=\"post\" action=\"/pair/");
-	sb_html(sb, ref_b64);
-	sb_add(sb, "\">");
+	buf_add(sb, "<form method=\"post\" action=\"/pair/");
+	buf_add_html(sb, ref_b64);
+	buf_add(sb, "\">");
 	pair_code(sb, info, need_code);
 	if (p == NULL) {
-		csrf_field(sb, r);
-		sb_add(sb, "<div class=\"actions\"><button type=\"submit\" name=\"decision\" "
+		csrf_field(sb, csrf);
+		buf_add(sb, "<div class=\"actions\"><button type=\"submit\" name=\"decision\" "
 		    "value=\"approve\">Approve</button><button type=\"submit\" name=\"decision\" "
 		    "value=\"deny\" class=\"danger\" formnovalidate>Deny</button></div>");
 	} else {
-		sb_add(sb, "<input type=\"hidden\" name=\"decision\" value=\"approve\"><p>Approving "
+		buf_add(sb, "<input type=\"hidden\" name=\"decision\" value=\"approve\"><p>Approving "
 		    "asks you to sign in; the tool gets that account.</p><div class=\"stack\">");
-		for (i = 0; i < p->n; i++) {
-			if (!p->p[i].ready)
-				continue;
-			sb_add(sb, "<button type=\"submit\" name=\"provider\" value=\"");
-			sb_html(sb, p->p[i].name);
-			sb_add(sb, "\">Approve with ");
-			sb_html(sb, p->p[i].display[0] ? p->p[i].display : p->p[i].name);
-			sb_add(sb, "</button>");
-		}
-		sb_add(sb, "</div>");
+		for (i = 0; i < providers_shown(p); i++)
+			if (p->providers[i].ready)
+				provider_button(sb, &p->providers[i], 1);
+		buf_add(sb, "</div>");
 	}
-	sb_addf(sb, "</form><p class=\"muted\">This request expires in %u minute%s. Nothing is "
+	buf_addf(sb, "</form><p class=\"muted\">This request expires in %u minute%s. Nothing is "
 	    "signed in unless you approve.</p></section>", min, min == 1 ? "" : "s");
 	page_end(sb, &pg);
 }
 
 void
-page_pair_continue(struct sbuf *sb, const char *url)
+page_pair_continue(struct buf *sb, const char *url)
 {
 	struct pg pg = { "Continue to sign in", NULL, 0 };
 
 	page_begin(sb, &pg);
 	/* page_begin opened <head> and closed it; a refresh in <body> works the same */
-	sb_add(sb, "<meta http-equiv=\"refresh\" content=\"0;url=");
-	sb_html(sb, url);
-	sb_add(sb, "\"><section class=\"card\"><h1>Continue to sign in</h1><p>Sign in to approve "
+	buf_add(sb, "<meta http-equiv=\"refresh\" content=\"0;url=");
+	buf_add_html(sb, url);
+	buf_add(sb, "\"><section class=\"card\"><h1>Continue to sign in</h1><p>Sign in to approve "
 	    "the command-line tool.</p><div class=\"actions\"><a class=\"button\" id=\"continue\" "
 	    "href=\"");
-	sb_html(sb, url);
-	sb_add(sb, "\">Continue</a></div></section>");
+	buf_add_html(sb, url);
+	buf_add(sb, "\">Continue</a></div></section>");
 	page_end(sb, &pg);
 }
 
 void
-page_pair_done(struct sbuf *sb, const char *user_name, int approved)
+page_pair_done(struct buf *sb, const char *user_name, int approved)
 {
 	struct pg pg = { approved ? "Approved" : "Denied", NULL, 0 };
 
 	page_begin(sb, &pg);
 	if (approved) {
-		sb_add(sb, "<section class=\"card\" role=\"status\"><h1 class=\"ok\">Approved</h1>"
+		buf_add(sb, "<section class=\"card\" role=\"status\"><h1 class=\"ok\">Approved</h1>"
 		    "<p>The command-line tool is now signed in as <strong>");
-		sb_html(sb, user_name);
-		sb_add(sb, "</strong>. You can close this page and return to your terminal.</p>");
+		buf_add_html(sb, user_name);
+		buf_add(sb, "</strong>. You can close this page and return to your terminal.</p>");
 	} else
-		sb_add(sb, "<section class=\"card\" role=\"status\"><h1>Denied</h1>"
+		buf_add(sb, "<section class=\"card\" role=\"status\"><h1>Denied</h1>"
 		    "<p>The command-line sign-in was refused. Nothing was signed in.</p>");
-	sb_add(sb, "<div class=\"actions\"><a class=\"button secondary\" href=\"/\">Home</a>"
+	buf_add(sb, "<div class=\"actions\"><a class=\"button secondary\" href=\"/\">Home</a>"
 	    "</div></section>");
 	page_end(sb, &pg);
 }
 
 void
-page_sessions(struct sbuf *sb, const struct req *r, const struct a_list *l)
+page_sessions(struct buf *sb, const char *user_name, const char *csrf,
+    const struct msg_store_session_list_r *l)
 {
-	struct pg	pg = { "Sessions", r->sess.name, 0 };
+	const struct session_item	*s;
+	struct pg			 pg = { "Sessions", user_name, 0 };
 	char		sid[64], created[64], seen[64], expires[64];
 	size_t		i;
 
 	page_begin(sb, &pg);
-	sb_add(sb, "<section class=\"card\"><h1>Your sessions</h1>"
+	buf_add(sb, "<section class=\"card\"><h1>Your sessions</h1>"
 	    "<p class=\"muted\">Browsers and command-line tools signed in as you. "
 	    "Revoking one signs it out at once.</p><table><thead><tr><th scope=\"col\">Kind</th>"
 	    "<th scope=\"col\">Label</th><th scope=\"col\">Signed in</th>"
 	    "<th scope=\"col\">Last used</th><th scope=\"col\">Expires</th>"
 	    "<th scope=\"col\"><span class=\"muted\">Action</span></th></tr></thead><tbody>");
-	for (i = 0; i < l->n; i++) {
-		b64_encode(sid, l->s[i].sid, SID_LEN);
-		fmt_time(created, sizeof(created), l->s[i].created);
-		fmt_time(seen, sizeof(seen), l->s[i].last_seen);
-		fmt_time(expires, sizeof(expires), l->s[i].expires);
-		sb_addf(sb, "<tr><td>%s</td><td>", l->s[i].kind == KIND_CLI ? "Command line" :
+	for (i = 0; i < l->sessions_n; i++) {
+		s = &l->sessions[i];
+		b64_encode(sid, s->sid, SID_LEN);
+		fmt_time(created, sizeof(created), s->created);
+		fmt_time(seen, sizeof(seen), s->last_seen);
+		fmt_time(expires, sizeof(expires), s->expires);
+		buf_addf(sb, "<tr><td>%s</td><td>", s->kind == KIND_CLI ? "Command line" :
 		    "Browser");
-		sb_html(sb, l->s[i].label[0] ? l->s[i].label : "-");
-		if (l->s[i].current)
-			sb_add(sb, " <strong>(this browser)</strong>");
-		sb_addf(sb, "</td><td>%s</td><td>%s</td><td>%s</td><td>", created, seen, expires);
-		sb_add(sb, "<form method=\"post\" action=\"/sessions/");
-		sb_html(sb, sid);
-		sb_add(sb, "/revoke\">");
-		csrf_field(sb, r);
-		sb_addf(sb, "<button type=\"submit\" class=\"danger\">%s</button></form></td></tr>",
-		    l->s[i].current ? "Sign out" : "Revoke");
+		buf_add_html(sb, s->label[0] ? s->label : "-");
+		if (s->current)
+			buf_add(sb, " <strong>(this browser)</strong>");
+		buf_addf(sb, "</td><td>%s</td><td>%s</td><td>%s</td><td>", created, seen, expires);
+		buf_add(sb, "<form method=\"post\" action=\"/sessions/");
+		buf_add_html(sb, sid);
+		buf_add(sb, "/revoke\">");
+		csrf_field(sb, csrf);
+		buf_addf(sb, "<button type=\"submit\" class=\"danger\">%s</button></form></td></tr>",
+		    s->current ? "Sign out" : "Revoke");
 	}
-	sb_add(sb, "</tbody></table></section><p><a href=\"/\">Back to the counter</a></p>");
+	buf_add(sb, "</tbody></table></section><p><a href=\"/\">Back to the counter</a></p>");
 	page_end(sb, &pg);
 }

@@ -50,7 +50,7 @@ name_ok(const char *s)
 }
 
 int
-form_check(const char *s, size_t len)
+fe_form_check(const char *s, size_t len)
 {
 	char		names[FORM_MAX_PAIRS][FORM_MAX_NAME + 1];
 	struct seg	g;
@@ -72,13 +72,13 @@ form_check(const char *s, size_t len)
 }
 
 int
-form_get(const char *s, size_t len, const char *name, char *dst, size_t dstsize)
+fe_form_get(const char *s, size_t len, const char *name, char *dst, size_t dstsize)
 {
 	char		nm[FORM_MAX_NAME + 1];
 	struct seg	g;
 	size_t		pos = 0;
 
-	if (form_check(s, len) == -1)
+	if (fe_form_check(s, len) == -1)
 		return -1;
 	while (seg_next(s, len, &pos, &g)) {
 		if (pct_decode(nm, sizeof(nm), g.name, g.nlen) <= 0 || strcmp(nm, name) != 0)
@@ -221,38 +221,6 @@ b64url_id(uint8_t *dst, size_t n, const char *s, size_t len)
 	if (memcmp(back, s, len) != 0)
 		return -1;
 	return 0;
-}
-
-static int
-urlsafe_char(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	    c == '-' || c == '_';
-}
-
-int
-paircode_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= PAIRCODE_MAX || !urlsafe_char((unsigned char)s[i]))
-			return 0;
-	return i >= PAIRCODE_MIN;
-}
-
-int
-provider_name_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > MAX_PROVIDER)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
 }
 
 void

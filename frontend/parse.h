@@ -24,11 +24,11 @@
 /* Checks a whole query / form: at most FORM_MAX_PAIRS "name=value" pairs,
  * every name and value decodes, names are [a-z0-9_] and not repeated.
  * An empty string is fine.  Returns 0 or -1. */
-int	form_check(const char *s, size_t len);
+int	fe_form_check(const char *s, size_t len);
 
 /* Decoded value of parameter name: 1 found, 0 absent, -1 malformed (the
  * whole string is checked first) or value too long for dst. */
-int	form_get(const char *s, size_t len, const char *name, char *dst, size_t dstsize);
+int	fe_form_get(const char *s, size_t len, const char *name, char *dst, size_t dstsize);
 
 /* Value of cookie name in a Cookie header (RFC 6265 cookie-octets, no
  * decoding): 1 found, 0 absent, -1 malformed header, duplicate name or too long. */
@@ -39,11 +39,6 @@ int	accept_json(const char *accept);
 
 /* Exactly n bytes as unpadded base64url (e.g. refs and sids in paths). */
 int	b64url_id(uint8_t *dst, size_t n, const char *s, size_t len);
-
-/* CLI paircode: PAIRCODE_MIN..PAIRCODE_MAX of [A-Za-z0-9_-]. */
-int	paircode_ok(const char *s);
-/* Provider name as used in URLs: 1..MAX_PROVIDER of [a-z0-9_-]. */
-int	provider_name_ok(const char *s, size_t len);
 
 /* A printable single-line summary of an untrusted value (User-Agent as a
  * session label): control and non-ASCII bytes dropped, at most dstsize - 1. */

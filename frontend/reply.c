@@ -3,6 +3,7 @@
  * security headers are added by http.c to everything, refusals included) and
  * frees the request.  Error answers follow the route's style: an HTML page,
  * plain text for the CLI routes, or JSON when the client asked for it.
+ * Calls below it only: page.c, session.c (clearing a cookie), metrics.c, req.c.
  */
 #include "fe.h"
 
@@ -15,23 +16,26 @@ reply(struct req *r, int status, const char *ctype, const char *body, size_t len
 {
 	if (ctype != NULL)
 		hreq_add_header(r->h, "Content-Type", ctype);
-	metrics_request_done(r->fe, r, status);
+	metrics_request_done(&r->fe->m, r->route_i, (double)(now_ms() - r->start_ms) / 1000.0,
+	    status);
 	log_debug("%s %s -> %d", hreq_method_name(r->h), hreq_path(r->h), status);
 	hreq_send(r->h, status, body, len);
 	req_free(r);
 }
 
 void
-reply_sb(struct req *r, int status, const char *ctype, struct sbuf *sb)
+reply_buf(struct req *r, int status, const char *ctype, struct buf *b)
 {
-	if (sb->err) {
+	const char *body = buf_str(b);
+
+	if (body == NULL) {
 		log_warnx("answer for %s too large or out of memory", hreq_path(r->h));
-		sb_free(sb);
+		buf_free(b);
 		reply(r, 500, CT_TEXT, "internal error\n", 15);
 		return;
 	}
-	reply(r, status, ctype, sb_str(sb), sb->len);
-	sb_free(sb);
+	reply(r, status, ctype, body, b->len);
+	buf_free(b);
 }
 
 void
@@ -53,17 +57,17 @@ reply_text(struct req *r, int status, const char *text)
 void
 reply_json_error(struct req *r, int status, const char *error, const char *description)
 {
-	struct sbuf sb;
+	struct buf b;
 
-	sb_init(&sb);
-	sb_add(&sb, "{\"error\":");
-	sb_json(&sb, error);
+	buf_init(&b, FE_ANSWER_MAX);
+	buf_add(&b, "{\"error\":");
+	buf_add_json(&b, error);
 	if (description != NULL) {
-		sb_add(&sb, ",\"error_description\":");
-		sb_json(&sb, description);
+		buf_add(&b, ",\"error_description\":");
+		buf_add_json(&b, description);
 	}
-	sb_add(&sb, "}\n");
-	reply_sb(r, status, CT_JSON, &sb);
+	buf_add(&b, "}\n");
+	reply_buf(r, status, CT_JSON, &b);
 }
 
 static const char *
@@ -86,20 +90,20 @@ json_error_name(int status)
 void
 reply_error(struct req *r, int status, const char *title, const char *detail)
 {
-	struct sbuf sb;
+	struct buf b;
 
 	if (r->json) {
 		reply_json_error(r, status, json_error_name(status), detail);
 		return;
 	}
-	sb_init(&sb);
+	buf_init(&b, FE_ANSWER_MAX);
 	if (r->style == STYLE_TEXT) {
-		sb_addf(&sb, "%s: %s\n", title, detail);
-		reply_sb(r, status, CT_TEXT, &sb);
+		buf_addf(&b, "%s: %s\n", title, detail);
+		reply_buf(r, status, CT_TEXT, &b);
 		return;
 	}
-	page_error(&sb, title, detail, 0);
-	reply_sb(r, status, CT_HTML, &sb);
+	page_error(&b, title, detail, 0);
+	reply_buf(r, status, CT_HTML, &b);
 }
 
 void
@@ -114,11 +118,11 @@ reply_no_session(struct req *r)
 	}
 	if (r->style == STYLE_PAGE && !r->json) {
 		/* A form posted with an expired session: say so, offer to sign in. */
-		struct sbuf sb;
+		struct buf b;
 
-		sb_init(&sb);
-		page_error(&sb, "Signed out", "Your session has ended. Please sign in again.", 0);
-		reply_sb(r, 401, CT_HTML, &sb);
+		buf_init(&b, FE_ANSWER_MAX);
+		page_error(&b, "Signed out", "Your session has ended. Please sign in again.", 0);
+		reply_buf(r, 401, CT_HTML, &b);
 		return;
 	}
 	hreq_add_header(r->h, "WWW-Authenticate", "Cookie realm=\"airlock\"");
@@ -126,45 +130,76 @@ reply_no_session(struct req *r)
 	    "no valid session (sign in again, or run: airlock login)");
 }
 
-/* A session look-up's status: 1 (and the answer sent) unless it is ST_OK. */
-int
-reply_session_failed(struct req *r, uint8_t st)
+enum flow
+reply_unless_session(struct req *r, uint8_t st)
 {
 	if (st == ST_OK)
-		return 0;
+		return FLOW_GO_ON;
 	if (st == ST_NOTFOUND)
 		reply_no_session(r);
 	else
 		reply_backend_status(r, st);
-	return 1;
+	return FLOW_ANSWERED;
+}
+
+enum flow
+reply_unless_found(struct req *r, uint8_t st, const char *title, const char *detail)
+{
+	if (st == ST_OK)
+		return FLOW_GO_ON;
+	if (st == ST_NOTFOUND)
+		reply_error(r, 404, title, detail);
+	else
+		reply_backend_status(r, st);
+	return FLOW_ANSWERED;
+}
+
+/* What any route answers for these statuses (the ones a route does not name). */
+static const struct status_answer backend_statuses[] = {
+	{ ST_BUSY, 503, "Busy", "Too many requests of this kind are in progress. Please try "
+	    "again in a minute." },
+	{ ST_FULL, 507, "Storage full", "The service cannot store anything more right now. "
+	    "Nothing was changed." },
+	{ ST_TIMEOUT, 504, "The service is slow to answer", "A provider did not answer in "
+	    "time. Please try again." },
+	{ ST_PROVIDER_ERROR, 502, "Provider error", "The sign-in provider gave an error or an "
+	    "unusable answer." },
+	{ ST_INVALID, 400, "Bad request", "The request was not acceptable." },
+	{ ST_OK, 0, NULL, NULL },
+};
+
+static const struct status_answer *
+status_find(const struct status_answer *t, uint8_t st)
+{
+	for (; t->http != 0; t++)
+		if (t->st == st)
+			return t;
+	return NULL;
 }
 
 void
 reply_backend_status(struct req *r, uint8_t st)
 {
-	switch (st) {
-	case ST_BUSY:
-		reply_error(r, 503, "Busy", "Too many requests of this kind are in progress. "
-		    "Please try again in a minute.");
-		break;
-	case ST_FULL:
-		reply_error(r, 507, "Storage full", "The service cannot store anything more right "
-		    "now. Nothing was changed.");
-		break;
-	case ST_TIMEOUT:
-		reply_error(r, 504, "The service is slow to answer",
-		    "A provider did not answer in time. Please try again.");
-		break;
-	case ST_PROVIDER_ERROR:
-		reply_error(r, 502, "Provider error",
-		    "The sign-in provider gave an error or an unusable answer.");
-		break;
-	case ST_INVALID:
-		reply_error(r, 400, "Bad request", "The request was not acceptable.");
-		break;
-	default:
-		log_warnx("%s: unexpected backend status %s", hreq_path(r->h), msg_status_name(st));
-		reply_error(r, 500, "Something went wrong", "An internal error occurred.");
-		break;
+	const struct status_answer *a;
+
+	if ((a = status_find(backend_statuses, st)) != NULL) {
+		reply_error(r, a->http, a->title, a->detail);
+		return;
 	}
+	log_warnx("%s: unexpected backend status %s", hreq_path(r->h), msg_status_name(st));
+	reply_error(r, 500, "Something went wrong", "An internal error occurred.");
+}
+
+enum flow
+reply_unless_ok(struct req *r, uint8_t st, const struct status_answer *t)
+{
+	const struct status_answer *a;
+
+	if (st == ST_OK)
+		return FLOW_GO_ON;
+	if ((a = status_find(t, st)) != NULL)
+		reply_error(r, a->http, a->title, a->detail);
+	else
+		reply_backend_status(r, st);
+	return FLOW_ANSWERED;
 }

@@ -1,8 +1,7 @@
 /*
- * Life of a request: created by route_dispatch, freed when its answer is sent
- * (reply.c) or when its connection is destroyed first (gone).  Backend calls:
- * each is bounded by what is left of the request's deadline; the request is
- * paused while any is in flight and continues when all are answered.
+ * The request object: made by route.c, freed when its answer is sent
+ * (reply.c) or when its connection is destroyed first (backend.c), with the
+ * client's address and the clock.  Calls nothing in the frontend.
  */
 #include "fe.h"
 
@@ -26,7 +25,7 @@ now_ms(void)
 }
 
 /*
- * A struct req is 6.7 KiB (room for every answer): freed ones, already wiped
+ * A struct req is about 13 KiB (room for every answer): freed ones, already wiped
  * to zero by req_free, are kept for the next requests instead of a calloc and
  * a free each time.  Not under ASan, which should see every use after free.
  */
@@ -48,7 +47,7 @@ static struct req	*req_cache[REQ_CACHE];
 static size_t		 req_cached;
 
 struct req *
-req_new(struct fe *fe, struct hreq *h, const struct route *rt)
+req_new(struct fe *fe, struct hreq *h)
 {
 	struct req *r;
 
@@ -58,13 +57,11 @@ req_new(struct fe *fe, struct hreq *h, const struct route *rt)
 		return NULL;
 	r->fe = fe;
 	r->h = h;
-	r->route = rt;
 	r->start_ms = now_ms();
 	r->deadline_ms = r->start_ms + (uint64_t)fe->conf.request_timeout_ms;
 	r->json = accept_json(hreq_header(h, "Accept", NULL));
 	r->client[0] = '\0';
 	fe->m.inflight++;
-	session_read_cookie(r);
 	return r;
 }
 
@@ -122,25 +119,16 @@ req_client(struct req *r)
 	return r->client;
 }
 
-static void
-cancel_calls(struct req *r)
-{
-	int i;
-
-	for (i = 0; i < FE_MAX_CALLS; i++)
-		if (r->calls[i].id != 0) {
-			ipc_cancel(r->fe->be[r->calls[i].be], r->calls[i].id);
-			r->calls[i].id = 0;
-		}
-	r->npending = 0;
-}
-
 void
 req_free(struct req *r)
 {
+	int i;
+
 	if (r == NULL)
 		return;
-	cancel_calls(r);
+	for (i = 0; i < FE_MAX_CALLS; i++)
+		if (r->calls[i].id != 0)
+			ipc_cancel(r->fe->be[r->calls[i].be], r->calls[i].id);
 	r->fe->m.inflight--;
 	/* The session token and answers may hold secrets (tokens, proofs). */
 	sodium_memzero(r, sizeof(*r));
@@ -148,147 +136,4 @@ req_free(struct req *r)
 		req_cache[req_cached++] = r;
 	else
 		free(r);
-}
-
-/* The connection went away before the answer (server shutdown). */
-static void
-req_gone(void *arg)
-{
-	req_free(arg);
-}
-
-static void
-req_failed(struct req *r)
-{
-	cancel_calls(r);
-	switch (r->fail) {
-	case 504:
-		reply_error(r, 504, "The service is slow to answer",
-		    r->fail_be == BE_AUTHD ? "The sign-in service did not answer in time. "
-		    "Please try again in a moment." : "The data service did not answer in time. "
-		    "Please try again in a moment.");
-		break;
-	case 502:
-		reply_error(r, 502, "Something went wrong",
-		    "A service behind this site gave an answer that did not make sense.");
-		break;
-	default:
-		reply_error(r, 503, "Temporarily unavailable",
-		    r->fail_be == BE_AUTHD ? "Sign-in is temporarily unavailable. "
-		    "Please try again in a moment." : "The data service is temporarily unavailable. "
-		    "Please try again in a moment.");
-		break;
-	}
-}
-
-static void
-call_answer(void *arg, enum ipc_result res, const struct msg_hdr *hdr, struct mreader *rd)
-{
-	struct call	*c = arg;
-	struct req	*r = c->r;
-	void		(*next)(struct req *);
-	uint8_t		 st;
-
-	c->id = 0;
-	r->npending--;
-	if (res != IPC_OK) {
-		metrics_backend(r->fe, c->be, res == IPC_DOWN ? 1 : 2);
-		log_warnx("%s: %s %s", be_name(c->be), res == IPC_DOWN ? "connection lost during" :
-		    "no answer in time for", route_name(route_index(r->route)));
-		if (r->soft)
-			*c->status = res == IPC_DOWN ? ST_INTERNAL : ST_TIMEOUT;
-		else if (!r->fail) {
-			r->fail = res == IPC_DOWN ? 503 : 504;
-			r->fail_be = c->be;
-		}
-	} else {
-		st = m_get_u8(rd);
-		if (st == ST_OK && c->parse != NULL)
-			c->parse(rd, c->out);
-		if (m_end(rd) == -1 || st >= ST_MAX) {
-			metrics_backend(r->fe, c->be, 3);
-			log_warnx("%s: malformed answer (type %u)", be_name(c->be), hdr->type);
-			if (r->soft)
-				*c->status = ST_INTERNAL;
-			else if (!r->fail) {
-				r->fail = 502;
-				r->fail_be = c->be;
-			}
-		} else {
-			metrics_backend(r->fe, c->be, 0);
-			*c->status = st;
-		}
-	}
-	if (r->fail) {
-		req_failed(r);
-		return;
-	}
-	if (r->npending == 0 && (next = r->next) != NULL) {
-		r->next = NULL;
-		next(r);
-	}
-}
-
-void
-req_call(struct req *r, enum backend be, struct mbuf *m, void (*parse)(struct mreader *, void *),
-    void *out, uint8_t *status)
-{
-	struct call	*c = NULL;
-	uint64_t	 now = now_ms();
-	int		 i, left;
-
-	if (r->fail)
-		return;
-	for (i = 0; i < FE_MAX_CALLS && c == NULL; i++)
-		if (r->calls[i].id == 0)
-			c = &r->calls[i];
-	if (c == NULL) {
-		log_warnx("too many backend calls for one request");
-		r->fail = 502;
-		return;
-	}
-	if (now >= r->deadline_ms) {
-		if (r->soft) {
-			*status = ST_TIMEOUT;
-			return;
-		}
-		r->fail = 504;
-		r->fail_be = be;
-		return;
-	}
-	left = (int)(r->deadline_ms - now);
-	c->r = r;
-	c->be = be;
-	c->parse = parse;
-	c->out = out;
-	c->status = status;
-	if ((c->id = ipc_call(r->fe->be[be], m, left, call_answer, c)) == 0) {
-		metrics_backend(r->fe, be, 1);
-		if (r->soft) {
-			*status = ST_INTERNAL;
-			return;
-		}
-		r->fail = 503;
-		r->fail_be = be;
-		return;
-	}
-	r->npending++;
-}
-
-void
-req_wait(struct req *r, void (*next)(struct req *))
-{
-	if (r->fail) {
-		req_failed(r);
-		return;
-	}
-	if (r->npending == 0) {
-		next(r);
-		return;
-	}
-	r->next = next;
-	if (!r->paused) {
-		r->paused = 1;
-		hreq_pause(r->h, req_gone, r);
-	}
 }

@@ -1,9 +1,12 @@
 /*
- * The route table: exact paths, methods, error style, and where a route is
- * served.  The public listener serves every route but the metrics-only ones;
- * the metrics listener (metrics_listen) serves R_METRICS and R_BOTH routes.
+ * The route table and what every route needs before its handler: exact path
+ * and method, the listener it is served on, the per-address rate limit of
+ * anonymous routes, its path parameter, and the session and CSRF checks its
+ * flags name (fe.h: RF_*, MF_*), so that a handler starts with those done.
+ * The public listener serves every route but the metrics-only ones; the
+ * metrics listener (metrics_listen) serves RF_METRICS and RF_BOTH routes.
  * Routes anyone may call without a session and that make a backend hold
- * something (a login, a pairing) or call a provider are R_ANON: each client
+ * something (a login, a pairing) or call a provider are RF_ANON: each client
  * address group takes a token from its bucket (limit.h) or is answered 429.
  */
 #include "fe.h"
@@ -12,58 +15,51 @@
 #include <string.h>
 
 #include "log.h"
+#include "parse.h"
 
-#define R_ANON		0x1	/* rate-limited per client address */
-#define R_METRICS	0x2	/* on the metrics listener only */
-#define R_BOTH		0x4	/* on both listeners */
+#define FORM_REFUSED	"This form has expired or was sent from another site. Reload the " \
+			"page and try again."
 
-struct route {
-	const char	*prefix;	/* the whole path, or what comes before {param} */
-	const char	*suffix;	/* after {param}; NULL: no parameter */
-	enum style	 style;
-	void		(*get)(struct req *);
-	void		(*post)(struct req *);
-	const char	*name;		/* metrics label */
-	int		 flags;		/* R_* */
+const struct route fe_routes[] = {
+	{ "/", NULL, "/", STYLE_PAGE, 0,
+	    { h_home, MF_SESSION }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	{ "/increment", NULL, "/increment", STYLE_PAGE, 0,
+	    { NULL, 0 }, { h_increment, MF_SESSION | MF_CSRF }, PARAM_NONE, 0, NULL, NULL },
+	{ "/login", NULL, "/login", STYLE_PAGE, 0,
+	    { h_login_page, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	{ "/login/", "", "/login/{provider}", STYLE_PAGE, RF_ANON,
+	    { h_login_provider, 0 }, { NULL, 0 }, PARAM_PROVIDER,
+	    404, "Unknown provider", "There is no sign-in provider by that name." },
+	{ "/auth_redirect", NULL, "/auth_redirect", STYLE_PAGE, RF_ANON,
+	    { h_auth_redirect, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	{ "/auth_redirect/", "", "/auth_redirect/{provider}", STYLE_PAGE, RF_ANON,
+	    { h_auth_redirect, 0 }, { NULL, 0 }, PARAM_PROVIDER,
+	    400, "Bad request", "The address the provider sent you back to is malformed." },
+	{ "/logout", NULL, "/logout", STYLE_PAGE, 0,
+	    { h_logout_page, MF_SESSION },
+	    { h_logout, MF_SESSION | MF_CSRF | MF_CLI_COOKIE }, PARAM_NONE, 0, NULL, NULL },
+	{ "/cli_login", NULL, "/cli_login", STYLE_TEXT, RF_ANON,
+	    { h_cli_login, 0 }, { h_cli_login, 0 }, PARAM_NONE, 0, NULL, NULL },
+	{ "/token", NULL, "/token", STYLE_TEXT, RF_ANON,
+	    { h_token, 0 }, { h_token, 0 }, PARAM_NONE, 0, NULL, NULL },
+	{ "/pair/", "", "/pair/{ref}", STYLE_PAGE, 0,
+	    { h_pair_page, 0 }, { h_pair_post, MF_CSRF }, PARAM_ID,
+	    404, PAIR_UNKNOWN_TITLE, PAIR_UNKNOWN_DETAIL },
+	{ "/secured", NULL, "/secured", STYLE_TEXT, 0,
+	    { h_secured, MF_SESSION | MF_CLI_COOKIE }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	{ "/sessions", NULL, "/sessions", STYLE_PAGE, 0,
+	    { h_sessions, MF_SESSION }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	{ "/sessions/", "/revoke", "/sessions/{sid}/revoke", STYLE_PAGE, 0,
+	    { NULL, 0 }, { h_session_revoke, MF_SESSION | MF_CSRF }, PARAM_ID,
+	    404, "No such session", "That session does not exist." },
+	{ "/healthz", NULL, "/healthz", STYLE_TEXT, RF_BOTH,
+	    { h_healthz, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	{ "/metrics", NULL, "/metrics", STYLE_TEXT, RF_METRICS,
+	    { h_metrics, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
 };
+const size_t fe_nroutes = sizeof(fe_routes) / sizeof(fe_routes[0]);
 
-static const struct route routes[] = {
-	{ "/",			NULL,		STYLE_PAGE, h_home,		NULL,		"/", 0 },
-	{ "/increment",		NULL,		STYLE_PAGE, NULL,		h_increment,	"/increment", 0 },
-	{ "/login",		NULL,		STYLE_PAGE, h_login,		NULL,		"/login", 0 },
-	{ "/login/",		"",		STYLE_PAGE, h_login_provider,	NULL,		"/login/{provider}", R_ANON },
-	{ "/auth_redirect",	NULL,		STYLE_PAGE, h_auth_redirect,	NULL,		"/auth_redirect", R_ANON },
-	{ "/auth_redirect/",	"",		STYLE_PAGE, h_auth_redirect,	NULL,		"/auth_redirect/{provider}", R_ANON },
-	{ "/logout",		NULL,		STYLE_PAGE, h_logout_page,	h_logout,	"/logout", 0 },
-	{ "/cli_login",		NULL,		STYLE_TEXT, h_cli_login,	h_cli_login,	"/cli_login", R_ANON },
-	{ "/token",		NULL,		STYLE_TEXT, h_token,		h_token,	"/token", R_ANON },
-	{ "/pair/",		"",		STYLE_PAGE, h_pair_page,	h_pair_decide,	"/pair/{ref}", 0 },
-	{ "/secured",		NULL,		STYLE_TEXT, h_secured,		NULL,		"/secured", 0 },
-	{ "/sessions",		NULL,		STYLE_PAGE, h_sessions,		NULL,		"/sessions", 0 },
-	{ "/sessions/",		"/revoke",	STYLE_PAGE, NULL,		h_session_revoke, "/sessions/{sid}/revoke", 0 },
-	{ "/healthz",		NULL,		STYLE_TEXT, h_healthz,		NULL,		"/healthz", R_BOTH },
-	{ "/metrics",		NULL,		STYLE_TEXT, h_metrics,		NULL,		"/metrics", R_METRICS },
-};
-#define NROUTES	(sizeof(routes) / sizeof(routes[0]))
-
-/* Index NROUTES counts what matched no route. */
-const char *
-route_name(size_t i)
-{
-	return i < NROUTES ? routes[i].name : "other";
-}
-
-size_t
-route_count(void)
-{
-	return NROUTES + 1;
-}
-
-size_t
-route_index(const struct route *rt)
-{
-	return rt == NULL ? NROUTES : (size_t)(rt - routes);
-}
+_Static_assert(sizeof(fe_routes) / sizeof(fe_routes[0]) < METRICS_ROUTES, "metrics by route");
 
 /* Exact match; a {param} is one non-empty segment without '/'. */
 static int
@@ -87,37 +83,97 @@ method_not_allowed(struct req *r, const struct route *rt)
 {
 	char allow[32];
 
-	snprintf(allow, sizeof(allow), "%s%s", rt->get ? "GET, HEAD" : "",
-	    rt->post ? (rt->get ? ", POST" : "POST") : "");
+	snprintf(allow, sizeof(allow), "%s%s", rt->get.fn ? "GET, HEAD" : "",
+	    rt->post.fn ? (rt->get.fn ? ", POST" : "POST") : "");
 	hreq_add_header(r->h, "Allow", allow);
 	reply_error(r, 405, "Method not allowed",
-	    rt->post && !rt->get ? "This address only takes form submissions (POST)." :
+	    rt->post.fn && !rt->get.fn ? "This address only takes form submissions (POST)." :
 	    "This address does not take that kind of request.");
 }
 
-/* 1 when the client may go on; otherwise the 429 is sent (r is gone). */
-static int
-rate_ok(struct req *r)
+static enum flow
+rate_limit(struct req *r)
 {
 	struct addr	a, g;
 	unsigned	retry = 1;
 	char		secs[16];
 
-	if (r->fe->anon_rate == NULL || !(r->route->flags & R_ANON))
-		return 1;
+	if (r->fe->anon_rate == NULL || !(r->route->flags & RF_ANON))
+		return FLOW_GO_ON;
 	if (addr_parse(req_client(r), strlen(req_client(r)), &a) == -1)
-		return 1;	/* not an IP peer (none in practice) */
+		return FLOW_GO_ON;	/* not an IP peer (none in practice) */
 	addr_group(&a, &g);
 	if (rate_take(r->fe->anon_rate, &g, now_ms(), &retry))
-		return 1;
+		return FLOW_GO_ON;
 	r->fe->m.rate_limited++;
-	log_debug("%s: rate limit for %s, retry in %u s", route_name(route_index(r->route)),
-	    req_client(r), retry);
+	log_debug("%s: rate limit for %s, retry in %u s", r->route->name, req_client(r), retry);
 	snprintf(secs, sizeof(secs), "%u", retry);
 	hreq_add_header(r->h, "Retry-After", secs);
 	reply_error(r, 429, "Too many requests", "Too many sign-in requests from your "
 	    "address. Please wait a few seconds and try again.");
-	return 0;
+	return FLOW_ANSWERED;
+}
+
+/* The {param} of the path, decoded into r->path_name or r->path_id. */
+static enum flow
+path_param(struct req *r, const char *param, size_t len)
+{
+	const struct route *rt = r->route;
+
+	switch (rt->param) {
+	case PARAM_NONE:
+		return FLOW_GO_ON;
+	case PARAM_PROVIDER:
+		if (provider_name_valid(param, len)) {
+			memcpy(r->path_name, param, len);
+			r->path_name[len] = '\0';
+			return FLOW_GO_ON;
+		}
+		break;
+	case PARAM_ID:
+		if (b64url_id(r->path_id, FE_PATH_ID_LEN, param, len) == 0)
+			return FLOW_GO_ON;
+		break;
+	}
+	reply_error(r, rt->bad_status, rt->bad_title, rt->bad_detail);
+	return FLOW_ANSWERED;
+}
+
+/* A form that changes state: from this site, with this session's CSRF token
+ * when there is a session cookie. */
+static enum flow
+form_checks(struct req *r)
+{
+	const char		*body;
+	size_t			 len;
+	enum csrf_verdict	 v;
+
+	body = hreq_body(r->h, &len);
+	if (!r->has_token) {
+		if (session_same_origin(r))
+			return FLOW_GO_ON;
+	} else if ((v = session_csrf_check(r, body, len)) == CSRF_OK)
+		return FLOW_GO_ON;
+	else {
+		log_info("csrf: %s %s refused", r->route->name, v == CSRF_CROSS_SITE ?
+		    "from another origin" : "without a valid token");
+		r->fe->m.csrf_refused++;
+	}
+	reply_error(r, 403, "Request refused", FORM_REFUSED);
+	return FLOW_ANSWERED;
+}
+
+/* What the method's flags ask for, in order: a session, then a valid form. */
+static enum flow
+method_checks(struct req *r, unsigned flags)
+{
+	if ((flags & MF_SESSION) && !r->has_token) {
+		reply_no_session(r);
+		return FLOW_ANSWERED;
+	}
+	if ((flags & MF_CSRF) && hreq_method(r->h) == HM_POST)
+		return form_checks(r);
+	return FLOW_GO_ON;
 }
 
 /* The route for path on the public or the metrics listener, or NULL. */
@@ -126,12 +182,12 @@ route_find(const char *path, int metrics, const char **param, size_t *plen)
 {
 	size_t i;
 
-	for (i = 0; i < NROUTES; i++) {
-		if (metrics ? !(routes[i].flags & (R_METRICS | R_BOTH)) :
-		    (routes[i].flags & R_METRICS) != 0)
+	for (i = 0; i < fe_nroutes; i++) {
+		if (metrics ? !(fe_routes[i].flags & (RF_METRICS | RF_BOTH)) :
+		    (fe_routes[i].flags & RF_METRICS) != 0)
 			continue;
-		if (match(&routes[i], path, param, plen))
-			return &routes[i];
+		if (match(&fe_routes[i], path, param, plen))
+			return &fe_routes[i];
 	}
 	return NULL;
 }
@@ -139,42 +195,44 @@ route_find(const char *path, int metrics, const char **param, size_t *plen)
 static void
 dispatch(struct hreq *h, struct fe *fe, int metrics)
 {
-	const char		*path = hreq_path(h), *param = NULL;
-	const struct route	*rt;
-	struct req		*r;
-	void			(*fn)(struct req *) = NULL;
-	size_t			 plen = 0;
+	const char			*path = hreq_path(h), *param = NULL;
+	const struct route		*rt;
+	const struct route_method	*m = NULL;
+	struct req			*r;
+	size_t				 plen = 0;
 
 	rt = route_find(path, metrics, &param, &plen);
-	if ((r = req_new(fe, h, rt)) == NULL) {
+	if ((r = req_new(fe, h)) == NULL) {
 		hreq_send(h, 503, "out of memory\n", 14);
 		return;
 	}
+	r->route = rt;
+	r->route_i = rt != NULL ? (size_t)(rt - fe_routes) : fe_nroutes;
 	r->style = rt != NULL ? rt->style : STYLE_PAGE;
 	if (rt == NULL) {
 		reply_error(r, 404, "Not found", "There is no page at this address.");
 		return;
 	}
-	r->param = param;
-	r->param_len = plen;
 	switch (hreq_method(h)) {
 	case HM_GET:
 	case HM_HEAD:
-		fn = rt->get;
+		m = &rt->get;
 		break;
 	case HM_POST:
-		fn = rt->post;
+		m = &rt->post;
 		break;
 	default:
 		break;
 	}
-	if (fn == NULL) {
+	if (m == NULL || m->fn == NULL) {
 		method_not_allowed(r, rt);
 		return;
 	}
-	if (!rate_ok(r))
+	session_read_cookie(r, (m->flags & MF_CLI_COOKIE) != 0);
+	if (rate_limit(r) == FLOW_ANSWERED || path_param(r, param, plen) == FLOW_ANSWERED ||
+	    method_checks(r, m->flags) == FLOW_ANSWERED)
 		return;
-	fn(r);
+	m->fn(r);
 }
 
 void

@@ -7,7 +7,8 @@
  * cookie the store generated with 256 bits of randomness) can compute it, and
  * it is not the value the store keeps (domain separation).  Every POST must
  * carry it in the form field "csrf", and when the browser sends Origin or
- * Sec-Fetch-Site, they must say same-origin as well.
+ * Sec-Fetch-Site, they must say same-origin as well.  A leaf: reads headers
+ * and adds Set-Cookie, answers nothing (route.c acts on the verdicts).
  */
 #include "fe.h"
 
@@ -19,7 +20,6 @@
 
 #include "b64.h"
 #include "csrf.h"
-#include "log.h"
 #include "parse.h"
 
 #define LOGIN_COOKIE_AGE 600
@@ -54,23 +54,14 @@ cli_cookie_name(const struct req *r)
 	return r->fe->conf.https ? "__Host-cli_session" : "cli_session";
 }
 
-static int
-takes_cli_cookie(const struct req *r)
-{
-	const char *route = route_name(route_index(r->route));
-
-	return strcmp(route, "/secured") == 0 ||
-	    (strcmp(route, "/logout") == 0 && hreq_method(r->h) == HM_POST);
-}
-
 void
-session_read_cookie(struct req *r)
+session_read_cookie(struct req *r, int cli)
 {
 	char	v[64];
 	int	got = 0;
 
 	r->has_token = 0;
-	if (takes_cli_cookie(r))
+	if (cli)
 		got = cookie_value(r, cli_cookie_name(r), v, sizeof(v)) == 1;
 	if (!got)
 		got = cookie_value(r, r->fe->cookie_session, v, sizeof(v)) == 1;
@@ -126,43 +117,18 @@ session_same_origin(struct req *r)
 	return site != NULL && strcmp(origin, "null") == 0;
 }
 
-int
-session_csrf_ok(struct req *r, const char *body, size_t len)
+enum csrf_verdict
+session_csrf_check(struct req *r, const char *body, size_t len)
 {
 	char	got[64];
 	int	ok;
 
-	if (!session_same_origin(r)) {
-		log_info("csrf: %s from another origin refused", route_name(route_index(r->route)));
-		r->fe->m.csrf_refused++;
-		return -1;
-	}
-	ok = r->has_token && form_get(body, len, "csrf", got, sizeof(got)) == 1 &&
+	if (!session_same_origin(r))
+		return CSRF_CROSS_SITE;
+	ok = r->has_token && fe_form_get(body, len, "csrf", got, sizeof(got)) == 1 &&
 	    strlen(got) == strlen(r->csrf) && sodium_memcmp(got, r->csrf, strlen(got)) == 0;
 	sodium_memzero(got, sizeof(got));
-	if (!ok) {
-		log_info("csrf: %s without a valid token refused", route_name(route_index(r->route)));
-		r->fe->m.csrf_refused++;
-		return -1;
-	}
-	return 0;
-}
-
-/* A state-changing form: needs a session cookie and the session's CSRF token. */
-int
-session_form_ok(struct req *r, const char **body, size_t *len)
-{
-	*body = hreq_body(r->h, len);
-	if (!r->has_token) {
-		reply_no_session(r);
-		return -1;
-	}
-	if (session_csrf_ok(r, *body, *len) == -1) {
-		reply_error(r, 403, "Request refused", "This form has expired or was sent from "
-		    "another site. Reload the page and try again.");
-		return -1;
-	}
-	return 0;
+	return ok ? CSRF_OK : CSRF_BAD_TOKEN;
 }
 
 static void

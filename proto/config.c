@@ -202,27 +202,32 @@ conf_parse(const char *name, const char *text, size_t len, char *err, size_t err
 }
 
 struct conf *
-conf_load(const char *path)
+conf_read(const char *path, char *err, size_t errlen)
 {
 	FILE		*f;
-	char		*buf, err[512];
+	char		*buf;
 	size_t		 len;
 	struct conf	*c;
 
-	if ((f = fopen(path, "re")) == NULL)
-		fatal("%s", path);
-	if ((buf = malloc(CONF_MAX_FILE + 1)) == NULL)
-		fatal("malloc");
+	if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((buf = malloc(CONF_MAX_FILE + 1)) == NULL) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
 	len = fread(buf, 1, CONF_MAX_FILE + 1, f);
+	c = NULL;
 	if (ferror(f))
-		fatal("%s: read", path);
+		snprintf(err, errlen, "%s: read error", path);
+	else if (len > CONF_MAX_FILE)
+		snprintf(err, errlen, "%s: file too large", path);
+	else
+		c = conf_parse(path, buf, len, err, errlen);
 	fclose(f);
-	if (len > CONF_MAX_FILE)
-		fatalx("%s: file too large", path);
-	c = conf_parse(path, buf, len, err, sizeof(err));
 	free(buf);
-	if (c == NULL)
-		fatalx("%s", err);
 	return c;
 }
 
@@ -240,6 +245,27 @@ conf_get(const struct conf *c, const char *section, const char *key)
 	return e == NULL ? NULL : e->value;
 }
 
+int
+conf_line(const struct conf *c, const char *section, const char *key)
+{
+	const struct conf_entry *e = conf_find(c, section, key);
+
+	return e == NULL ? 0 : e->line;
+}
+
+/* Calls back for each setting in file order until fn returns -1. */
+int
+conf_each(const struct conf *c, int (*fn)(void *, const char *, const char *, const char *, int),
+    void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (fn(arg, c->ent[i].section, c->ent[i].key, c->ent[i].value, c->ent[i].line) == -1)
+			return -1;
+	return 0;
+}
+
 const char *
 conf_require(const struct conf *c, const char *section, const char *key)
 {
@@ -248,37 +274,6 @@ conf_require(const struct conf *c, const char *section, const char *key)
 	if (v == NULL)
 		fatalx("%s: [%s] %s is missing", c->file, section, key);
 	return v;
-}
-
-long long
-conf_num(const struct conf *c, const char *section, const char *key,
-    long long min, long long max, long long def)
-{
-	const struct conf_entry	*e = conf_find(c, section, key);
-	char			*end;
-	long long		 v;
-
-	if (e == NULL)
-		return def;
-	errno = 0;
-	v = strtoll(e->value, &end, 10);
-	if (errno != 0 || *end != '\0' || !isdigit((unsigned char)e->value[0]) || v < min || v > max)
-		fatalx("%s:%d: %s must be a number from %lld to %lld", c->file, e->line, key, min, max);
-	return v;
-}
-
-int
-conf_bool(const struct conf *c, const char *section, const char *key, int def)
-{
-	const struct conf_entry *e = conf_find(c, section, key);
-
-	if (e == NULL)
-		return def;
-	if (!strcmp(e->value, "yes") || !strcmp(e->value, "true") || !strcmp(e->value, "1"))
-		return 1;
-	if (!strcmp(e->value, "no") || !strcmp(e->value, "false") || !strcmp(e->value, "0"))
-		return 0;
-	fatalx("%s:%d: %s must be yes or no", c->file, e->line, key);
 }
 
 void

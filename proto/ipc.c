@@ -13,6 +13,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
+#include <sodium.h>
+
 #include "log.h"
 #include "sock.h"
 
@@ -119,6 +121,15 @@ ipc_send(struct ipc_conn *c, struct mbuf *m)
 }
 
 void
+ipc_answer_status(struct ipc_conn *c, const struct msg_hdr *req, uint8_t status)
+{
+	struct mbuf m;
+
+	if (msg_answer(&m, req, status, NULL) == 0)
+		ipc_send(c, &m);
+}
+
+void
 ipc_conn_pause(struct ipc_conn *c)
 {
 	if (c->dead)
@@ -139,50 +150,88 @@ ipc_conn_resume(struct ipc_conn *c)
 		conn_read(c->bev, c);
 }
 
-static ipc_handler
+static const struct ipc_permit *
 permit_lookup(const struct ipc_server_conf *conf, uint16_t type)
 {
 	size_t i;
 
 	for (i = 0; i < conf->npermits; i++)
 		if (conf->permits[i].type == type)
-			return conf->permits[i].handler;
+			return &conf->permits[i];
 	return NULL;
+}
+
+#define WHY_MAX	96
+
+/*
+ * The next whole frame in a connection's input, left in place: 1 with *hdr
+ * and *payload set, 0 when more bytes are needed, -1 on a bad header or no
+ * memory (why[WHY_MAX] says which).
+ */
+static int
+frame_next(struct evbuffer *in, struct msg_hdr *hdr, uint8_t **payload, char *why)
+{
+	uint8_t hdrbuf[MSG_HDR_LEN], *frame;
+
+	if (evbuffer_copyout(in, hdrbuf, sizeof(hdrbuf)) < (ev_ssize_t)sizeof(hdrbuf))
+		return 0;
+	if (msg_hdr_parse(hdrbuf, hdr) == -1) {
+		snprintf(why, WHY_MAX, "bad frame header (version %u, length %u)",
+		    hdr->version, hdr->len);
+		return -1;
+	}
+	if (evbuffer_get_length(in) < MSG_HDR_LEN + (size_t)hdr->len)
+		return 0;
+	if ((frame = evbuffer_pullup(in, MSG_HDR_LEN + hdr->len)) == NULL) {
+		snprintf(why, WHY_MAX, "out of memory");
+		return -1;
+	}
+	*payload = frame + MSG_HDR_LEN;
+	return 1;
+}
+
+/* Decodes the request and calls its handler; -1 when either refuses it.
+ * The decoded copy (codes, proofs, tokens) is wiped afterwards. */
+static int
+conn_call(struct ipc_conn *c, const struct ipc_permit *p, const struct msg_hdr *hdr,
+    const uint8_t *payload)
+{
+	union msg_request	 req;
+	const struct msg_def	*d;
+	struct mreader		 r;
+	int			 rc = -1;
+
+	m_reader(&r, payload, hdr->len);
+	if ((d = msg_def(hdr->type)) == NULL || d->req.size > sizeof(req))
+		return -1;
+	if (msg_read_request(&r, hdr->type, &req) == 0)
+		rc = p->handler(c, hdr, &req);
+	sodium_memzero(&req, d->req.size);
+	return rc;
 }
 
 /* Dispatch one whole frame if buffered: 1 dispatched, 0 need more, -1 closed. */
 static int
 conn_dispatch_one(struct ipc_conn *c)
 {
-	struct evbuffer	*in = bufferevent_get_input(c->bev);
-	uint8_t		 hdrbuf[MSG_HDR_LEN];
-	struct msg_hdr	 hdr;
-	struct mreader	 r;
-	ipc_handler	 h;
-	uint8_t		*frame;
-	char		 why[96];
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+	const struct ipc_permit	*p;
+	struct msg_hdr		 hdr;
+	uint8_t			*payload;
+	char			 why[WHY_MAX];
+	int			 n;
 
-	if (evbuffer_copyout(in, hdrbuf, sizeof(hdrbuf)) < (ev_ssize_t)sizeof(hdrbuf))
-		return 0;
-	if (msg_hdr_parse(hdrbuf, &hdr) == -1) {
-		snprintf(why, sizeof(why), "bad frame header (version %u, length %u)",
-		    hdr.version, hdr.len);
-		conn_close(c, why);
-		return -1;
+	if ((n = frame_next(in, &hdr, &payload, why)) != 1) {
+		if (n == -1)
+			conn_close(c, why);
+		return n;
 	}
-	if ((h = permit_lookup(&c->srv->conf, hdr.type)) == NULL) {
+	if ((p = permit_lookup(&c->srv->conf, hdr.type)) == NULL) {
 		snprintf(why, sizeof(why), "message type %u not permitted", hdr.type);
 		conn_close(c, why);
 		return -1;
 	}
-	if (evbuffer_get_length(in) < MSG_HDR_LEN + (size_t)hdr.len)
-		return 0;
-	if ((frame = evbuffer_pullup(in, MSG_HDR_LEN + hdr.len)) == NULL) {
-		conn_close(c, "out of memory");
-		return -1;
-	}
-	m_reader(&r, frame + MSG_HDR_LEN, hdr.len);
-	if (h(c, &hdr, &r) == -1) {
+	if (conn_call(c, p, &hdr, payload) == -1) {
 		snprintf(why, sizeof(why), "malformed %s", msg_type_name(hdr.type));
 		conn_close(c, why);
 		return -1;
@@ -465,31 +514,26 @@ static int
 client_dispatch_one(struct ipc_client *cl)
 {
 	struct evbuffer		*in = bufferevent_get_input(cl->bev);
-	uint8_t			 hdrbuf[MSG_HDR_LEN], *frame;
 	struct msg_hdr		 hdr;
 	struct mreader		 r;
 	struct ipc_pending	*p;
+	uint8_t			*payload;
+	char			 why[WHY_MAX];
+	int			 n;
 
-	if (evbuffer_copyout(in, hdrbuf, sizeof(hdrbuf)) < (ev_ssize_t)sizeof(hdrbuf))
-		return 0;
-	if (msg_hdr_parse(hdrbuf, &hdr) == -1 || (hdr.type & 1) == 0) {
-		client_down(cl, "bad frame header");
-		return -1;
-	}
-	if (evbuffer_get_length(in) < MSG_HDR_LEN + (size_t)hdr.len)
-		return 0;
-	if ((frame = evbuffer_pullup(in, MSG_HDR_LEN + hdr.len)) == NULL) {
-		client_down(cl, "out of memory");
-		return -1;
+	if ((n = frame_next(in, &hdr, &payload, why)) != 1) {
+		if (n == -1)
+			client_down(cl, why);
+		return n;
 	}
 	p = pending_find(cl, hdr.id);
-	if (p != NULL && p->type + 1 != hdr.type) {
+	if ((hdr.type & 1) == 0 || (p != NULL && p->type + 1 != hdr.type)) {
 		client_down(cl, "answer of the wrong type");
 		return -1;
 	}
 	cl->served = 1;
 	if (p != NULL) {
-		m_reader(&r, frame + MSG_HDR_LEN, hdr.len);
+		m_reader(&r, payload, hdr.len);
 		pending_finish(p, IPC_OK, &hdr, &r);
 	}
 	/* The callback may not touch this connection's buffers; it is still ours. */

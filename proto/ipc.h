@@ -25,8 +25,9 @@ struct ipc_conn;
 struct ipc_server;
 struct ipc_client;
 
-/* Returns 0, or -1 to close the connection (the frame was not acceptable). */
-typedef int (*ipc_handler)(struct ipc_conn *, const struct msg_hdr *, struct mreader *);
+/* Called with the request decoded into its struct msg_<name> (msgtab.h);
+ * returns 0, or -1 to close the connection (the request was not acceptable). */
+typedef int (*ipc_handler)(struct ipc_conn *, const struct msg_hdr *, const void *req);
 
 struct ipc_permit {
 	uint16_t	type;
@@ -50,6 +51,8 @@ struct ipc_server_conf {
 struct ipc_server *ipc_server_new(struct event_base *, int listen_fd, const struct ipc_server_conf *);
 void	ipc_server_free(struct ipc_server *);
 
+/* An answer that is its status alone (refusals; answers without fields). */
+void	ipc_answer_status(struct ipc_conn *, const struct msg_hdr *req, uint8_t status);
 /* Queue a finished frame (m_finish done here).  Safe on a closed connection (dropped). */
 int	ipc_send(struct ipc_conn *, struct mbuf *);
 /* Keep a connection object alive across an asynchronous answer. */

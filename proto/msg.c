@@ -210,35 +210,6 @@ msg_hdr_parse(const uint8_t *buf, struct msg_hdr *h)
 }
 
 const char *
-msg_type_name(uint16_t type)
-{
-	static const struct { uint16_t t; const char *n; } names[] = {
-		{ MSG_STORE_PING, "STORE_PING" },
-		{ MSG_STORE_SESSION_GET, "STORE_SESSION_GET" },
-		{ MSG_STORE_INCREMENT, "STORE_INCREMENT" },
-		{ MSG_STORE_SESSION_CREATE, "STORE_SESSION_CREATE" },
-		{ MSG_STORE_SESSION_LIST, "STORE_SESSION_LIST" },
-		{ MSG_STORE_SESSION_REVOKE, "STORE_SESSION_REVOKE" },
-		{ MSG_STORE_PAIR_CREATE, "STORE_PAIR_CREATE" },
-		{ MSG_STORE_PAIR_INFO, "STORE_PAIR_INFO" },
-		{ MSG_STORE_PAIR_DECIDE, "STORE_PAIR_DECIDE" },
-		{ MSG_STORE_PAIR_TAKE, "STORE_PAIR_TAKE" },
-		{ MSG_STORE_PAIR_APPROVE, "STORE_PAIR_APPROVE" },
-		{ MSG_AUTH_PING, "AUTH_PING" },
-		{ MSG_AUTH_PROVIDERS, "AUTH_PROVIDERS" },
-		{ MSG_AUTH_LOGIN_START, "AUTH_LOGIN_START" },
-		{ MSG_AUTH_LOGIN_FINISH, "AUTH_LOGIN_FINISH" },
-		{ MSG_AUTH_REVOKE, "AUTH_REVOKE" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].t == (type & ~1u))
-			return names[i].n;
-	return "UNKNOWN";
-}
-
-const char *
 msg_status_name(uint8_t status)
 {
 	static const char *const names[ST_MAX] = {

@@ -8,10 +8,10 @@
  * starts with a u8 status (enum msg_status); the fields after it listed below
  * are present only when status is ST_OK unless stated otherwise.
  *
- * Fields: u8, u32, u64 (big-endian); str = u16 length + bytes (no NUL inside,
- * bounded per field); bytesN = exactly N raw bytes; blob = u16 length + bytes.
- * After the last field the reader must be at the end (trailing bytes = error).
- * Bump PROTO_VERSION whenever this enum or a layout changes.
+ * Each message's fields are declared once, in msgtab.h; the structs below
+ * are generated from it and codec.c encodes and decodes them.  After the last
+ * field the reader must be at the end (trailing bytes = error).  Bump
+ * PROTO_VERSION whenever a message's layout changes.
  */
 #ifndef AIRLOCK_MSG_H
 #define AIRLOCK_MSG_H
@@ -40,57 +40,18 @@
 #define MAX_SESSIONS_LISTED	50
 #define MAX_CLIENT		46	/* requester's address as text (INET6_ADDRSTRLEN) */
 
-enum msg_type {
-	/* frontend -> store */
-	MSG_STORE_PING = 100,		/* -> status, u64 users, u64 sessions, u32 pending paircodes */
-	MSG_STORE_PING_R,
-	MSG_STORE_SESSION_GET = 102,	/* bytes32 token -> status, str user_id, str name, u64 counter,
-					   u8 kind, bytes16 sid */
-	MSG_STORE_SESSION_GET_R,
-	MSG_STORE_INCREMENT = 104,	/* bytes32 token -> status, u64 counter (durable when answered) */
-	MSG_STORE_INCREMENT_R,
-	MSG_STORE_SESSION_CREATE = 106,	/* blob proof, u8 kind, str label -> status, bytes32 token,
-					   str user_id, str name, u8 purpose, blob ref (0 or REF_LEN) */
-	MSG_STORE_SESSION_CREATE_R,
-	MSG_STORE_SESSION_LIST = 108,	/* bytes32 token -> status, u32 n, n x { bytes16 sid, u8 kind,
-					   str label, u64 created, u64 last_seen, u64 expires, u8 current } */
-	MSG_STORE_SESSION_LIST_R,
-	MSG_STORE_SESSION_REVOKE = 110,	/* bytes32 token, bytes16 sid -> status, blob grant (0 or GRANT_LEN)
-					   (revoking one's own sid is a logout) */
-	MSG_STORE_SESSION_REVOKE_R,
-	MSG_STORE_PAIR_CREATE = 112,	/* str paircode, str label, str client (requester's address)
-					   -> status, bytes16 ref, str user_code, u32 expires_in,
-					   u32 interval */
-	MSG_STORE_PAIR_CREATE_R,
-	MSG_STORE_PAIR_INFO = 114,	/* bytes16 ref -> status, str user_code, u32 expires_in,
-					   str label, str client, u64 created */
-	MSG_STORE_PAIR_INFO_R,
-	MSG_STORE_PAIR_DECIDE = 116,	/* bytes32 token (web session), bytes16 ref, u8 approve (only 0:
-					   deny; approving takes PAIR_APPROVE) -> status */
-	MSG_STORE_PAIR_DECIDE_R,
-	MSG_STORE_PAIR_TAKE = 118,	/* str paircode -> status (ST_PENDING, ST_SLOW_DOWN, ST_EXPIRED,
-					   ST_DENIED, ST_OK), then if ST_OK: bytes32 token, str user_id */
-	MSG_STORE_PAIR_TAKE_R,
-	MSG_STORE_PAIR_APPROVE = 120,	/* blob proof (PURPOSE_CLI, ref = the pending pairing's)
-					   -> status */
-	MSG_STORE_PAIR_APPROVE_R,
+#define PROOF_NONCE_LEN		16	/* a login proof's single-use nonce */
+#define MAX_PROVIDERS		32	/* providers one authd serves */
+#define MAX_STATE		4096	/* state as received back (ours are 43 chars) */
+#define MAX_CODE		8192	/* authorization code */
+#define MAX_ISS			1024	/* iss of the authorization response (RFC 9207) */
 
-	/* frontend -> authd */
-	MSG_AUTH_PING = 200,		/* -> status, u32 providers ready */
-	MSG_AUTH_PING_R,
-	MSG_AUTH_PROVIDERS = 202,	/* -> status, u32 n, n x { str name, str display_name, u8 ready } */
-	MSG_AUTH_PROVIDERS_R,
-	MSG_AUTH_LOGIN_START = 204,	/* str provider, u8 purpose, blob ref (0 or REF_LEN)
-					   -> status, str authorize_url, blob binding (1..BINDING_MAX) */
-	MSG_AUTH_LOGIN_START_R,
-	MSG_AUTH_LOGIN_FINISH = 206,	/* str state, str code, blob binding (0..BINDING_MAX),
-					   str client (address), str callback (provider named in the
-					   callback path, "" for /auth_redirect), str iss ("" absent)
-					   -> status, blob proof, str user_id, str name */
-	MSG_AUTH_LOGIN_FINISH_R,
-	MSG_AUTH_REVOKE = 208,		/* bytes16 grant -> status (ST_OK, ST_UNSUPPORTED, ST_NOTFOUND,
-					   ST_PROVIDER_ERROR, ST_TIMEOUT) */
-	MSG_AUTH_REVOKE_R,
+#include "msgtab.h"
+
+/* MSG_<NAME> (request, even) and MSG_<NAME>_R (its answer), from msgtab.h. */
+#define MSG_ENUM_(NAME, name, num)	MSG_##NAME = num, MSG_##NAME##_R = num + 1,
+enum msg_type {
+	MSG_TABLE(MSG_ENUM_)
 };
 
 enum msg_status {
@@ -163,5 +124,65 @@ int	 m_end(struct mreader *);
 int	 msg_hdr_parse(const uint8_t *buf, struct msg_hdr *);
 const char *msg_type_name(uint16_t type);
 const char *msg_status_name(uint8_t status);
+
+/* Generated structs: struct <layout>, struct msg_<name> (request) and
+ * struct msg_<name>_r (the answer's fields after its status). */
+#define MSG_FIELD_(x, kind, name, ...)	MSG_FIELD_##kind(name, __VA_ARGS__)
+#define MSG_FIELD_U8(n, b)		uint8_t n;
+#define MSG_FIELD_U32(n, b)		uint32_t n;
+#define MSG_FIELD_U64(n, b)		uint64_t n;
+#define MSG_FIELD_STR(n, b)		char n[(b) + 1];
+#define MSG_FIELD_BYTES(n, b)		uint8_t n[b];
+#define MSG_FIELD_BLOB(n, b)		uint8_t n[b]; size_t n##_len;
+#define MSG_FIELD_OPT(n, b)		uint8_t n[b]; size_t n##_len;
+#define MSG_FIELD_LIST(n, b, layout)	uint32_t n##_n; struct layout n[b];
+
+#define MSG_LAYOUT_STRUCT_(layout)	struct layout { L_##layout(MSG_FIELD_, _) };
+LAYOUT_TABLE(MSG_LAYOUT_STRUCT_)
+#define MSG_STRUCTS_(NAME, name, num)					\
+	struct msg_##name { Q_##NAME(MSG_FIELD_, _) };			\
+	struct msg_##name##_r { A_##NAME(MSG_FIELD_, _) };
+MSG_TABLE(MSG_STRUCTS_)
+
+/* Every request, as the IPC server decodes it before calling a handler. */
+#define MSG_UNION_(NAME, name, num)	struct msg_##name name;
+union msg_request {
+	MSG_TABLE(MSG_UNION_)
+};
+
+/* The field table of one struct (codec.c). */
+struct msg_field;
+struct msg_fields {
+	const struct msg_field	*f;		/* ends with kind 0 */
+	size_t			 size;		/* sizeof the struct */
+};
+struct msg_def {
+	uint16_t		 type;		/* the request's type */
+	const char		*name;		/* "STORE_SESSION_GET" */
+	struct msg_fields	 req, ans;
+};
+
+/* The message whose request or answer has this type, or NULL. */
+const struct msg_def *msg_def(uint16_t type);
+/* Builds a whole request frame from struct msg_<name>.  0, or -1 when a
+ * field is out of its bounds or the type is unknown. */
+int	msg_request(struct mbuf *, uint16_t type, uint32_t id, const void *req);
+/* Decodes a request payload into struct msg_<name> (zeroed first): every
+ * bound checked, the reader must end exactly at the payload's end. */
+int	msg_read_request(struct mreader *, uint16_t type, void *req);
+/* Builds the answer to req: the status, then ans's fields when status is
+ * ST_OK (ans may be NULL otherwise, or when the answer has no fields). */
+int	msg_answer(struct mbuf *, const struct msg_hdr *req, uint8_t status, const void *ans);
+/* Decodes an answer payload to a req_type request: the status into *status,
+ * then, when it is ST_OK, the fields into ans (zeroed first; may be NULL
+ * when the answer has no fields). */
+int	msg_read_answer(struct mreader *, uint16_t req_type, uint8_t *status, void *ans);
+
+/* Layouts: msg_layout_<name> describes struct <name>. */
+#define MSG_LAYOUT_DECL_(layout)	extern const struct msg_fields msg_layout_##layout;
+LAYOUT_TABLE(MSG_LAYOUT_DECL_)
+/* Appends / reads the fields of one layout (no header, no status). */
+void	msg_pack(struct mbuf *, const struct msg_fields *, const void *);
+void	msg_unpack(struct mreader *, const struct msg_fields *, void *);
 
 #endif

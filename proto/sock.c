@@ -45,24 +45,76 @@ env_num(const char *name, long *out)
 	return 0;
 }
 
-int
-sock_activated(void)
+static void
+activated_fd(int fd)
 {
-	long pid, n;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || sock_nonblock(fd) == -1)
+		fatal("socket activation: fd %d", fd);
+}
 
-	if (env_num("LISTEN_PID", &pid) == -1 || env_num("LISTEN_FDS", &n) == -1)
+/* The entry of l[1..n) whose fdname starts the ':'-separated name at p, else l[0]. */
+static struct sock_listen *
+by_name(struct sock_listen *l, size_t n, const char *p)
+{
+	size_t i, len;
+
+	for (i = 1; p != NULL && i < n; i++) {
+		len = strlen(l[i].fdname);
+		if (strncmp(p, l[i].fdname, len) == 0 && (p[len] == ':' || p[len] == '\0'))
+			return &l[i];
+	}
+	return &l[0];
+}
+
+/* Sockets passed by systemd (LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES): 0, or -1 if none. */
+static int
+activated(struct sock_listen *l, size_t n)
+{
+	long			 pid, nfds, i;
+	const char		*p;
+	struct sock_listen	*e;
+
+	if (env_num("LISTEN_PID", &pid) == -1 || env_num("LISTEN_FDS", &nfds) == -1 ||
+	    (pid_t)pid != getpid())
 		return -1;
-	if ((pid_t)pid != getpid())
-		return -1;
+	for (i = 0, p = getenv("LISTEN_FDNAMES"); i < nfds; i++) {
+		e = by_name(l, n, p);
+		if (e->fd != -1)
+			fatalx("socket activation: %ld sockets, expected %s%s", nfds, l[0].name,
+			    n > 1 ? " and the named ones" : "");
+		e->fd = SD_LISTEN_FDS_START + (int)i;
+		activated_fd(e->fd);
+		if (p != NULL && (p = strchr(p, ':')) != NULL)
+			p++;
+	}
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
-	if (n != 1)
-		fatalx("socket activation: expected 1 socket, got %ld", n);
-	if (fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC) == -1 ||
-	    sock_nonblock(SD_LISTEN_FDS_START) == -1)
-		fatal("socket activation: fd %d", SD_LISTEN_FDS_START);
-	return SD_LISTEN_FDS_START;
+	if (l[0].fd == -1)
+		fatalx("socket activation: no socket for %s among the %ld passed", l[0].name, nfds);
+	return 0;
+}
+
+int
+sock_listen_all(struct sock_listen *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		l[i].fd = -1;
+	if (activated(l, n) == 0)
+		return 1;
+	if (l[0].at == NULL)
+		fatalx("%s is not set and no socket was passed by systemd", l[0].name);
+	for (i = 0; i < n; i++) {
+		if (l[i].at == NULL)
+			continue;
+		l[i].fd = l[i].unix_mode != 0 ? sock_listen_unix(l[i].at, l[i].unix_mode) :
+		    sock_listen_tcp(l[i].at);
+		if (l[i].fd == -1)
+			fatal("%s: listen on %s", l[i].name, l[i].at);
+	}
+	return 0;
 }
 
 static int
@@ -204,6 +256,15 @@ parse_hostport(const char *hostport, struct sockaddr_storage *ss, socklen_t *ssl
 	} else
 		return -1;
 	return 0;
+}
+
+int
+sock_hostport_ok(const char *hostport)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen;
+
+	return parse_hostport(hostport, &ss, &sslen);
 }
 
 int

@@ -5,12 +5,30 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The one socket passed by systemd (LISTEN_PID/LISTEN_FDS), or -1 if none. */
-int	sock_activated(void);
+/*
+ * A daemon's listening sockets.  l[0] is the main one, which must exist;
+ * the others are optional (at NULL: none unless systemd passes it).
+ */
+struct sock_listen {
+	const char	*name;		/* the setting, for errors: "[store] socket" */
+	const char	*at;		/* Unix path or TCP host:port from config, or NULL */
+	mode_t		 unix_mode;	/* Unix socket with this mode; 0: TCP */
+	const char	*fdname;	/* l[1..]: systemd FileDescriptorName= */
+	int		 fd;		/* out, -1 when none */
+};
+
+/*
+ * Sockets passed by systemd (LISTEN_FDNAMES picks the named ones, l[0] takes
+ * the other), else each l[i].at is bound.  Returns 1 when systemd passed them,
+ * 0 when they were bound; a missing main socket or a failed bind is fatal.
+ */
+int	sock_listen_all(struct sock_listen *l, size_t n);
 /* Unix stream socket at path (stale socket replaced), mode applied, non-blocking. */
 int	sock_listen_unix(const char *path, mode_t mode);
 /* TCP "host:port" (IPv4 literal or [IPv6]), non-blocking, SO_REUSEADDR. */
 int	sock_listen_tcp(const char *hostport);
+/* 0 when hostport is an address sock_listen_tcp takes, else -1. */
+int	sock_hostport_ok(const char *hostport);
 /* Blocking connect to a Unix socket, then set non-blocking (a full backlog
  * makes a non-blocking connect fail with EAGAIN, which libevent won't retry). */
 int	sock_connect_unix(const char *path);

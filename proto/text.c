@@ -1,7 +1,9 @@
-/* Percent-decoding and HTTP character classes: see text.h. */
+/* Percent-decoding, HTTP character classes and name shapes: see text.h. */
 #include "text.h"
 
 #include <string.h>
+
+#include "msg.h"
 
 int
 hexval(unsigned char c)
@@ -66,4 +68,33 @@ int
 http_token_char(unsigned char c)
 {
 	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?={}", c) == NULL;
+}
+
+/* Every byte of s[0..len) is a lower-case letter, a digit, '_' or '-', or
+ * (with upper) an upper-case letter. */
+static int
+name_chars(const char *s, size_t len, int upper)
+{
+	size_t		i;
+	unsigned char	c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+		    c == '-' || (upper && c >= 'A' && c <= 'Z')))
+			return 0;
+	}
+	return 1;
+}
+
+int
+paircode_valid(const char *s, size_t len)
+{
+	return len >= PAIRCODE_MIN && len <= PAIRCODE_MAX && name_chars(s, len, 1);
+}
+
+int
+provider_name_valid(const char *s, size_t len)
+{
+	return len >= 1 && len <= MAX_PROVIDER && name_chars(s, len, 0);
 }

@@ -1,7 +1,8 @@
 /*
  * The small text rules every part of airlock parses by: percent-decoding
  * (query strings, form bodies, provider answers) and the character classes
- * of HTTP tokens and cookie values (RFC 7230, RFC 6265).  Pure functions.
+ * of HTTP tokens and cookie values (RFC 7230, RFC 6265), and the shapes of
+ * the names every program checks (paircodes, provider names).  Pure functions.
  */
 #ifndef AIRLOCK_TEXT_H
 #define AIRLOCK_TEXT_H
@@ -26,5 +27,13 @@ int	cookie_octet(unsigned char);
 
 /* RFC 7230 tchar (header names, cookie names). */
 int	http_token_char(unsigned char);
+
+/* 1 when the len bytes at s are a CLI paircode: PAIRCODE_MIN..PAIRCODE_MAX
+ * (msg.h) of [A-Za-z0-9_-]; 0 otherwise. */
+int	paircode_valid(const char *s, size_t len);
+
+/* 1 when the len bytes at s are a provider name as used in URLs and
+ * configuration sections: 1..MAX_PROVIDER (msg.h) of [a-z0-9_-]; 0 otherwise. */
+int	provider_name_valid(const char *s, size_t len);
 
 #endif

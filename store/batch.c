@@ -84,10 +84,16 @@ op_keep_reply(struct op *op, struct mbuf *m)
 	sodium_memzero(m->data, m->len);
 }
 
+int
+op_reply(struct op *op, struct mbuf *m, uint8_t status, const void *ans)
+{
+	return msg_answer(m, &op->hdr, status, ans) == 0 ? 0 : EINVAL;
+}
+
 static void
 op_fail(struct op *op, int rc)
 {
-	m_reply(&scratch, &op->hdr, db_status(rc));
+	(void)op_reply(op, &scratch, db_status(rc), NULL);
 	op_keep_reply(op, &scratch);
 }
 

@@ -149,53 +149,49 @@ db_touch(struct store *st, MDB_txn *txn, MDB_dbi dbi, const void *key, size_t kl
 		log_warnx("update of a last-used time skipped: %s", db_strerror(rc));
 }
 
+/* Writes an encoded record: len is its encoder's result (-1: it did not encode). */
+static int
+put_record(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, const uint8_t *buf, int len,
+    unsigned flags)
+{
+	return len == -1 ? EINVAL : db_put(txn, dbi, key, klen, buf, (size_t)len, flags);
+}
+
 int
 db_user_get(struct store *st, MDB_txn *txn, const char *user_id, struct user_rec *u)
 {
 	MDB_val	v;
-	int	rc;
+	int	rc = db_get(txn, st->users, user_id, strlen(user_id), &v);
 
-	if ((rc = db_get(txn, st->users, user_id, strlen(user_id), &v)) != 0)
-		return rc;
-	return user_decode(v.mv_data, v.mv_size, u) == 0 ? 0 : STORE_ECORRUPT;
+	return rc != 0 ? rc : user_decode(v.mv_data, v.mv_size, u) == 0 ? 0 : STORE_ECORRUPT;
 }
 
 int
 db_user_put(struct store *st, MDB_txn *txn, const char *user_id, const struct user_rec *u)
 {
-	uint8_t	buf[RECORD_MAX];
-	int	len;
+	uint8_t buf[RECORD_MAX];
 
-	if ((len = user_encode(u, buf)) == -1)
-		return EINVAL;
-	return db_put(txn, st->users, user_id, strlen(user_id), buf, len, 0);
+	return put_record(txn, st->users, user_id, strlen(user_id), buf, user_encode(u, buf), 0);
 }
 
 int
 db_session_get(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN], struct session_rec *s)
 {
 	MDB_val	v;
-	int	rc;
+	int	rc = db_get(txn, st->sessions, key, HASH_LEN, &v);
 
-	if ((rc = db_get(txn, st->sessions, key, HASH_LEN, &v)) != 0)
-		return rc;
-	if (session_decode(v.mv_data, v.mv_size, s) == -1)
-		return STORE_ECORRUPT;
-	if (s->expires <= st->now)
-		return MDB_NOTFOUND;
-	return 0;
+	if (rc == 0 && session_decode(v.mv_data, v.mv_size, s) == -1)
+		rc = STORE_ECORRUPT;
+	return rc == 0 && s->expires <= st->now ? MDB_NOTFOUND : rc;
 }
 
 int
 db_session_put(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN],
     const struct session_rec *s, unsigned flags)
 {
-	uint8_t	buf[RECORD_MAX];
-	int	len;
+	uint8_t buf[RECORD_MAX];
 
-	if ((len = session_encode(s, buf)) == -1)
-		return EINVAL;
-	return db_put(txn, st->sessions, key, HASH_LEN, buf, len, flags);
+	return put_record(txn, st->sessions, key, HASH_LEN, buf, session_encode(s, buf), flags);
 }
 
 int
@@ -216,22 +212,17 @@ int
 db_pair_get(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN], struct pair_rec *p)
 {
 	MDB_val	v;
-	int	rc;
+	int	rc = db_get(txn, st->pairs, key, HASH_LEN, &v);
 
-	if ((rc = db_get(txn, st->pairs, key, HASH_LEN, &v)) != 0)
-		return rc;
-	return pair_decode(v.mv_data, v.mv_size, p) == 0 ? 0 : STORE_ECORRUPT;
+	return rc != 0 ? rc : pair_decode(v.mv_data, v.mv_size, p) == 0 ? 0 : STORE_ECORRUPT;
 }
 
 int
 db_pair_put(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN], const struct pair_rec *p)
 {
-	uint8_t	buf[RECORD_MAX];
-	int	len;
+	uint8_t buf[RECORD_MAX];
 
-	if ((len = pair_encode(p, buf)) == -1)
-		return EINVAL;
-	return db_put(txn, st->pairs, key, HASH_LEN, buf, len, 0);
+	return put_record(txn, st->pairs, key, HASH_LEN, buf, pair_encode(p, buf), 0);
 }
 
 static uint64_t
@@ -248,17 +239,16 @@ entries(MDB_txn *txn, MDB_dbi dbi, int *rc)
 int
 op_ping(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
-	uint64_t	users, sessions, pending;
-	int		rc = 0;
+	struct msg_store_ping_r	a;
+	uint64_t		pending;
+	int			rc = 0;
 
-	users = entries(txn, st->users, &rc);
-	sessions = entries(txn, st->sessions, &rc);
+	memset(&a, 0, sizeof(a));
+	a.users = entries(txn, st->users, &rc);
+	a.sessions = entries(txn, st->sessions, &rc);
 	pending = entries(txn, st->refs, &rc);
 	if (rc != 0)
 		return rc;
-	m_reply(m, &op->hdr, ST_OK);
-	m_add_u64(m, users);
-	m_add_u64(m, sessions);
-	m_add_u32(m, pending > UINT32_MAX ? UINT32_MAX : (uint32_t)pending);
-	return 0;
+	a.pending = pending > UINT32_MAX ? UINT32_MAX : (uint32_t)pending;
+	return op_reply(op, m, ST_OK, &a);
 }

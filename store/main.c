@@ -13,18 +13,14 @@
 #include "sock.h"
 
 
+/* The socket; *bound is 1 when it was made here at [store] socket (not passed by systemd). */
 static int
-listen_socket(const struct store_conf *sc)
+listen_socket(const struct store_conf *sc, int *bound)
 {
-	int fd;
+	struct sock_listen l = { "[store] socket", sc->socket, 0660, NULL, -1 };
 
-	if ((fd = sock_activated()) != -1)
-		return fd;
-	if (sc->socket == NULL)
-		fatalx("[store] socket is not set and no socket was passed by systemd");
-	if ((fd = sock_listen_unix(sc->socket, 0660)) == -1)
-		fatal("listen on %s", sc->socket);
-	return fd;
+	*bound = sock_listen_all(&l, 1) == 0;
+	return l.fd;
 }
 
 static struct ipc_server *
@@ -54,23 +50,29 @@ main(int argc, char *argv[])
 {
 	struct daemon_opts	 o;
 	struct store		 st;
-	struct conf		*conf;
+	struct airlock_conf	 ac;
+	struct daemon_user	 user;
 	struct ipc_server	*srv;
 	struct event		*sigs[2];
-	int			 fd;
+	int			 fd, bound;
 
-	daemon_getopt(argc, argv, "df:v", "usage: airlock-store [-dv] [-f config]\n", &o);
-	log_init("airlock-store", o.foreground);
+	daemon_getopt(argc, argv, "df:nv", "usage: airlock-store [-dnv] [-f config]\n", &o);
+	log_init("airlock-store", o.foreground || o.check);
 	log_setverbose(o.verbose);
 	if (sodium_init() < 0)
 		fatalx("sodium_init failed");
 	memset(&st, 0, sizeof(st));
-	conf = conf_load(o.config);
-	store_conf_load(&st.conf, conf);
-	fd = listen_socket(&st.conf);
+	daemon_configure("airlock-store", &o, CONF_PART_STORE, &ac, &user);
+	store_conf_load(&st.conf, &ac);
+	if (o.check)
+		daemon_check_exit("airlock-store", NULL);
+	fd = listen_socket(&st.conf, &bound);
 	/* before LMDB: an environment must not cross a fork */
 	if (!o.foreground && daemon(0, 0) == -1)
 		fatal("daemon");
+	/* the database is opened as the user, so its files are the user's */
+	daemon_drop(&user, st.conf.database, bound ? st.conf.socket : NULL,
+	    daemon_user_gid(ac.airlock.frontend_uid, user.gid));
 	db_open(&st);
 	if ((st.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
@@ -93,6 +95,6 @@ main(int argc, char *argv[])
 	event_free(st.ev_sweep);
 	event_base_free(st.base);
 	db_close(&st);
-	conf_free(conf);
+	airlock_conf_free(&ac);
 	return 0;
 }

@@ -221,15 +221,15 @@ addr_room(struct store *st, MDB_txn *txn, const char *client, int *room)
 int
 op_pair_create(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
-	struct pair_rec	p;
+	struct msg_store_pair_create_r	a;
+	struct pair_rec			p;
 	uint8_t		akey[BYADDR_KEY_MAX];
 	size_t		alen;
 	int		rc, room;
 
-	if ((rc = db_pair_get(st, txn, op->req.key, &p)) == 0) {
-		m_reply(m, &op->hdr, ST_INVALID);	/* in use: same answer as malformed */
-		return 0;
-	}
+	/* a paircode in use gets the same answer as a malformed one */
+	if ((rc = db_pair_get(st, txn, op->req.key, &p)) == 0)
+		return op_reply(op, m, ST_INVALID, NULL);
 	if (rc != MDB_NOTFOUND && rc != STORE_ECORRUPT)
 		return rc;
 	if ((rc = addr_room(st, txn, op->req.client, &room)) != 0)
@@ -237,15 +237,13 @@ op_pair_create(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	if (!room) {
 		log_warnx("PAIR_CREATE: %u pairings pending from %s, refused",
 		    st->conf.max_pending_per_addr, op->req.client);
-		m_reply(m, &op->hdr, ST_BUSY);
-		return 0;
+		return op_reply(op, m, ST_BUSY, NULL);
 	}
 	if ((rc = pending_room(st, txn, &room)) != 0)
 		return rc;
 	if (!room) {
 		log_warnx("PAIR_CREATE: %u pairings pending, refused", st->conf.max_pending);
-		m_reply(m, &op->hdr, ST_BUSY);
-		return 0;
+		return op_reply(op, m, ST_BUSY, NULL);
 	}
 	memset(&p, 0, sizeof(p));
 	p.state = PAIR_PENDING;
@@ -261,12 +259,12 @@ op_pair_create(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	    (rc = db_put(txn, st->byaddr, akey, alen, op->req.key, HASH_LEN, MDB_NOOVERWRITE)) != 0)
 		return rc;
 	log_debug("pairing created for %s, user code %s", p.client, p.user_code);
-	m_reply(m, &op->hdr, ST_OK);
-	m_add_bytes(m, p.ref, REF_LEN);
-	m_add_str(m, p.user_code, USER_CODE_LEN);
-	m_add_u32(m, st->conf.pair_ttl);
-	m_add_u32(m, PAIR_INTERVAL);
-	return 0;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.ref, p.ref, REF_LEN);
+	memcpy(a.user_code, p.user_code, sizeof(a.user_code));
+	a.expires_in = st->conf.pair_ttl;
+	a.interval = PAIR_INTERVAL;
+	return op_reply(op, m, ST_OK, &a);
 }
 
 /* The pending, unexpired pairing of a ref: 0, or MDB_NOTFOUND for anything else. */
@@ -286,23 +284,22 @@ pair_by_ref(struct store *st, MDB_txn *txn, const uint8_t ref[REF_LEN], uint8_t 
 int
 op_pair_info(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
-	struct pair_rec	p;
+	struct msg_store_pair_info_r	a;
+	struct pair_rec			p;
 	uint8_t		key[HASH_LEN];
 	int		rc;
 
-	if ((rc = pair_by_ref(st, txn, op->req.ref, key, &p)) == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_NOTFOUND);
-		return 0;
-	}
+	if ((rc = pair_by_ref(st, txn, op->req.ref, key, &p)) == MDB_NOTFOUND)
+		return op_reply(op, m, ST_NOTFOUND, NULL);
 	if (rc != 0)
 		return rc;
-	m_reply(m, &op->hdr, ST_OK);
-	m_add_str(m, p.user_code, USER_CODE_LEN);
-	m_add_u32(m, (uint32_t)(p.expires - st->now));
-	m_add_str(m, p.label, MAX_LABEL);
-	m_add_str(m, p.client, MAX_CLIENT);
-	m_add_u64(m, p.created);
-	return 0;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.user_code, p.user_code, sizeof(a.user_code));
+	a.expires_in = (uint32_t)(p.expires - st->now);
+	memcpy(a.label, p.label, sizeof(a.label));
+	memcpy(a.client, p.client, sizeof(a.client));
+	a.created = p.created;
+	return op_reply(op, m, ST_OK, &a);
 }
 
 int
@@ -313,27 +310,22 @@ op_pair_decide(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	uint8_t			key[HASH_LEN];
 	int			rc;
 
-	if (op->req.flag != 0) {	/* approving takes a proof: PAIR_APPROVE */
-		m_reply(m, &op->hdr, ST_INVALID);
-		return 0;
-	}
+	if (op->req.flag != 0)	/* approving takes a proof: PAIR_APPROVE */
+		return op_reply(op, m, ST_INVALID, NULL);
 	rc = db_session_get(st, txn, op->req.key, &s);
 	if (rc == 0 && s.kind != KIND_WEB)
 		rc = MDB_NOTFOUND;	/* only a browser session denies */
 	if (rc == 0)
 		rc = pair_by_ref(st, txn, op->req.ref, key, &p);
-	if (rc == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_NOTFOUND);
-		return 0;
-	}
+	if (rc == MDB_NOTFOUND)
+		return op_reply(op, m, ST_NOTFOUND, NULL);
 	if (rc != 0)
 		return rc;
 	p.state = PAIR_DENIED;
 	if ((rc = db_pair_put(st, txn, key, &p)) != 0 || (rc = pair_unlist(st, txn, &p)) != 0)
 		return rc;
 	log_info("pairing denied by %s", s.user_id);
-	m_reply(m, &op->hdr, ST_OK);
-	return 0;
+	return op_reply(op, m, ST_OK, NULL);
 }
 
 /*
@@ -349,16 +341,13 @@ op_pair_approve(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	uint8_t			 key[HASH_LEN];
 	int			 rc, replayed;
 
-	if ((rc = pair_by_ref(st, txn, pr->ref, key, &p)) == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_NOTFOUND);
-		return 0;
-	}
+	if ((rc = pair_by_ref(st, txn, pr->ref, key, &p)) == MDB_NOTFOUND)
+		return op_reply(op, m, ST_NOTFOUND, NULL);
 	if (rc != 0 || (rc = proof_spend(st, txn, pr, &replayed)) != 0)
 		return rc;
 	if (replayed) {
 		log_warnx("PAIR_APPROVE: replayed login proof for %s refused", pr->user_id);
-		m_reply(m, &op->hdr, ST_DENIED);
-		return 0;
+		return op_reply(op, m, ST_DENIED, NULL);
 	}
 	p.state = PAIR_APPROVED;
 	snprintf(p.user_id, sizeof(p.user_id), "%s", pr->user_id);
@@ -367,8 +356,7 @@ op_pair_approve(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	if ((rc = db_pair_put(st, txn, key, &p)) != 0 || (rc = pair_unlist(st, txn, &p)) != 0)
 		return rc;
 	log_info("pairing approved by %s", pr->user_id);
-	m_reply(m, &op->hdr, ST_OK);
-	return 0;
+	return op_reply(op, m, ST_OK, NULL);
 }
 
 static uint8_t
@@ -389,41 +377,36 @@ pair_poll(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN], struct pa
 int
 op_pair_take(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
-	struct pair_rec	p;
-	uint8_t		token[TOKEN_LEN];
+	struct msg_store_pair_take_r	a;
+	struct pair_rec			p;
 	int		rc;
 
 	rc = db_pair_get(st, txn, op->req.key, &p);
 	if (rc == 0 && p.expires <= st->now)
 		rc = MDB_NOTFOUND;
-	if (rc == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_EXPIRED);
-		return 0;
-	}
+	if (rc == MDB_NOTFOUND)
+		return op_reply(op, m, ST_EXPIRED, NULL);
 	if (rc != 0)
 		return rc;
 	switch (p.state) {
 	case PAIR_PENDING:
-		m_reply(m, &op->hdr, pair_poll(st, txn, op->req.key, &p));
-		return 0;
+		return op_reply(op, m, pair_poll(st, txn, op->req.key, &p), NULL);
 	case PAIR_DENIED:
-		m_reply(m, &op->hdr, ST_DENIED);
-		return 0;
+		return op_reply(op, m, ST_DENIED, NULL);
 	case PAIR_TAKEN:
-		m_reply(m, &op->hdr, ST_EXPIRED);
-		return 0;
+		return op_reply(op, m, ST_EXPIRED, NULL);
 	}
 	/* approved: exactly one CLI session, then the pairing is spent */
 	p.state = PAIR_TAKEN;
-	rc = session_new(st, txn, p.user_id, KIND_CLI, p.label, p.grant, p.grant_len, token);
+	memset(&a, 0, sizeof(a));
+	rc = session_new(st, txn, p.user_id, KIND_CLI, p.label, p.grant, p.grant_len, a.token);
 	p.grant_len = 0;	/* the session holds it now */
 	if (rc == 0 &&
 	    (rc = db_pair_put(st, txn, op->req.key, &p)) == 0) {
 		log_info("pairing taken: CLI session for %s", p.user_id);
-		m_reply(m, &op->hdr, ST_OK);
-		m_add_bytes(m, token, TOKEN_LEN);
-		m_add_str(m, p.user_id, MAX_USERID);
+		memcpy(a.user_id, p.user_id, sizeof(a.user_id));
+		rc = op_reply(op, m, ST_OK, &a);
 	}
-	sodium_memzero(token, sizeof(token));
+	sodium_memzero(&a, sizeof(a));
 	return rc;
 }

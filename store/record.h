@@ -1,9 +1,10 @@
 /*
  * What airlock-store keeps in LMDB, and how each value is laid out.
  *
- * Values use the IPC field codec (msg.h) after a leading u8 record version,
- * and are decoded as strictly as a message: a value that does not decode is
- * reported as corrupt, never trusted.
+ * Values are laid out by the IPC codec (msgtab.h: user_rec, session_rec,
+ * pair_rec, each starting with a u8 record version) and decoded as strictly
+ * as a message: a value that does not decode is reported as corrupt, never
+ * trusted.
  *
  *	users	  user_id			-> user
  *	sessions  BLAKE2b(token)		-> session
@@ -20,6 +21,7 @@
 #include <stdint.h>
 
 #include "msg.h"
+#include "text.h"	/* paircode_valid */
 
 #define RECORD_VERSION	1
 #define HASH_LEN	32		/* crypto_generichash_BYTES */
@@ -28,39 +30,10 @@
 #define BYADDR_KEY_MAX	(MAX_CLIENT + 1 + REF_LEN)
 #define USER_CODE_ALPHABET	"BCDFGHJKLMNPQRSTVWXZ"	/* RFC 8628 6.1: no vowels, no 0/O 1/I */
 
-struct user_rec {
-	char		name[MAX_NAME + 1];
-	uint64_t	created;
-	uint64_t	counter;
-};
-
-struct session_rec {
-	char		user_id[MAX_USERID + 1];
-	uint8_t		kind;
-	char		label[MAX_LABEL + 1];
-	uint64_t	created;
-	uint64_t	last_seen;
-	uint64_t	expires;
-	uint8_t		grant[GRANT_LEN];
-	size_t		grant_len;
-	uint8_t		sid[SID_LEN];
-};
+/* The records are struct user_rec, session_rec and pair_rec,
+ * declared with the IPC messages in msgtab.h; each starts with its version. */
 
 enum pair_state { PAIR_PENDING = 1, PAIR_APPROVED, PAIR_TAKEN, PAIR_DENIED };
-
-struct pair_rec {
-	uint8_t		state;
-	char		user_code[USER_CODE_LEN + 1];
-	uint8_t		ref[REF_LEN];
-	char		label[MAX_LABEL + 1];
-	uint64_t	expires;
-	char		user_id[MAX_USERID + 1];	/* approving user, "" until approved */
-	uint64_t	last_poll_ms;
-	char		client[MAX_CLIENT + 1];		/* requester's address */
-	uint64_t	created;			/* unix seconds */
-	uint8_t		grant[GRANT_LEN];		/* approving login's grant, for the */
-	size_t		grant_len;			/* CLI session (0 or GRANT_LEN) */
-};
 
 /* Encoders return the value length written to out (RECORD_MAX bytes), or -1. */
 int	user_encode(const struct user_rec *, uint8_t *out);
@@ -76,8 +49,6 @@ size_t	byuser_key(uint8_t *out, const char *user_id, const uint8_t *sid, int pre
 /* byaddr key; returns its length.  ref NULL: client NUL, for a range scan. */
 size_t	byaddr_key(uint8_t *out, const char *client, const uint8_t *ref);
 
-/* 1 if s (len bytes) is a paircode: PAIRCODE_MIN..PAIRCODE_MAX of [A-Za-z0-9_-]. */
-int	paircode_valid(const char *s, size_t len);
 /* Random "XXXX-XXXX" from USER_CODE_ALPHABET into out[USER_CODE_LEN + 1]. */
 void	user_code_new(char *out);
 /* 1 if s has the user code shape (used when decoding records). */

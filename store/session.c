@@ -24,68 +24,66 @@ session_touch(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN], struc
 		db_touch(st, txn, st->sessions, key, HASH_LEN, buf, len);
 }
 
-#define ANSWERED	(-1)	/* session_lookup() has answered NOTFOUND */
-
 /*
- * The request's session and its user: 0, ANSWERED (no such session; the
- * answer is in m), or an LMDB error.  A session whose user is missing means
- * a damaged database.
+ * The session of a token and its user: 0, MDB_NOTFOUND (no such session), or
+ * an LMDB error.  A session whose user is missing means a damaged database.
  */
 static int
-session_lookup(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m,
+session_lookup(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN],
     struct session_rec *s, struct user_rec *u)
 {
 	int rc;
 
-	if ((rc = db_session_get(st, txn, op->req.key, s)) == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_NOTFOUND);
-		return ANSWERED;
-	}
-	if (rc != 0)
+	if ((rc = db_session_get(st, txn, key, s)) != 0)
 		return rc;
 	rc = db_user_get(st, txn, s->user_id, u);
 	return rc == MDB_NOTFOUND ? STORE_ECORRUPT : rc;
 }
 
-int
-op_session_get(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
+/* SESSION_GET and INCREMENT (add): the token's session and its user's count,
+ * one added first for INCREMENT. */
+static int
+session_count(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m, int add)
 {
+	union {
+		struct msg_store_session_get_r	get;
+		struct msg_store_increment_r	incr;
+	}			a;
 	struct session_rec	s;
 	struct user_rec		u;
 	int			rc;
 
-	if ((rc = session_lookup(st, txn, op, m, &s, &u)) != 0)
-		return rc == ANSWERED ? 0 : rc;
+	if ((rc = session_lookup(st, txn, op->req.key, &s, &u)) != 0)
+		return rc == MDB_NOTFOUND ? op_reply(op, m, ST_NOTFOUND, NULL) : rc;
+	memset(&a, 0, sizeof(a));
+	if (add && u.counter == UINT64_MAX)
+		return op_reply(op, m, ST_INVALID, NULL);
+	if (add) {
+		u.counter++;
+		if ((rc = db_user_put(st, txn, s.user_id, &u)) != 0)
+			return rc;
+		a.incr.counter = u.counter;
+	} else {
+		memcpy(a.get.user_id, s.user_id, sizeof(a.get.user_id));
+		memcpy(a.get.name, u.name, sizeof(a.get.name));
+		a.get.counter = u.counter;
+		a.get.kind = s.kind;
+		memcpy(a.get.sid, s.sid, SID_LEN);
+	}
 	session_touch(st, txn, op->req.key, &s);
-	m_reply(m, &op->hdr, ST_OK);
-	m_add_str(m, s.user_id, MAX_USERID);
-	m_add_str(m, u.name, MAX_NAME);
-	m_add_u64(m, u.counter);
-	m_add_u8(m, s.kind);
-	m_add_bytes(m, s.sid, SID_LEN);
-	return 0;
+	return op_reply(op, m, ST_OK, &a);
+}
+
+int
+op_session_get(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
+{
+	return session_count(st, txn, op, m, 0);
 }
 
 int
 op_increment(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
-	struct session_rec	s;
-	struct user_rec		u;
-	int			rc;
-
-	if ((rc = session_lookup(st, txn, op, m, &s, &u)) != 0)
-		return rc == ANSWERED ? 0 : rc;
-	if (u.counter == UINT64_MAX) {
-		m_reply(m, &op->hdr, ST_INVALID);
-		return 0;
-	}
-	u.counter++;
-	if ((rc = db_user_put(st, txn, s.user_id, &u)) != 0)
-		return rc;
-	session_touch(st, txn, op->req.key, &s);
-	m_reply(m, &op->hdr, ST_OK);
-	m_add_u64(m, u.counter);
-	return 0;
+	return session_count(st, txn, op, m, 1);
 }
 
 struct held {
@@ -285,55 +283,51 @@ proof_spend(struct store *st, MDB_txn *txn, const struct proof *p, int *replayed
 int
 op_session_create(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
-	const struct proof	*p = &op->req.proof;
-	uint8_t			 token[TOKEN_LEN];
-	int			 rc, replayed;
+	const struct proof		*p = &op->req.proof;
+	struct msg_store_session_create_r a;
+	int				 rc, replayed;
 
 	if ((rc = proof_spend(st, txn, p, &replayed)) != 0)
 		return rc;
 	if (replayed) {
 		log_warnx("SESSION_CREATE: replayed login proof for %s refused", p->user_id);
-		m_reply(m, &op->hdr, ST_DENIED);
-		return 0;
+		return op_reply(op, m, ST_DENIED, NULL);
 	}
+	memset(&a, 0, sizeof(a));
 	rc = session_new(st, txn, p->user_id, op->req.flag, op->req.label, p->grant, p->grant_len,
-	    token);
+	    a.token);
 	if (rc == 0) {
 		log_debug("session of kind %u created for %s", op->req.flag, p->user_id);
-		m_reply(m, &op->hdr, ST_OK);
-		m_add_bytes(m, token, TOKEN_LEN);
-		m_add_str(m, p->user_id, MAX_USERID);
-		m_add_str(m, p->name, MAX_NAME);
-		m_add_u8(m, p->purpose);
-		m_add_blob(m, p->ref, p->ref_len);
+		memcpy(a.user_id, p->user_id, sizeof(a.user_id));
+		memcpy(a.name, p->name, sizeof(a.name));
+		a.purpose = p->purpose;
+		memcpy(a.ref, p->ref, p->ref_len);
+		a.ref_len = p->ref_len;
+		rc = op_reply(op, m, ST_OK, &a);
 	}
-	sodium_memzero(token, sizeof(token));
+	sodium_memzero(&a, sizeof(a));
 	return rc;
 }
 
-struct listed {
-	uint8_t		sid[SID_LEN];
-	uint8_t		kind;
-	char		label[MAX_LABEL + 1];
-	uint64_t	created, last_seen, expires;
-};
-
-/* Up to MAX_SESSIONS_LISTED unexpired sessions of user_id into out; returns rc. */
+/* Up to MAX_SESSIONS_LISTED unexpired sessions of own's user into a, own's marked
+ * current; returns rc. */
 static int
-sessions_of(struct store *st, MDB_txn *txn, const char *user_id, struct listed *out, size_t *n)
+sessions_of(struct store *st, MDB_txn *txn, const struct session_rec *own,
+    struct msg_store_session_list_r *a)
 {
 	uint8_t			 prefix[BYUSER_KEY_MAX], key[HASH_LEN];
-	size_t			 plen = byuser_key(prefix, user_id, NULL, 1), scanned = 0;
+	size_t			 plen = byuser_key(prefix, own->user_id, NULL, 1), scanned = 0;
 	MDB_cursor		*cur;
 	MDB_val			 k = { plen, prefix }, v;
 	struct session_rec	 s;
+	struct session_item	*it;
 	int			 rc;
 
-	*n = 0;
+	a->sessions_n = 0;
 	if ((rc = mdb_cursor_open(txn, st->byuser, &cur)) != 0)
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	    rc == 0 && *n < MAX_SESSIONS_LISTED && scanned++ < LIST_SCAN_MAX;
+	    rc == 0 && a->sessions_n < MAX_SESSIONS_LISTED && scanned++ < LIST_SCAN_MAX;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		if (k.mv_size != plen + SID_LEN || memcmp(k.mv_data, prefix, plen) != 0)
 			break;
@@ -342,13 +336,14 @@ sessions_of(struct store *st, MDB_txn *txn, const char *user_id, struct listed *
 		memcpy(key, v.mv_data, HASH_LEN);
 		if (db_session_get(st, txn, key, &s) != 0)
 			continue;	/* expired, or damaged: not listed */
-		memcpy(out[*n].sid, s.sid, SID_LEN);
-		out[*n].kind = s.kind;
-		memcpy(out[*n].label, s.label, sizeof(s.label));
-		out[*n].created = s.created;
-		out[*n].last_seen = s.last_seen;
-		out[*n].expires = s.expires;
-		(*n)++;
+		it = &a->sessions[a->sessions_n++];
+		memcpy(it->sid, s.sid, SID_LEN);
+		it->kind = s.kind;
+		memcpy(it->label, s.label, sizeof(it->label));
+		it->created = s.created;
+		it->last_seen = s.last_seen;
+		it->expires = s.expires;
+		it->current = sodium_memcmp(s.sid, own->sid, SID_LEN) == 0;
 	}
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? 0 : rc;
@@ -357,59 +352,42 @@ sessions_of(struct store *st, MDB_txn *txn, const char *user_id, struct listed *
 int
 op_session_list(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
-	static struct listed	list[MAX_SESSIONS_LISTED];
-	struct session_rec	s;
-	size_t			n, i;
-	int			rc;
+	static struct msg_store_session_list_r	a;
+	struct session_rec			s;
+	int					rc;
 
-	if ((rc = db_session_get(st, txn, op->req.key, &s)) == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_NOTFOUND);
-		return 0;
-	}
-	if (rc != 0 || (rc = sessions_of(st, txn, s.user_id, list, &n)) != 0)
+	if ((rc = db_session_get(st, txn, op->req.key, &s)) == MDB_NOTFOUND)
+		return op_reply(op, m, ST_NOTFOUND, NULL);
+	if (rc != 0 || (rc = sessions_of(st, txn, &s, &a)) != 0)
 		return rc;
-	m_reply(m, &op->hdr, ST_OK);
-	m_add_u32(m, (uint32_t)n);
-	for (i = 0; i < n; i++) {
-		m_add_bytes(m, list[i].sid, SID_LEN);
-		m_add_u8(m, list[i].kind);
-		m_add_str(m, list[i].label, MAX_LABEL);
-		m_add_u64(m, list[i].created);
-		m_add_u64(m, list[i].last_seen);
-		m_add_u64(m, list[i].expires);
-		m_add_u8(m, sodium_memcmp(list[i].sid, s.sid, SID_LEN) == 0);
-	}
-	return 0;
+	return op_reply(op, m, ST_OK, &a);
 }
 
 int
 op_session_revoke(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
-	struct session_rec	own, target;
+	struct msg_store_session_revoke_r a;
+	struct session_rec		own, target;
 	uint8_t			ikey[BYUSER_KEY_MAX], tkey[HASH_LEN];
 	size_t			ilen;
 	MDB_val			v;
 	int			rc;
 
-	if ((rc = db_session_get(st, txn, op->req.key, &own)) == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_NOTFOUND);
-		return 0;
-	}
+	if ((rc = db_session_get(st, txn, op->req.key, &own)) == MDB_NOTFOUND)
+		return op_reply(op, m, ST_NOTFOUND, NULL);
 	if (rc != 0)
 		return rc;
 	/* the index is keyed by the caller's own user: another user's sid is not found */
 	ilen = byuser_key(ikey, own.user_id, op->req.sid, 0);
-	if ((rc = db_get(txn, st->byuser, ikey, ilen, &v)) == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_NOTFOUND);
-		return 0;
-	}
+	if ((rc = db_get(txn, st->byuser, ikey, ilen, &v)) == MDB_NOTFOUND)
+		return op_reply(op, m, ST_NOTFOUND, NULL);
 	if (rc != 0)
 		return rc;
 	if (v.mv_size != HASH_LEN)
 		return STORE_ECORRUPT;
 	memcpy(tkey, v.mv_data, HASH_LEN);
 	if ((rc = db_get(txn, st->sessions, tkey, HASH_LEN, &v)) == MDB_NOTFOUND) {
-		m_reply(m, &op->hdr, ST_NOTFOUND);
+		(void)op_reply(op, m, ST_NOTFOUND, NULL);
 		return db_del(txn, st->byuser, ikey, ilen);	/* dangling index entry */
 	}
 	if (rc != 0)
@@ -420,7 +398,7 @@ op_session_revoke(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	if ((rc = db_session_del(st, txn, tkey, &target)) != 0)
 		return rc;
 	log_debug("session of %s revoked", own.user_id);
-	m_reply(m, &op->hdr, ST_OK);
-	m_add_blob(m, target.grant, target.grant_len);
-	return 0;
+	memcpy(a.grant, target.grant, target.grant_len);
+	a.grant_len = target.grant_len;
+	return op_reply(op, m, ST_OK, &a);
 }

@@ -108,9 +108,9 @@ struct op_req {
 	struct proof	proof;
 };
 
-/* Applies an op inside txn and writes the whole answer into m.  Returns 0, or
- * an LMDB / errno code: then the op's writes are discarded and the answer is
- * replaced by ST_FULL or ST_INTERNAL. */
+/* Applies an op inside txn and writes the whole answer into m (op_reply()).
+ * Returns 0, or an LMDB / errno code: then the op's writes are discarded and
+ * the answer is replaced by ST_FULL or ST_INTERNAL. */
 typedef int (*op_apply)(struct store *, MDB_txn *, struct op *, struct mbuf *m);
 
 #define OP_WRITE	0x01	/* runs in its own nested transaction */
@@ -127,9 +127,9 @@ struct op {
 	size_t			 reply_len;
 };
 
-/* conf.c */
-struct conf;
-void	store_conf_load(struct store_conf *, const struct conf *);
+/* conf.c: the [store] part of the parsed airlock.conf */
+struct airlock_conf;
+void	store_conf_load(struct store_conf *, const struct airlock_conf *);
 
 /* db.c */
 void	db_open(struct store *);
@@ -148,13 +148,15 @@ void	db_touch(struct store *, MDB_txn *, MDB_dbi, const void *key, size_t klen,
 int	db_user_get(struct store *, MDB_txn *, const char *user_id, struct user_rec *);
 int	db_user_put(struct store *, MDB_txn *, const char *user_id, const struct user_rec *);
 /* Valid unexpired session: 0; missing or expired: MDB_NOTFOUND. */
-int	db_session_get(struct store *, MDB_txn *, const uint8_t key[HASH_LEN], struct session_rec *);
+int	db_session_get(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
+	    struct session_rec *);
 int	db_session_put(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
 	    const struct session_rec *, unsigned flags);
 int	db_session_del(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
 	    const struct session_rec *);
 int	db_pair_get(struct store *, MDB_txn *, const uint8_t key[HASH_LEN], struct pair_rec *);
-int	db_pair_put(struct store *, MDB_txn *, const uint8_t key[HASH_LEN], const struct pair_rec *);
+int	db_pair_put(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
+	    const struct pair_rec *);
 int	op_ping(struct store *, MDB_txn *, struct op *, struct mbuf *);
 
 /* batch.c */
@@ -167,6 +169,10 @@ void	batch_discard(struct store *);
 /* conn NULL: no connection (tests). */
 struct op *op_new(struct ipc_conn *, const struct msg_hdr *, op_apply, int flags);
 void	op_free(struct op *);
+/* Writes op's answer into m: status, then when ST_OK the fields of ans (the
+ * answer's struct msg_<name>_r; NULL for a status alone).  Returns 0 for the
+ * op to return, or EINVAL when ans does not encode. */
+int	op_reply(struct op *, struct mbuf *m, uint8_t status, const void *ans);
 
 /* request.c */
 const struct ipc_permit *request_permits(struct store *, size_t *n);

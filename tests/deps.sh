@@ -8,7 +8,7 @@
 #   demo     `make demo`: curl, and Node.js >= 20 for the development OpenID provider
 #   bench    `make bench`: wrk, valgrind, curl, openssl, python3, Node.js >= 20 (test providers)
 #   test     `make test`: everything the test suite uses (clang, Chromium, wrk,
-#            debootstrap, systemd-container, python3-httpx, Node.js >= 20, ...)
+#            debootstrap, systemd-container, python3-httpx, faketime, Node.js >= 20, ...)
 # Debian packages need root: run as another user, it prints the apt-get line to run
 # and exits 1.  Node.js: a node >= 20 already on PATH is used; otherwise Debian's
 # nodejs if its candidate is >= 20; otherwise (Debian 12 ships 18) the Node.js
@@ -23,7 +23,7 @@ set_build=(build-essential pkg-config libevhtp-dev libevent-dev liblmdb-dev libc
 set_demo=(curl ca-certificates)
 set_bench=(wrk curl ca-certificates openssl python3 valgrind)
 set_test=(clang libclang-rt-14-dev valgrind lmdb-utils curl openssl ca-certificates procps iproute2 psmisc
-	  python3 python3-httpx chromium wrk debootstrap systemd-container util-linux)
+	  python3 python3-httpx chromium wrk debootstrap systemd-container util-linux faketime)
 set_install=("${set_build[@]}")
 
 # The Node.js used when the machine has no node >= 20 (official builds, as the npm

@@ -16,6 +16,14 @@ skip() { echo "SKIP: $*"; }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 # expect_eq "what" expected actual
 expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi; }
+# expect_within SECS "what" expected command...: polls the command (every 0.1 s, at most
+# SECS seconds) until it prints expected; fails with the last output otherwise
+expect_within() {
+	local secs=$1 what=$2 want=$3 got end; shift 3
+	end=$((SECONDS + secs))
+	while got=$("$@"); [ "$got" != "$want" ] && [ "$SECONDS" -lt "$end" ]; do sleep 0.1; done
+	expect_eq "$what" "$want" "$got"
+}
 expect_match() { if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else fail "$1 (no match for /$2/ in '$(printf '%s' "$3" | head -c 300)')"; fi; }
 
 # bg NAME command... : start in background, log to $T/NAME.log, remember the pid in $LAST_PID
@@ -45,6 +53,12 @@ t_cleanup() {
 }
 trap t_cleanup EXIT
 
+# rand_hex BYTES / rand_b64url BYTES: that many random bytes, as hex / unpadded base64url.
+rand_hex() { head -c "$1" /dev/urandom | od -An -v -tx1 | tr -d ' \n'; }
+rand_b64url() { head -c "$1" /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+# json_get KEY: the value of KEY in the JSON object on stdin ("" when absent).
+json_get() { python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }
+
 # A TCP port free on 127.0.0.1 right now.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -56,3 +70,28 @@ wait_for() {
 }
 wait_socket() { wait_for "socket $1" "${2:-10}" test -S "$1"; }
 wait_port() { wait_for "port $1" "${2:-10}" bash -c "exec 3<>/dev/tcp/127.0.0.1/$1"; }
+
+# A clock the test moves forward instead of sleeping (libfaketime, Debian package
+# faketime).  A daemon started with "${CLOCK_RUN[@]}" in front of its command line
+# sees the wall clock (time, gettimeofday, CLOCK_REALTIME) plus an offset that it
+# reads from $CLOCK_FILE at every call; monotonic clocks (libevent's timers, the
+# frontend's rate limits and request deadlines) keep running at the real pace.
+#   clock_setup        sets CLOCK_RUN and CLOCK_FILE (offset 0); returns 1 with the
+#                      reason in $CLOCK_SKIP when libfaketime is not installed
+#   clock_advance SECS moves every daemon on that clock SECS seconds forward
+: "${FAKETIME_LIB:=/usr/lib/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)/faketime/libfaketime.so.1}"
+CLOCK_RUN=() CLOCK_SKIP= CLOCK_OFFSET=0
+clock_setup() {
+	[ -f "$FAKETIME_LIB" ] || { CLOCK_SKIP="$FAKETIME_LIB missing (tests/deps.sh test installs faketime)"; return 1; }
+	CLOCK_FILE=$T/clock.offset CLOCK_OFFSET=0
+	echo "+0" >"$CLOCK_FILE"
+	# The ASan runtime refuses to come after a preloaded library unless told so
+	# (AIRLOCK_BUILD=asan); the normal build ignores ASAN_OPTIONS.
+	CLOCK_RUN=(env LD_PRELOAD="$FAKETIME_LIB" FAKETIME_TIMESTAMP_FILE="$CLOCK_FILE"
+		FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 NO_FAKE_STAT=1
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+}
+clock_advance() {
+	CLOCK_OFFSET=$((CLOCK_OFFSET + $1))
+	echo "+$CLOCK_OFFSET" >"$CLOCK_FILE.tmp" && mv -f "$CLOCK_FILE.tmp" "$CLOCK_FILE"
+}

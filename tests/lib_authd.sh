@@ -4,12 +4,14 @@
 #                        Sets AUTHD_DIR AUTHD_CONF AUTHD_SOCK AUTHD_PUBKEY AUTHD_CAPTURE.
 #                        Uses IDP_CA as ca_file when set; AUTHD_EXTRA is appended to [authd].
 #   authd_secret NAME VALUE   secrets/NAME.client_secret, mode 0600
-#   authd_start          starts airlock-authd -d -v, waits for its socket; the log is
+#   authd_start          starts airlock-authd -d -v (on lib.sh's test clock after
+#                        clock_setup), waits for its socket; the log is
 #                        $AUTHD_LOG ($T/authd.log, then authd-2.log ... on restarts)
 #   authd_stop           SIGTERM and wait (the log is checked for sanitizer findings at exit)
 #   authc ARGS...        tests/tools/authc on the socket, verifying proofs with the public
 #                        key and appending all bytes authd sends to $AUTHD_CAPTURE;
-#                        AUTHC_TIMEOUT (ms, default 10000) bounds each answer
+#                        AUTHC_TIMEOUT (ms, default 10000) bounds each answer; on lib.sh's test clock
+#                        after clock_setup, like the daemon
 #   kv KEY TEXT          value of the "KEY=value" line in TEXT
 #   authd_wait_ready NAME SECS   until PROVIDERS says NAME is ready
 
@@ -30,6 +32,7 @@ authd_setup() {
 	frontend_user = $(id -un)
 
 	[authd]
+	user = $(id -un)
 	socket = $AUTHD_SOCK
 	state_dir = $AUTHD_DIR/state
 	secrets_dir = $AUTHD_DIR/secrets
@@ -46,7 +49,7 @@ authd_start() {
 	rm -f "$AUTHD_SOCK"
 	AUTHD_RUNS=$((${AUTHD_RUNS:-0} + 1))
 	AUTHD_LOG=$T/authd$([ "$AUTHD_RUNS" -gt 1 ] && echo "-$AUTHD_RUNS").log
-	bg "$(basename "$AUTHD_LOG" .log)" "$BIN/airlock-authd" -d -v -f "$AUTHD_CONF"
+	bg "$(basename "$AUTHD_LOG" .log)" "${CLOCK_RUN[@]}" "$BIN/airlock-authd" -d -v -f "$AUTHD_CONF"
 	AUTHD_PID=$LAST_PID
 	wait_socket "$AUTHD_SOCK" 10
 }
@@ -58,7 +61,7 @@ authd_stop() {
 }
 
 authc() {
-	"$BIN/tools/authc" -t "${AUTHC_TIMEOUT:-10000}" -p "$AUTHD_PUBKEY" -x "$AUTHD_CAPTURE" \
+	"${CLOCK_RUN[@]}" "$BIN/tools/authc" -t "${AUTHC_TIMEOUT:-10000}" -p "$AUTHD_PUBKEY" -x "$AUTHD_CAPTURE" \
 		"$AUTHD_SOCK" "$@"
 }
 

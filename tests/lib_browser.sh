@@ -17,6 +17,13 @@
 #                        driver in MODE on the URL it is given, with the driver's
 #                        environment and VAR=VALUE... written into it (output $T/NAME.out,
 #                        exit status $T/NAME.rc once it ended).  Prints the script's path.
+#   browser_stack_up WHAT
+#                        browser_setup, then lib_stack.sh's stack_up WHAT op; prints
+#                        "SKIP: WHAT: <why>" and exits 0 when either cannot run here.
+#   attack_page_serve FILE
+#                        serves $T/www (FILE: a page the caller wrote there) from 127.0.0.2,
+#                        an origin other than the stack's; sets ATTACK_PAGE to FILE's URL.
+#                        Returns 1 (after a FAIL line) if it does not answer within 10 s.
 # Driver environment (set by browser_env): AIRLOCK_URL, CHROMIUM, SHOTS (screenshot path
 # prefix: ${TEST_LOGS:-build/test-logs}/<build>-browser-), PROFILE_ROOT ($T), OP_SPKI
 # (the test provider's key, the only certificate error chromium may ignore), STATE
@@ -93,4 +100,18 @@ browser_script() { # NAME MODE [VAR=VALUE...]
 	chmod +x "$f"
 	rm -f "$T/$n.out" "$T/$n.rc"
 	printf '%s\n' "$f"
+}
+
+browser_stack_up() { # WHAT
+	browser_setup || { skip "$1: $BROWSER_SKIP"; exit 0; }
+	stack_up "$1" op
+}
+
+attack_page_serve() { # FILE
+	local port
+	port=$(free_port)
+	bg www python3 -m http.server "$port" --bind 127.0.0.2 --directory "$T/www"
+	ATTACK_PAGE=http://127.0.0.2:$port/$1
+	wait_for "the page on 127.0.0.2" 10 curl -sf -o /dev/null "$ATTACK_PAGE" ||
+		{ fail "page server on 127.0.0.2"; return 1; }
 }

@@ -11,6 +11,14 @@
 #   fault_load_stop       ends the load early (it also ends after SECONDS), waits
 #   fault_codes NAME      "code:count ..." summary of the answers in $T/NAME.load
 #   fault_acks NAME...    the counts acknowledged with 200, one per line
+# One kill round of the whole stack (lib_stack.sh), under that load:
+#   fault_round NAME DAEMON READY_SECS DOWN_CHECKS
+#                         load from 4 clients (FAULT_COOKIE, FAULT_CSRF); after 1 s DAEMON
+#                         (store | authd | frontend) is SIGKILLed, the function DOWN_CHECKS
+#                         runs (given NAME) while it is down, it is restarted and the stack
+#                         must be ready within READY_SECS; the load ends 1 s later.  Checks
+#                         that some increments were acknowledged; the answers stay in
+#                         $T/NAME.load and NAME is appended to FAULT_ROUNDS.
 # Idle connections (held by one python process; it reports how many the server closed):
 #   fault_idle_start NAME unix:PATH|tcp:PORT N HOLD_SECONDS [HEX_TO_SEND]
 #                         -> $T/NAME.idle: "opened N", later "closed_by_peer K open L"
@@ -127,3 +135,20 @@ fault_idle_start() { # NAME TARGET N HOLD [HEX]
 	return 1
 }
 fault_idle_wait() { local p; eval "p=\$FAULT_IDLE_$1"; wait "$p" 2>/dev/null; }
+
+FAULT_ROUNDS=()
+fault_round() { # NAME DAEMON READY_SECS DOWN_CHECKS
+	local n=$1 d=$2
+	fault_load_start "$n" "$STACK_URL" "$FAULT_COOKIE" "$FAULT_CSRF" 4 20
+	sleep 1		# the clients are under way before the kill
+	stack_kill "$d"
+	"$4" "$n"
+	sleep 0.5	# the clients meet the daemon down for a while
+	"stack_start_$d" || fail "[$n] $d restarts"
+	check "[$n] $d back: the stack is ready again" _stack_wait "$3" _stack_ready
+	sleep 1		# ...and back up
+	fault_load_stop
+	FAULT_ROUNDS+=("$n")
+	[ "$(fault_count "$n" 200)" -gt 0 ] && pass "[$n] increments acknowledged ($(fault_codes "$n"))" ||
+		fail "[$n] no increment acknowledged ($(fault_codes "$n"))"
+}

@@ -10,6 +10,9 @@
 #                        a self-signed "rogue" certificate no one trusts.  Sets
 #                        IDP_CA IDP_CERT IDP_KEY IDP_ROGUE_CERT IDP_ROGUE_KEY.
 #                        Give IDP_CA to daemons as [authd] ca_file.
+#   idp_up WHAT          idp_setup and idp_tls_setup for a test script: prints
+#                        "SKIP: WHAT (<why>)" and exits 0 when the kit cannot run here,
+#                        "FAIL: test CA" and exits 1 when the certificates cannot be made.
 # Providers (started with lib.sh's `bg`, so cleanup stops them; each waits for
 # its READY line, at most 20 s, and returns 1 if it never comes):
 #   idp_start_op         OpenID Provider (oidc-provider) over TLS, tests/idp/op.mjs.
@@ -30,6 +33,8 @@
 #   idp_op_login URL [USER]   log in through the OP's forms (curl-login.sh, with the CA);
 #                             prints the redirect back (...?code=...&state=...&iss=...)
 #   idp_gh_login URL [LOGIN]  the same through the GitHub stand-in's authorize form
+#   idp_fake_section NAME ISSUER  prints an airlock.conf [provider.NAME] section (type oidc,
+#                             client fake-client, scope profile) for the fake provider at ISSUER
 #   idp_param URL NAME        value of query parameter NAME (percent-decoded)
 #   idp_tokens LOG [access|refresh]  tokens a provider issued (OP_TOKEN_LOG lines)
 #   idp_curl ARGS...          curl trusting the test CA
@@ -64,6 +69,11 @@ idp_setup() {
 	npm_place "$AIRLOCK_SRC/tests/idp/op.mjs" "$IDP_DIR" &&
 	npm_place "$AIRLOCK_SRC/tests/idp/fake-idp.mjs" "$IDP_DIR" &&
 	npm_place "$IDP_KIT/gh-standin.mjs" "$IDP_DIR"
+}
+
+idp_up() { # WHAT
+	idp_setup || { skip "$1 ($IDP_SKIP)"; exit 0; }
+	idp_tls_setup || { fail "test CA"; exit 1; }
 }
 
 idp_tls_setup() {
@@ -145,3 +155,8 @@ print(q.get(sys.argv[1], [""])[0])' "$2"
 }
 
 idp_tokens() { sed -n "s/^TOKEN ${2:-access} //p" "$1"; }
+
+idp_fake_section() {
+	printf '\n[provider.%s]\ntype = oidc\nissuer = %s\nclient_id = %s\nscopes = profile\n' \
+		"$1" "$2" "${FAKE_CLIENT_ID:-fake-client}"
+}

@@ -11,6 +11,9 @@
 #                           Knobs read here: STACK_TIMEOUT_MS (frontend request_timeout_ms, 5000),
 #                           STACK_STORE_EXTRA / STACK_AUTHD_EXTRA / STACK_FRONTEND_EXTRA
 #                           (lines appended to those sections), OP_AUTO_LOGIN.
+#   stack_up WHAT [op] [gh] stack_init and stack_start for a test script: prints
+#                           "SKIP: WHAT: <why>" and exits 0 when the provider kit cannot run
+#                           here, "FAIL: stack did not start" and exits 1 when it did not come up.
 #   stack_start             starts the providers, store, authd and frontend; waits until
 #                           /healthz says ok and every provider is ready (at most ~30 s).
 #                           Returns 1 (with the reason on stderr) if something did not come up.
@@ -20,6 +23,8 @@
 #   STACK_PORT  STACK_CONF  STACK_DIR ($T/stack)  STORE_SOCK  AUTHD_SOCK
 #   STORE_PID  AUTHD_PID  FRONTEND_PID   (current processes)
 #   IDP_OP_LOG / IDP_GH_LOG / IDP_OP_ISSUER / IDP_GH_URL (from lib_idp.sh)
+# The store and authd run on lib.sh's test clock when clock_setup was called before they
+# start (the frontend keeps no wall-clock time, only monotonic deadlines and rate limits).
 # Stopping and restarting one daemon (each start gets a new log: store.log, store-2.log, ...)
 #   stack_start_store | stack_stop_store | stack_start_authd | stack_stop_authd
 #   stack_start_frontend | stack_stop_frontend          (stop = SIGTERM, wait, exit status)
@@ -76,18 +81,21 @@ stack_init() {
 	frontend_user = $(id -un)
 
 	[frontend]
+	user = $(id -un)
 	listen = 127.0.0.1:$STACK_PORT
 	metrics_listen = 127.0.0.1:$STACK_METRICS_PORT
 	request_timeout_ms = ${STACK_TIMEOUT_MS:-5000}
 	${STACK_FRONTEND_EXTRA:-}
 
 	[store]
+	user = $(id -un)
 	socket = $STORE_SOCK
 	database = $STACK_DIR/store.db
 	proof_public_key = $pub
 	${STACK_STORE_EXTRA:-}
 
 	[authd]
+	user = $(id -un)
 	socket = $AUTHD_SOCK
 	state_dir = $STACK_DIR/authd-state
 	secrets_dir = $STACK_DIR/secrets
@@ -97,6 +105,12 @@ stack_init() {
 	${STACK_AUTHD_EXTRA:-}
 	EOC
 	chmod 644 "$STACK_CONF"
+}
+
+stack_up() { # WHAT [PROVIDERS...]
+	local what=$1; shift
+	stack_init "$@" || { skip "$what: $STACK_SKIP"; exit 0; }
+	stack_start || { fail "stack did not start"; exit 1; }
 }
 
 # Provider sections need the provider's port: written once it runs.
@@ -127,12 +141,12 @@ _stack_log() { # NAME -> next free log name (NAME, NAME-2, ...)
 }
 
 stack_start_store() {
-	bg "$(_stack_log store)" "$BIN/airlock-store" -d -v -f "$STACK_CONF"
+	bg "$(_stack_log store)" "${CLOCK_RUN[@]}" "$BIN/airlock-store" -d -v -f "$STACK_CONF"
 	STORE_PID=$LAST_PID
 	wait_socket "$STORE_SOCK" 10
 }
 stack_start_authd() {
-	bg "$(_stack_log authd)" "$BIN/airlock-authd" -d -v -f "$STACK_CONF"
+	bg "$(_stack_log authd)" "${CLOCK_RUN[@]}" "$BIN/airlock-authd" -d -v -f "$STACK_CONF"
 	AUTHD_PID=$LAST_PID
 	wait_socket "$AUTHD_SOCK" 10
 }

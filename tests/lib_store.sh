@@ -1,9 +1,11 @@
 # Helpers for the store's tests; source after tests/lib.sh.
 #   store_keys               test Ed25519 proof key: $T/proof.sk, public half in $PROOF_PK
 #   store_conf NAME [LINE..] writes $T/NAME.conf ([store] with its own socket and database)
-#   store_start NAME         starts airlock-store on it, waits until it answers; $STORE_PID
+#   store_start NAME         starts airlock-store on it (on lib.sh's test clock after
+#                            clock_setup), waits until it answers; $STORE_PID
 #   store_stop PID           SIGTERM, wait; returns the daemon's exit status
-#   sc NAME CMD ARGS..       storec against store NAME's socket
+#   sc NAME CMD ARGS..       storec against store NAME's socket (on the test clock too:
+#                            its proofs carry the time the store sees)
 STOREC=$BIN/tools/storec
 
 store_keys() {
@@ -17,7 +19,10 @@ store_conf() {
 	mkdir -p "$T/run"
 	chmod 755 "$T/run"
 	{
+		echo "[airlock]"
+		echo "frontend_user = $(id -un)"
 		echo "[store]"
+		echo "user = $(id -un)"
 		echo "socket = $(store_sock "$name")"
 		echo "database = $T/$name.db"
 		echo "proof_public_key = $PROOF_PK"
@@ -38,7 +43,7 @@ store_wait() {
 }
 
 store_start() {
-	bg "$1" "$BIN/airlock-store" -d -v -f "$T/$1.conf"
+	bg "$1" "${CLOCK_RUN[@]}" "$BIN/airlock-store" -d -v -f "$T/$1.conf"
 	STORE_PID=$LAST_PID
 	store_wait "$1" 20
 }
@@ -50,7 +55,7 @@ store_stop() {
 
 sc() {
 	local name=$1; shift
-	"$STOREC" "$(store_sock "$name")" "$@"
+	"${CLOCK_RUN[@]}" "$STOREC" "$(store_sock "$name")" "$@"
 }
 
 # field N of a line (1-based, space separated)

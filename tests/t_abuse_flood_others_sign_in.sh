@@ -10,8 +10,7 @@
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 . "$AIRLOCK_SRC/tests/lib_cli.sh"
 . "$AIRLOCK_SRC/tests/lib_flood.sh"
-if ! stack_init op; then skip "flood and others sign in: $STACK_SKIP"; exit 0; fi
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "flood and others sign in" op
 cli_env
 U=$STACK_URL SECS=20
 

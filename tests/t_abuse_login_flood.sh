@@ -10,17 +10,15 @@
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 . "$AIRLOCK_SRC/tests/lib_flood.sh"
-if ! stack_init op; then skip "login flood: $STACK_SKIP"; exit 0; fi
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "login flood" op
 U=$STACK_URL SECS=8 BURST=20 RATE=2 LOGINS=5
-newpc() { head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 
 flood_start f 127.0.0.2 "$STACK_PORT" "$SECS" /login/op "/cli_login?paircode=RAND" \
 	"/token?paircode=RAND json" "/auth_redirect?state=RAND&code=RAND" "/token?paircode=RAND"
 sleep 0.5
 
 # A person signs in from 127.0.0.1, and a CLI from 127.0.0.1 polls once a second.
-pc=$(newpc)
+pc=$(rand_b64url 24)
 curl -sS --max-time 10 -o /dev/null "$U/cli_login?paircode=$pc"
 ok=0 slow=0 polls=
 for i in $(seq "$LOGINS"); do

@@ -15,11 +15,10 @@ export FAKE_TOKEN_DELAY_MS=2000
 STACK_AUTHD_EXTRA="max_exchanges_per_addr = $CAP"
 STACK_FRONTEND_EXTRA="rate_limit_burst = 1000"
 stack_init op || { skip "provider exchanges: $STACK_SKIP"; exit 0; }
-SECRET=fake-secret-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+SECRET=fake-secret-$(rand_hex 12)
 FAKE_CLIENT_SECRET=$SECRET idp_start_fake || { fail "start the slow provider"; exit 1; }
 (umask 077; printf '%s\n' "$SECRET" >"$STACK_DIR/secrets/fake.client_secret")
-printf '\n[provider.fake]\ntype = oidc\nissuer = %s/good\nclient_id = fake-client\nscopes = profile\n' \
-	"$IDP_FAKE_URL" >>"$STACK_CONF"
+idp_fake_section fake "$IDP_FAKE_URL/good" >>"$STACK_CONF"
 stack_start || { fail "stack did not start"; exit 1; }
 fake_ready() { curl -sS --max-time 2 "$STACK_URL/login" | grep -q 'href="/login/fake"'; }
 _stack_wait 15 fake_ready || { fail "the slow provider is not ready"; exit 1; }
@@ -38,7 +37,8 @@ callback() { # I [CURL ARGS...]: login I's callback with a made-up code
 }
 PIDS=()
 for i in $(seq "$N"); do callback "$i" >"$T/code$i" & PIDS+=($!); done
-sleep 0.5
+at_provider() { [ "$(grep -c '^TOKEN REQUEST made-up-' "$IDP_FAKE_LOG")" -ge "$CAP" ]; }
+check "$CAP exchanges reach the slow provider" wait_for "exchanges at the provider" 10 at_provider
 # Meanwhile a browser at another address signs in at the same slow provider.
 O=$T/other.jar
 OURL=$(sc "$O" --interface 127.0.0.2 -o /dev/null -w '%{redirect_url}' "$U/login/fake")

@@ -2,12 +2,13 @@
 # One account cannot fill the database with sessions: with max_sessions_per_user = 4,
 # an account that signs in over and over (valid login proofs, SESSION_CREATE through
 # the store's socket) never has more than 4 live sessions; each new one ends the
-# least recently seen (the first, made a second earlier, goes first) and an ended
+# least recently seen (the first, made two seconds earlier on the test clock, goes first) and an ended
 # token no longer works; the store logs it; another account still signs in.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_store.sh"
 
 CAP=4
+clock_setup || { skip "session cap: $CLOCK_SKIP"; exit 0; }
 store_keys
 printf '%s\n' "[store]" "socket = $T/x.sock" "database = $T/x.db" "proof_public_key = $PROOF_PK" \
 	"max_sessions_per_user = 0" >"$T/bad.conf"
@@ -25,7 +26,7 @@ live() { field 2 "$(sc s list "$1" | head -1)"; } # TOKEN -> sessions listed for
 
 out=$(mint github:mallory); FIRST=$(field 2 "$out")
 expect_match "first session minted" '^ok [0-9a-f]{64}$' "$out"
-sleep 1.1	# the first session is the least recently seen from here on
+clock_advance 2	# the first session is the least recently seen from here on
 TOKENS=()
 statuses= max=0
 for i in $(seq 16); do

@@ -9,8 +9,7 @@
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 N=2000 CAP=64 HEAD=3 HOLD=9
 STACK_FRONTEND_EXTRA=$(printf 'header_timeout_sec = %s\nmax_conns_per_addr = %s' "$HEAD" "$CAP")
-if ! stack_init op; then skip "slowloris: $STACK_SKIP"; exit 0; fi
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "slowloris" op
 U=$STACK_URL
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 

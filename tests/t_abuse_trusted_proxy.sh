@@ -10,8 +10,7 @@
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 BURST=5 CAP=10
 STACK_FRONTEND_EXTRA=$(printf 'trusted_proxies = 127.0.0.3, 10.9.0.0/16\nrate_limit_burst = %s\nrate_limit_per_sec = 1\nmax_conns_per_addr = %s' "$BURST" "$CAP")
-if ! stack_init op; then skip "trusted proxy: $STACK_SKIP"; exit 0; fi
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "trusted proxy" op
 U=$STACK_URL
 # served SRC N XFF...: GET /login/op N times from SRC, each with the next XFF in
 # turn ("-": no header, "%" becomes the request number); prints how many were

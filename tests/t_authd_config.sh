@@ -62,6 +62,10 @@ provider_conf "client_secret = oops"
 refuse secret-in-config "client_secret"
 provider_conf; sed -i 's/^frontend_user = .*/frontend_user = no-such-user-xyz/' "$AUTHD_CONF"
 refuse unknown-frontend-user "frontend_user"
+provider_conf; sed -i 's|^public_url = .*|public_url = http://127.0.0.1:8000/app|' "$AUTHD_CONF"
+refuse public-url-with-path "airlock.conf:2: \[airlock\] public_url: expected http\(s\)://host\[:port\] without a path"
+provider_conf; sed -i '/^frontend_user = /d' "$AUTHD_CONF"
+refuse no-frontend-user "\[airlock\] frontend_user is missing"
 
 # --- a good start: state_dir layout, hardening, credentials directory ---
 provider_conf

@@ -24,6 +24,14 @@ for row in 'GET / signed in \(store read\)' 'POST /increment \(durable\)' 'GET /
 	'GET / no session \(303\)'; do
 	expect_match "row: $row, no errors" "^$row +[0-9]+ +[0-9]+ +$num +$num +$num +0$" "$OUT"
 done
+expect_match "row: GET / for a user with 100 sessions, no errors" \
+	"^GET / signed in, 100 sessions +[0-9]+ +[0-9]+ +$num +$num +$num +0$" "$OUT"
+for row in 'GET / signed in \(store read\)' 'GET / signed in, 100 sessions' \
+	'POST /increment \(durable\)' 'GET /secured' 'GET / no session \(303\)'; do
+	expect_match "both methods: $row" "^$row +$num +[0-9]+ +[0-9]+ +$num$" "$OUT"
+done
+expect_match "GET / with 100 sessions over GET / with one, both methods" \
+	"^sessions: GET / with 100 sessions / with 1 session: $num \(slices\), $num \(sequential\)$" "$OUT"
 for row in 'idle, signed in' 'under load \(peak VmRSS\)' 'high-water mark \(VmHWM\)'; do
 	expect_match "RSS row: $row" "^$row +$num +$num +$num$" "$OUT"
 done

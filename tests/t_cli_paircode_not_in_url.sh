@@ -8,8 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 . "$AIRLOCK_SRC/tests/lib_cli.sh"
-if ! stack_init op; then skip "paircode not in URL: $STACK_SKIP"; exit 0; fi
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "paircode not in URL" op
 cli_env
 U=$STACK_URL
 

@@ -6,8 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 
-stack_init op || { skip "login error text: $STACK_SKIP"; exit 0; }
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "login error text" op
 U=$STACK_URL
 WORDS="Your account is locked, call 555-0100 and read out your password"
 page() { curl -sS --max-time 10 -w '\n%{http_code}' -G "$@"; }

@@ -8,8 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 
-stack_init op gh || { skip "iss and mix-up: $STACK_SKIP"; exit 0; }
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "iss and mix-up" op gh
 U=$STACK_URL A=$T/a.jar B=$T/b.jar
 # A refused callback: the jar is read, not written (the browser keeps its login cookie).
 refused() { curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -b "$1" "$2"; }

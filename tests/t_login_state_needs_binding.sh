@@ -6,8 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 
-stack_init op || { skip "state needs binding: $STACK_SKIP"; exit 0; }
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "state needs binding" op
 U=$STACK_URL A=$T/alice.jar M=$T/mallory.jar
 
 URL=$(stack_authorize_url "$A" op)

@@ -7,8 +7,7 @@
 # without the key the listener is on loopback port 9100.
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
-if ! stack_init op; then skip "metrics listener: $STACK_SKIP"; exit 0; fi
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "metrics listener" op
 U=$STACK_URL M=$STACK_METRICS_URL A=$T/a.jar
 code() { curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$@"; }
 

@@ -12,14 +12,14 @@ FE_USER=nobody
 FE_UID=$(id -u "$FE_USER") || { skip "no user $FE_USER"; exit 0; }
 store_keys
 store_conf p
-printf '[airlock]\nfrontend_user = %s\n' "$FE_USER" >>"$T/p.conf"
+sed -i "s/^frontend_user = .*/frontend_user = $FE_USER/" "$T/p.conf"
 store_start p || { fail "store starts"; exit 1; }
 chmod 666 "$(store_sock p)"	# the peer check (SO_PEERCRED) is what is tested
 # The frontend's requests: storec as that uid.  Signing stands in for authd (root).
 fe() { setpriv --reuid="$FE_UID" --regid="$(id -g "$FE_USER")" --clear-groups \
 	"$STOREC" -t 5000 "$(store_sock p)" "$@"; }
 sign() { sc p sign "$T/proof.sk" "$@"; }
-code() { head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+code() { rand_b64url 24; }
 
 expect_eq "the frontend's uid is served (not root)" "ok" "$(field 1 "$(fe ping)")"
 expect_eq "another uid is refused" "closed" \

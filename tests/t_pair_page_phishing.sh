@@ -12,21 +12,17 @@
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 . "$AIRLOCK_SRC/tests/lib_browser.sh"
-if ! browser_setup; then skip "approval phishing: $BROWSER_SKIP"; exit 0; fi
-if ! stack_init op; then skip "approval phishing: $STACK_SKIP"; exit 0; fi
-stack_start || { fail "stack did not start"; exit 1; }
+browser_stack_up "approval phishing"
 U=$STACK_URL
-pc() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
-json() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }
 
 # The attacker's pairing, from another address, claiming to be the victim's laptop.
-PA=$(pc)
+PA=$(rand_b64url 16)
 j=$(curl -sS --max-time 10 --interface 127.0.0.2 -A 'airlock-cli/0.1 (your-laptop)' \
 	-H 'Accept: application/json' "$U/cli_login?paircode=$PA")
-PHISH_URL=$(printf '%s' "$j" | json login_url)
-USER_CODE=$(printf '%s' "$j" | json user_code)
+PHISH_URL=$(printf '%s' "$j" | json_get login_url)
+USER_CODE=$(printf '%s' "$j" | json_get user_code)
 expect_match "a pairing requested from 127.0.0.2" "^$U/pair/" "$PHISH_URL"
-LOCAL_URL=$(curl -sS --max-time 10 -A 'airlock-cli/0.1 (here)' "$U/cli_login?paircode=$(pc)")
+LOCAL_URL=$(curl -sS --max-time 10 -A 'airlock-cli/0.1 (here)' "$U/cli_login?paircode=$(rand_b64url 16)")
 
 # --- the rules by fetch metadata, with curl
 page() { curl -sS --max-time 10 "$@" "$PHISH_URL"; }
@@ -37,22 +33,20 @@ expect_eq "Sec-Fetch-Site: same-site: the code is to be typed" 1 "$(has_input -H
 expect_eq "Sec-Fetch-Site: none: the code is shown" 0 "$(has_input -H 'Sec-Fetch-Site: none')"
 expect_eq "Sec-Fetch-Site: same-origin: the code is shown" 0 "$(has_input -H 'Sec-Fetch-Site: same-origin')"
 expect_match "the page escapes the claim" 'comes from: <strong>&lt;b&gt;x&lt;/b&gt;</strong>' \
-	"$(curl -sS --max-time 10 --interface 127.0.0.2 -A '<b>x</b>' "$U/cli_login?paircode=$(pc)" |
+	"$(curl -sS --max-time 10 --interface 127.0.0.2 -A '<b>x</b>' "$U/cli_login?paircode=$(rand_b64url 16)" |
 	xargs curl -sS --max-time 10)"
 post() { curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H "Origin: $U" -d decision=approve \
 	-d provider=op "$@" "$PHISH_URL"; }
 expect_eq "a POST with a wrong typed code: 400" 400 "$(post -d user_code=BBBB-BBBB)"
 expect_eq "...with an empty one: 400" 400 "$(post -d user_code=)"
-expect_eq "...and the attacker's CLI is still waiting" "" "$(curl -sS --max-time 10 "$U/token?paircode=$PA")"
+expect_eq "...and the attacker's CLI is still waiting (empty 200)" " 200" \
+	"$(curl -sS --max-time 10 -w ' %{http_code}' "$U/token?paircode=$PA")"
 
 # --- in chromium: the victim follows the link from another site
 mkdir -p "$T/www"
 printf '<!doctype html><title>IT desk</title><a id="go" href="%s">Confirm your laptop</a>\n' \
 	"$PHISH_URL" >"$T/www/phish.html"
-APORT=$(free_port)
-bg www python3 -m http.server "$APORT" --bind 127.0.0.2 --directory "$T/www"
-wait_for "phishing page" 10 curl -sf -o /dev/null "http://127.0.0.2:$APORT/phish.html" ||
-	fail "phishing page server on 127.0.0.2"
-export ATTACK_PAGE=http://127.0.0.2:$APORT/phish.html PHISH_URL LOCAL_URL USER_CODE
+attack_page_serve phish.html
+export ATTACK_PAGE PHISH_URL LOCAL_URL USER_CODE
 browser_run phishing phishing
 [ "$T_FAILS" -eq 0 ]

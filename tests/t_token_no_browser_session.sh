@@ -10,15 +10,12 @@
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 . "$AIRLOCK_SRC/tests/lib_cli.sh"
 . "$AIRLOCK_SRC/tests/lib_browser.sh"
-if ! browser_setup; then skip "login CSRF in a browser: $BROWSER_SKIP"; exit 0; fi
-if ! stack_init op; then skip "login CSRF in a browser: $STACK_SKIP"; exit 0; fi
-stack_start || { fail "stack did not start"; exit 1; }
+browser_stack_up "login CSRF in a browser"
 U=$STACK_URL
-pc() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 token() { curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$@"; }
 
 # mallory pairs twice and approves both with his own account
-PC=$(pc) PC2=$(pc)
+PC=$(rand_b64url 16) PC2=$(rand_b64url 16)
 expect_eq "mallory approves his first pairing" 200 \
 	"$(cli_pair_approve "$T/m.jar" "$(curl -sS --max-time 10 "$U/cli_login?paircode=$PC")" mallory op)"
 expect_eq "mallory approves his second pairing" 200 \
@@ -41,14 +38,11 @@ cat >"$T/www/attack.html" <<EOH
 <a id="go" href="$U/token?paircode=$PC">Claim your prize</a>
 <img src="$U/token?paircode=$PC" alt="">
 EOH
-APORT=$(free_port)
-bg www python3 -m http.server "$APORT" --bind 127.0.0.2 --directory "$T/www"
-wait_for "attack page" 10 curl -sf -o /dev/null "http://127.0.0.2:$APORT/attack.html" ||
-	fail "attack page server on 127.0.0.2"
+attack_page_serve attack.html
 h=$(curl -sS --max-time 10 -D - -o /dev/null "$U/token?paircode=$PC2" | tr -d '\r')
 CLI_TOKEN=$(printf '%s' "$h" | sed -n 's/^Set-Cookie: cli_session=\([A-Za-z0-9_-]*\);.*/\1/p')
 expect_match "mallory's CLI takes his second session (cli_session cookie)" '^[A-Za-z0-9_-]{43}$' "$CLI_TOKEN"
-export ATTACK_PAGE=http://127.0.0.2:$APORT/attack.html PAIRCODE=$PC CLI_TOKEN
+export ATTACK_PAGE PAIRCODE=$PC CLI_TOKEN
 browser_run csrf token-csrf
 expect_eq "the refused requests did not spend the paircode: mallory's CLI still takes it" \
 	op:mallory "$(curl -sS --max-time 10 "$U/token?paircode=$PC")"

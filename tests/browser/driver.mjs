@@ -1,5 +1,5 @@
 // airlock in a real browser: Debian's chromium driven by playwright-core.
-// Run by tests/t_browser.sh through tests/lib_browser.sh; prints PASS:/FAIL:/INFO: lines.
+// Run by tests/t_real_browser_sign_in_and_pairing.sh through tests/lib_browser.sh; prints PASS:/FAIL:/INFO: lines.
 //
 //   node driver.mjs counter      sign-in: / -> /login -> provider "op" -> counter page,
 //                                three in-place increments, reload, sign out

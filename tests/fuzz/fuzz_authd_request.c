@@ -2,21 +2,21 @@
  * libFuzzer: authd's permit table (authd/server.c) and the decoding of every
  * MSG_AUTH_* request.  An input is up to 8 frames, each
  *	u8 handler (index into the permit table), u8 flags, u16 len, len bytes payload;
- * each goes to its handler as proto/ipc.c hands it over (fuzz_ipc.h: a real
- * server connection, handlers called directly), and its answer is read back at
- * once: exactly one per accepted frame, right type and id, a LOGIN_START answer
- * that decodes.
+ * each payload is decoded by the codec as proto/ipc.c decodes it and goes to
+ * its handler (fuzz_ipc.h: a real server connection, handlers called directly),
+ * and its answer is read back at once: exactly one per accepted frame, right
+ * type and id, and every answer decodes.
  *
  * No network: there is no HTTP client (ad->http is NULL) and max_exchanges is
  * 0, so LOGIN_FINISH stops at "busy" after the sealed login was opened and
  * checked, and REVOKE at the grant lookup (an empty grant store in a temp dir)
  * -- before anything could reach libcurl.  The harness aborts if an exchange
- * ever starts.  A random state never matches, so flags fill in LOGIN_FINISH from
- * the last LOGIN_START answer:
- *	0x01 payload := str state (from the authorize URL) + payload
- *	0x02 payload := payload + blob binding + str client + str callback (the
- *	     provider of that login) + str iss ("" or, with 0x04, the payload's
- *	     first bytes again)
+ * ever starts.  A random state never matches, so flags fill in the decoded
+ * LOGIN_FINISH (or, when the payload does not decode, one whose code is the
+ * payload as text) from the last LOGIN_START answer:
+ *	0x01 state := the state of its authorize URL
+ *	0x02 binding, client, callback (the provider of that login) := that login's,
+ *	     iss := "" or, with 0x04, the payload's first bytes as text
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,6 @@
 #include "fuzz_ipc.h"
 #include "log.h"
 
-#define MAX_FRAMES	8
 #define RESET_RUNS	8	/* a fresh replay cache: full only now and then */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -48,8 +47,6 @@ static char			 last_state[STATE_LEN + 1];
 static uint8_t			 last_binding[BINDING_MAX];
 static size_t			 last_binding_len;
 static char			 last_callback[MAX_PROVIDER + 1];
-static uint16_t			 types[MAX_FRAMES];
-static size_t			 nframes;
 
 static void
 provider_set(struct provider *p, const char *name, int oidc, int ready)
@@ -125,85 +122,74 @@ keep_state(const char *url)
 static void
 answer_seen(const struct msg_hdr *h, const uint8_t *p)
 {
-	struct mreader	r;
-	char		url[MAX_URL + 1];
+	static _Alignas(max_align_t) uint8_t	 buf[1 << 16];	/* any answer struct */
+	const struct msg_auth_login_start_r	*a = (const void *)buf;
+	uint8_t					 st;
 
-	if (h->id == 0 || h->id > nframes || h->type != types[h->id - 1] + 1 || h->len < 1 ||
-	    p[0] >= ST_MAX)
-		abort();
-	if (h->type != MSG_AUTH_LOGIN_START_R || p[0] != ST_OK)
+	if (fz_answer_decode(h, p, buf, &st) != MSG_AUTH_LOGIN_START || st != ST_OK)
 		return;
-	m_reader(&r, p + 1, h->len - 1);
-	m_get_str(&r, url, MAX_URL);
-	m_get_blob(&r, last_binding, BINDING_MAX, &last_binding_len);
-	if (m_end(&r) == -1)
-		abort();
-	keep_state(url);
+	memcpy(last_binding, a->binding, a->binding_len);
+	last_binding_len = a->binding_len;
+	keep_state(a->authorize_url);
 }
 
-/* LOGIN_FINISH with the last state (0x01) and binding (0x02) around the payload. */
-static size_t
-fill_finish(uint8_t *out, const uint8_t *p, size_t len, int flags)
+/* printable text from fuzz bytes */
+static void
+text_of(char *out, size_t max, const uint8_t *p, size_t len)
 {
-	static struct mbuf m;
+	size_t i;
 
-	m_init(&m, MSG_AUTH_LOGIN_FINISH, 0);
-	if (flags & 0x01)
-		m_add_str(&m, last_state, STATE_LEN);
-	m_add_bytes(&m, p, len);
-	if (flags & 0x02) {
-		m_add_blob(&m, last_binding, last_binding_len);
-		m_add_str(&m, "192.0.2.1", MAX_CLIENT);
-		m_add_str(&m, last_callback, MAX_PROVIDER);
-		m_add_blob(&m, p, (flags & 0x04) && len > 0 ? (len < 64 ? len : 64) : 0);
+	for (i = 0; i < len && i < max; i++)
+		out[i] = (char)(0x20 + p[i] % 0x5f);
+	out[i] = '\0';
+}
+
+/* LOGIN_FINISH with the last state (0x01) and binding, client, callback and iss
+ * (0x02: iss "" or, with 0x04, the payload's first bytes); a payload that does
+ * not decode gives the code. */
+static void
+fill_finish(struct msg_auth_login_finish *q, int decoded, const uint8_t *p, size_t len,
+    int flags)
+{
+	if (!decoded) {
+		memset(q, 0, sizeof(*q));
+		text_of(q->code, 256, p, len);
 	}
-	if (m_finish(&m) == -1)
-		return 0;
-	memcpy(out, m.data + MSG_HDR_LEN, m.len - MSG_HDR_LEN);
-	return m.len - MSG_HDR_LEN;
+	if (flags & 0x01)
+		snprintf(q->state, sizeof(q->state), "%s", last_state);
+	if (flags & 0x02) {
+		memcpy(q->binding, last_binding, last_binding_len);
+		q->binding_len = last_binding_len;
+		snprintf(q->client, sizeof(q->client), "192.0.2.1");
+		snprintf(q->callback, sizeof(q->callback), "%s", last_callback);
+		text_of(q->iss, (flags & 0x04) ? 64 : 0, p, len);
+	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t		 payload[MSG_MAX_PAYLOAD];
-	struct msg_hdr		 h;
-	struct mreader		 r;
-	size_t			 off = 0, len, take;
-	int			 flags;
+	static union msg_request q;
+	struct fz_frame		 f;
+	size_t			 off = 0;
 
 	if (++runs % RESET_RUNS == 0) {
 		replay_free(ad.replay);
 		if ((ad.replay = replay_new(64)) == NULL)
 			abort();
 	}
-	nframes = 0;
-	while (nframes < MAX_FRAMES && size - off >= 4) {
-		const struct ipc_permit *pm = &permits[data[off] % npermits];
-
-		flags = data[off + 1];
-		take = (size_t)data[off + 2] << 8 | data[off + 3];
-		off += 4;
-		if (take > size - off)
-			take = size - off;
-		/* leave room for the filled-in fields */
-		len = take > MSG_MAX_PAYLOAD - 256 ? MSG_MAX_PAYLOAD - 256 : take;
-		h.version = PROTO_VERSION;
-		h.type = pm->type;
-		h.id = (uint32_t)++nframes;
-		types[nframes - 1] = h.type;
-		if (h.type == MSG_AUTH_LOGIN_FINISH && (flags & 0x03))
-			len = fill_finish(payload, data + off, len, flags);
-		else
-			memcpy(payload, data + off, len);
-		off += take;
-		h.len = (uint32_t)len;
-		m_reader(&r, payload, len);
-		/* every answer is immediate: read it before the next frame may use it */
-		fz_answers(ad.base, pm->handler(fz_conn, &h, &r) == 0 ? 1 : 0, answer_seen);
+	while (fz_frame_next(data, size, &off, permits, npermits, &f, &q)) {
+		if (f.h.type == MSG_AUTH_LOGIN_FINISH && (f.flags & 0x03)) {
+			fill_finish(&q.auth_login_finish, f.decoded, f.p, f.len, f.flags);
+			f.decoded = 1;
+		}
+		/* a payload that does not decode closes the connection (here: no answer);
+		 * every answer is immediate: read it before the next frame may use it */
+		fz_answers(ad.base, f.decoded && f.pm->handler(fz_conn, &f.h, &q) == 0 ? 1 : 0,
+		    answer_seen);
+		sodium_memzero(&q, sizeof(q));
 		if (ad.exchanges != 0)
 			abort();	/* a provider exchange started: must not happen here */
 	}
-	sodium_memzero(payload, sizeof(payload));
 	return 0;
 }

@@ -26,20 +26,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)frame_check(s, size, &tiny, &f);
 	(void)pct_decode(out, sizeof(out), s, size);
 	(void)pct_decode(out, 1, s, size);
-	(void)form_check(s, size);
-	(void)form_get(s, size, "paircode", out, sizeof(out));
-	(void)form_get(s, size, "csrf", out, 8);
+	(void)fe_form_check(s, size);
+	(void)fe_form_get(s, size, "paircode", out, sizeof(out));
+	(void)fe_form_get(s, size, "csrf", out, 8);
 	(void)cookie_get(s, size, "session", out, sizeof(out));
 	(void)cookie_get(s, size, "__Host-session", out, 4);
 	(void)b64url_id(id, 16, s, size);
 	(void)b64url_id(id, 32, s, size);
-	(void)provider_name_ok(s, size);
+	(void)provider_name_valid(s, size);
 	if ((z = malloc(size + 1)) == NULL)
 		return 0;
 	memcpy(z, data, size);
 	z[size] = '\0';
 	(void)accept_json(z);
-	(void)paircode_ok(z);
+	(void)paircode_valid(z, strlen(z));
 	printable_copy(out, sizeof(out), z);
 	free(z);
 	return 0;

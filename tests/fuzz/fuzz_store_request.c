@@ -13,13 +13,14 @@
  * it must simply get no answer.
  *
  * Random bytes never guess a token or a signature, so flags let the harness fill
- * them in from earlier answers (still hostile: wrong kinds, replays, expiry);
- * a frame with 0x01 or 0x02 first commits the frames before it and reads their
- * answers, as a client waiting for them would:
- *	0x01 first 32 payload bytes := last token answered (SESSION_CREATE, PAIR_TAKE)
+ * them into the decoded request from earlier answers (still hostile: wrong
+ * kinds, replays, expiry); a frame with 0x01 or 0x02 first commits the frames
+ * before it and reads their answers, as a client waiting for them would:
+ *	0x01 token field := last token answered (SESSION_CREATE, PAIR_TAKE)
  *	0x02 ref/sid field := last ref (PAIR_CREATE) or sid (SESSION_LIST) answered
  *	0x04 SESSION_CREATE, PAIR_APPROVE: a proof signed with the store's key from
- *	     payload bytes (any purpose; with the last ref answered or none)
+ *	     payload bytes (any purpose; with the last ref answered or none), also
+ *	     when the payload does not decode
  *	0x08 SESSION_CREATE, PAIR_APPROVE: the last signed proof again (a replayed nonce)
  * The database is small (map-full answers are reached) and recreated every
  * RESET_RUNS inputs; commits are not synced (speed, not durability, here).
@@ -34,7 +35,6 @@
 #include "fuzz_ipc.h"
 #include "log.h"
 
-#define MAX_FRAMES	8
 #define RESET_RUNS	2048
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -49,8 +49,6 @@ static uint8_t			 sk[crypto_sign_SECRETKEYBYTES];
 static uint8_t			 last_token[TOKEN_LEN], last_ref[REF_LEN], last_sid[SID_LEN];
 static uint8_t			 last_proof[MAX_PROOF];
 static size_t			 last_proof_len;
-static uint16_t			 types[MAX_FRAMES];
-static size_t			 nframes;
 
 static void
 db_reset(void)
@@ -97,10 +95,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* SESSION_CREATE or PAIR_APPROVE with a proof the store's key signed (flags 0x04) or
- * the last one (0x08). */
-static int
-signed_create(struct mbuf *m, const struct msg_hdr *h, const uint8_t *p, size_t len, int flags)
+/* The proof of a SESSION_CREATE or PAIR_APPROVE: signed with the store's key
+ * from payload bytes (flags 0x04), or the last one again (0x08). */
+static void
+signed_proof(const uint8_t *p, size_t len, int flags, uint8_t *proof, size_t *proof_len)
 {
 	struct proof	pr;
 	size_t		i, n;
@@ -122,56 +120,86 @@ signed_create(struct mbuf *m, const struct msg_hdr *h, const uint8_t *p, size_t 
 			pr.ref_len = REF_LEN;
 		}
 		if ((plen = proof_sign(&pr, sk, last_proof, sizeof(last_proof))) < 0)
-			return -1;
+			abort();	/* the harness's own proof must sign */
 		last_proof_len = (size_t)plen;
 	}
-	m_init(m, h->type, h->id);
-	m_add_blob(m, last_proof, last_proof_len);
-	if (h->type == MSG_STORE_SESSION_CREATE) {
-		m_add_u8(m, len > 0 ? p[0] % 3 : KIND_WEB);	/* 0 is not a kind */
-		m_add_str(m, "fuzz", MAX_LABEL);
-	}
-	return m_finish(m);
+	memcpy(proof, last_proof, last_proof_len);
+	*proof_len = last_proof_len;
 }
 
-/* Fills token / ref / sid fields from earlier answers (flags 0x01, 0x02). */
+/* Fills in a decoded request from earlier answers (flags 0x01 token, 0x02 ref or sid)
+ * and signed proofs (0x04, 0x08). */
 static void
-substitute(uint16_t type, uint8_t *p, size_t len, int flags)
+substitute(uint16_t type, union msg_request *q, const uint8_t *p, size_t len, int flags)
 {
-	if ((flags & 0x01) && len >= TOKEN_LEN && type != MSG_STORE_PAIR_INFO)
-		memcpy(p, last_token, TOKEN_LEN);
-	if (!(flags & 0x02))
-		return;
-	if (type == MSG_STORE_PAIR_INFO && len >= REF_LEN)
-		memcpy(p, last_ref, REF_LEN);
-	else if (type == MSG_STORE_PAIR_DECIDE && len >= TOKEN_LEN + REF_LEN)
-		memcpy(p + TOKEN_LEN, last_ref, REF_LEN);
-	else if (type == MSG_STORE_SESSION_REVOKE && len >= TOKEN_LEN + SID_LEN)
-		memcpy(p + TOKEN_LEN, last_sid, SID_LEN);
+	switch (type) {
+	case MSG_STORE_SESSION_GET:
+	case MSG_STORE_INCREMENT:
+	case MSG_STORE_SESSION_LIST:
+		if (flags & 0x01)	/* same layout: a token */
+			memcpy(q->store_session_get.token, last_token, TOKEN_LEN);
+		break;
+	case MSG_STORE_SESSION_REVOKE:
+		if (flags & 0x01)
+			memcpy(q->store_session_revoke.token, last_token, TOKEN_LEN);
+		if (flags & 0x02)
+			memcpy(q->store_session_revoke.sid, last_sid, SID_LEN);
+		break;
+	case MSG_STORE_PAIR_DECIDE:
+		if (flags & 0x01)
+			memcpy(q->store_pair_decide.token, last_token, TOKEN_LEN);
+		if (flags & 0x02)
+			memcpy(q->store_pair_decide.ref, last_ref, REF_LEN);
+		break;
+	case MSG_STORE_PAIR_INFO:
+		if (flags & 0x02)
+			memcpy(q->store_pair_info.ref, last_ref, REF_LEN);
+		break;
+	case MSG_STORE_SESSION_CREATE:
+		if (flags & 0x0c) {
+			signed_proof(p, len, flags, q->store_session_create.proof,
+			    &q->store_session_create.proof_len);
+			q->store_session_create.kind = len > 0 ? p[0] % 3 : KIND_WEB;
+		}
+		break;
+	case MSG_STORE_PAIR_APPROVE:
+		if (flags & 0x0c)
+			signed_proof(p, len, flags, q->store_pair_approve.proof,
+			    &q->store_pair_approve.proof_len);
+		break;
+	}
 }
 
 /* Remembers what later frames may name; checks the answer fits its request. */
 static void
 answer_seen(const struct msg_hdr *h, const uint8_t *p)
 {
-	if (h->id == 0 || h->id > nframes || h->type != types[h->id - 1] + 1 || h->len < 1 ||
-	    p[0] >= ST_MAX)
-		abort();
-	if (p[0] != ST_OK)
+	static _Alignas(max_align_t) uint8_t	 buf[1 << 16];	/* any answer struct */
+	const union {
+		struct msg_store_session_create_r	create;
+		struct msg_store_pair_take_r		take;
+		struct msg_store_pair_create_r		pair;
+		struct msg_store_session_list_r		list;
+	}					*a = (const void *)buf;
+	uint16_t				 type;
+	uint8_t					 st;
+
+	type = fz_answer_decode(h, p, buf, &st);	/* every answer decodes */
+	if (st != ST_OK)
 		return;
-	switch (h->type - 1) {
+	switch (type) {
 	case MSG_STORE_SESSION_CREATE:
+		memcpy(last_token, a->create.token, TOKEN_LEN);
+		break;
 	case MSG_STORE_PAIR_TAKE:
-		if (h->len >= 1 + TOKEN_LEN)
-			memcpy(last_token, p + 1, TOKEN_LEN);
+		memcpy(last_token, a->take.token, TOKEN_LEN);
 		break;
 	case MSG_STORE_PAIR_CREATE:
-		if (h->len >= 1 + REF_LEN)
-			memcpy(last_ref, p + 1, REF_LEN);
+		memcpy(last_ref, a->pair.ref, REF_LEN);
 		break;
 	case MSG_STORE_SESSION_LIST:
-		if (h->len >= 1 + 4 + SID_LEN && (p[1] | p[2] | p[3] | p[4]) != 0)
-			memcpy(last_sid, p + 5, SID_LEN);
+		if (a->list.sessions_n > 0)
+			memcpy(last_sid, a->list.sessions[0].sid, SID_LEN);
 		break;
 	}
 }
@@ -179,54 +207,34 @@ answer_seen(const struct msg_hdr *h, const uint8_t *p)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct mbuf	 m;
-	static uint8_t		 payload[MSG_MAX_PAYLOAD];
-	struct msg_hdr		 h;
-	struct mreader		 r;
-	size_t			 off = 0, answered = 0, len;
-	int			 flags;
+	static union msg_request q;
+	struct fz_frame		 f;
+	size_t			 off = 0, answered = 0;
 
 	if (++runs % RESET_RUNS == 0)
 		db_reset();
-	nframes = 0;
-	while (nframes < MAX_FRAMES && size - off >= 4) {
-		const struct ipc_permit *pm = &permits[data[off] % npermits];
-
-		flags = data[off + 1];
-		len = (size_t)data[off + 2] << 8 | data[off + 3];
-		off += 4;
-		if (len > size - off)
-			len = size - off;
-		if (len > MSG_MAX_PAYLOAD)
-			len = MSG_MAX_PAYLOAD;
-		memcpy(payload, data + off, len);
-		off += len;
-		h.version = PROTO_VERSION;
-		h.type = pm->type;
-		h.id = (uint32_t)++nframes;
-		h.len = (uint32_t)len;
-		types[nframes - 1] = h.type;
-		if ((h.type == MSG_STORE_SESSION_CREATE || h.type == MSG_STORE_PAIR_APPROVE) &&
-		    (flags & 0x0c)) {
-			if (signed_create(&m, &h, payload, len, flags) == -1)
-				abort();	/* the harness's own proof must encode */
-			h.len = (uint32_t)(m.len - MSG_HDR_LEN);
-			memcpy(payload, m.data + MSG_HDR_LEN, h.len);
-		} else {
-			if ((flags & 0x03) && answered > 0) {
-				/* a client needing an answer waits for it: commit, read */
-				batch_flush(&st);
-				fz_answers(st.base, answered, answer_seen);
-				answered = 0;
-			}
-			substitute(h.type, payload, len, flags);
+	while (fz_frame_next(data, size, &off, permits, npermits, &f, &q)) {
+		/* a payload that does not decode closes the connection (here: no answer);
+		 * a signed proof stands in for an undecodable one */
+		if (!f.decoded && (f.flags & 0x0c) && (f.h.type == MSG_STORE_SESSION_CREATE ||
+		    f.h.type == MSG_STORE_PAIR_APPROVE)) {
+			memset(&q, 0, sizeof(q));
+			snprintf(q.store_session_create.label, MAX_LABEL, "fuzz");
+			f.decoded = 1;
 		}
-		m_reader(&r, payload, h.len);
-		if (pm->handler(fz_conn, &h, &r) == 0)
+		if (f.decoded && (f.flags & 0x03) && answered > 0) {
+			/* a client needing an answer waits for it: commit, read */
+			batch_flush(&st);
+			fz_answers(st.base, answered, answer_seen);
+			answered = 0;
+		}
+		if (f.decoded)
+			substitute(f.h.type, &q, f.p, f.len, f.flags);
+		if (f.decoded && f.pm->handler(fz_conn, &f.h, &q) == 0)
 			answered++;
+		sodium_memzero(&q, sizeof(q));
 	}
 	batch_flush(&st);
 	fz_answers(st.base, answered, answer_seen);
-	sodium_memzero(payload, sizeof(payload));
 	return 0;
 }

@@ -146,37 +146,45 @@ recv_frame(int fd, struct frame *f)
 	return read_exact(fd, f->payload, f->hdr.len);
 }
 
+/* The frame of a request of type with id from its struct; exits 2 when it does not encode. */
 static void
-send_msg(int fd, struct mbuf *m)
+build(struct mbuf *m, uint16_t type, uint32_t id, const void *req)
 {
-	if (m_finish(m) == -1) {
-		fprintf(stderr, "authc: message too large\n");
+	if (msg_request(m, type, id, req) == -1) {
+		fprintf(stderr, "authc: a field of %s is out of its bounds\n", msg_type_name(type));
 		exit(2);
 	}
-	write_all(fd, m->data, m->len);
 }
 
-/* One request, its answer (checked: type + 1, same id); returns the status. */
+/* An answer's status, and its fields into ans when ST_OK; a malformed one ends the run. */
 static uint8_t
-call(int fd, struct mbuf *m, struct frame *f, struct mreader *r)
+answer_of(uint16_t type, const struct frame *f, void *ans)
 {
-	uint16_t type = m->data[6] << 8 | m->data[7];
-	uint32_t id = next_id - 1;
-	int	 rc;
+	struct mreader	r;
+	uint8_t		st;
 
-	send_msg(fd, m);
-	if ((rc = recv_frame(fd, f)) != 0)
-		die_conn(rc == -2 ? "timeout" : "closed");
-	if (f->hdr.type != type + 1 || f->hdr.id != id)
-		die_conn("answer of another type or id");
-	m_reader(r, f->payload, f->hdr.len);
-	return m_get_u8(r);
+	m_reader(&r, f->payload, f->hdr.len);
+	if (msg_read_answer(&r, type, &st, ans) == -1)
+		die_conn("malformed answer");
+	return st;
 }
 
-static void
-request(struct mbuf *m, uint16_t type)
+/* One request, its answer (checked: type + 1, same id) into ans; returns the status. */
+static uint8_t
+call(int fd, uint16_t type, const void *req, void *ans)
 {
-	m_init(m, type, next_id++);
+	static struct frame	f;
+	struct mbuf		m;
+	uint32_t		id = next_id++;
+	int			rc;
+
+	build(&m, type, id, req);
+	write_all(fd, m.data, m.len);
+	if ((rc = recv_frame(fd, &f)) != 0)
+		die_conn(rc == -2 ? "timeout" : "closed");
+	if (f.hdr.type != type + 1 || f.hdr.id != id)
+		die_conn("answer of another type or id");
+	return answer_of(type, &f, ans);
 }
 
 static void
@@ -203,55 +211,26 @@ hex_arg(const char *s, uint8_t *out, size_t n)
 }
 
 static int
-end_or_die(struct mreader *r)
-{
-	if (m_end(r) == -1)
-		die_conn("malformed answer");
-	return 0;
-}
-
-static int
 cmd_ping(int fd)
 {
-	struct mbuf	m;
-	struct frame	f;
-	struct mreader	r;
-	uint8_t		st;
-	uint32_t	n = 0;
+	struct msg_auth_ping_r	a;
+	uint8_t			st = call(fd, MSG_AUTH_PING, NULL, &a);
 
-	request(&m, MSG_AUTH_PING);
-	st = call(fd, &m, &f, &r);
-	if (st == ST_OK)
-		n = m_get_u32(&r);
-	end_or_die(&r);
-	printf("status=%s\nready=%u\n", word(st), n);
+	printf("status=%s\nready=%u\n", word(st), a.providers);
 	return st == ST_OK ? 0 : 1;
 }
 
 static int
 cmd_providers(int fd)
 {
-	struct mbuf	m;
-	struct frame	f;
-	struct mreader	r;
-	char		name[MAX_PROVIDER + 1], disp[MAX_NAME + 1];
-	uint8_t		st, ready;
-	uint32_t	n, i;
+	static struct msg_auth_providers_r	a;
+	uint8_t					st = call(fd, MSG_AUTH_PROVIDERS, NULL, &a);
+	uint32_t				i;
 
-	request(&m, MSG_AUTH_PROVIDERS);
-	st = call(fd, &m, &f, &r);
 	printf("status=%s\n", word(st));
-	if (st == ST_OK) {
-		n = m_get_u32(&r);
-		for (i = 0; i < n && !r.err; i++) {
-			m_get_str(&r, name, MAX_PROVIDER);
-			m_get_str(&r, disp, MAX_NAME);
-			ready = m_get_u8(&r);
-			if (!r.err)
-				printf("provider=%s\t%s\t%u\n", name, disp, ready);
-		}
-	}
-	end_or_die(&r);
+	for (i = 0; i < a.providers_n; i++)
+		printf("provider=%s\t%s\t%u\n", a.providers[i].name, a.providers[i].display,
+		    a.providers[i].ready);
 	return st == ST_OK ? 0 : 1;
 }
 
@@ -320,43 +299,45 @@ env_or(const char *name, const char *def)
 	return v != NULL ? v : def;
 }
 
-/* The fields of LOGIN_FINISH after the binding. */
+/* The fields of LOGIN_FINISH after the binding; exits 2 when one is too long. */
 static void
-add_finish_tail(struct mbuf *m, const char *client, const char *callback)
+finish_tail(struct msg_auth_login_finish *q, const char *client, const char *callback)
 {
-	m_add_str(m, client, MAX_CLIENT);
-	m_add_str(m, callback, MAX_PROVIDER);
-	m_add_str(m, env_or("AUTHC_ISS", ""), MSG_MAX_PAYLOAD);
+	const char *iss = env_or("AUTHC_ISS", "");
+
+	if (strlen(client) > MAX_CLIENT || strlen(callback) > MAX_PROVIDER ||
+	    strlen(iss) > MAX_ISS)
+		usage();
+	snprintf(q->client, sizeof(q->client), "%s", client);
+	snprintf(q->callback, sizeof(q->callback), "%s", callback);
+	snprintf(q->iss, sizeof(q->iss), "%s", iss);
 }
 
+/* LOGIN_START of prov; the answer into a. */
 static uint8_t
 start_one(int fd, const char *prov, uint8_t purpose, const uint8_t *ref, size_t ref_len,
-    char *url, uint8_t binding[BINDING_MAX], size_t *blen)
+    struct msg_auth_login_start_r *a)
 {
-	struct mbuf	m;
-	struct frame	f;
-	struct mreader	r;
-	uint8_t		st;
+	struct msg_auth_login_start q;
 
-	request(&m, MSG_AUTH_LOGIN_START);
-	m_add_str(&m, prov, MAX_PROVIDER);
-	m_add_u8(&m, purpose);
-	m_add_blob(&m, ref, ref_len);
-	st = call(fd, &m, &f, &r);
-	if (st == ST_OK) {
-		m_get_str(&r, url, MAX_URL);
-		m_get_blob(&r, binding, BINDING_MAX, blen);
-	}
-	end_or_die(&r);
-	return st;
+	memset(&q, 0, sizeof(q));
+	if (strlen(prov) > MAX_PROVIDER)
+		usage();
+	snprintf(q.provider, sizeof(q.provider), "%s", prov);
+	q.purpose = purpose;
+	if (ref_len > 0)
+		memcpy(q.ref, ref, ref_len);
+	q.ref_len = ref_len;
+	return call(fd, MSG_AUTH_LOGIN_START, &q, a);
 }
 
 static int
 cmd_start(int fd, int argc, char **argv)
 {
-	char	url[MAX_URL + 1], b64[2 * BINDING_MAX], callback[MAX_PROVIDER + 1];
-	uint8_t	binding[BINDING_MAX], ref[REF_LEN], purpose = PURPOSE_WEB, st;
-	size_t	ref_len = 0, blen = 0;
+	static struct msg_auth_login_start_r	a;
+	char					b64[2 * BINDING_MAX], callback[MAX_PROVIDER + 1];
+	uint8_t					ref[REF_LEN], purpose = PURPOSE_WEB, st;
+	size_t					ref_len = 0;
 
 	if (argc < 1)
 		usage();
@@ -366,13 +347,13 @@ cmd_start(int fd, int argc, char **argv)
 			ref_len = hex_arg(argv[2], ref, REF_LEN);
 	} else if (argc >= 2 && strcmp(argv[1], "web") != 0)
 		purpose = (uint8_t)atoi(argv[1]);
-	st = start_one(fd, argv[0], purpose, ref, ref_len, url, binding, &blen);
+	st = start_one(fd, argv[0], purpose, ref, ref_len, &a);
 	printf("status=%s\n", word(st));
 	if (st == ST_OK) {
-		b64_encode(b64, binding, blen);
-		callback_of(url, callback);
-		printf("url=%s\n", url);
-		print_state(url);
+		b64_encode(b64, a.binding, a.binding_len);
+		callback_of(a.authorize_url, callback);
+		printf("url=%s\n", a.authorize_url);
+		print_state(a.authorize_url);
 		printf("binding=%s:%s\n", callback, b64);
 	}
 	return st == ST_OK ? 0 : 1;
@@ -385,6 +366,7 @@ proof_print(const uint8_t *proof, size_t len)
 	struct proof	p;
 	struct mreader	r;
 	int		rc;
+	size_t		n;
 
 	printf("proof_len=%zu\n", len);
 	if (pubkey != NULL) {
@@ -400,15 +382,9 @@ proof_print(const uint8_t *proof, size_t len)
 		if (len < crypto_sign_BYTES)
 			return;
 		memset(&p, 0, sizeof(p));
-		m_reader(&r, proof + crypto_sign_BYTES, len - crypto_sign_BYTES);
-		(void)m_get_u8(&r);
-		p.purpose = m_get_u8(&r);
-		p.expires = m_get_u64(&r);
-		m_get_bytes(&r, p.nonce, sizeof(p.nonce));
-		m_get_str(&r, p.user_id, MAX_USERID);
-		m_get_str(&r, p.name, MAX_NAME);
-		m_get_blob(&r, p.grant, GRANT_LEN, &p.grant_len);
-		m_get_blob(&r, p.ref, REF_LEN, &p.ref_len);
+		n = len - crypto_sign_BYTES;
+		m_reader(&r, proof + crypto_sign_BYTES, n);
+		msg_unpack(&r, &msg_layout_proof, &p);
 		if (m_end(&r) == -1) {
 			printf("proof_decoded=no\n");
 			return;
@@ -423,37 +399,27 @@ proof_print(const uint8_t *proof, size_t len)
 static int
 cmd_finish(int fd, int argc, char **argv)
 {
-	struct mbuf	m;
-	struct frame	f;
-	struct mreader	r;
-	uint8_t		binding[BINDING_MAX], proof[MAX_PROOF], st;
-	size_t		blen = 0, plen = 0;
-	char		user[MAX_USERID + 1], name[MAX_NAME + 1], callback[MAX_PROVIDER + 1] = "";
-	char		own[32];
+	static struct msg_auth_login_finish	q;
+	static struct msg_auth_login_finish_r	a;
+	char					callback[MAX_PROVIDER + 1] = "", own[32];
+	uint8_t					st;
 
-	if (argc != 3)
+	if (argc != 3 || strlen(argv[0]) > MAX_STATE || strlen(argv[1]) > MAX_CODE)
 		usage();
-	if (strcmp(argv[2], "-") != 0 && binding_arg(argv[2], callback, binding, &blen) == -1) {
+	if (strcmp(argv[2], "-") != 0 &&
+	    binding_arg(argv[2], callback, q.binding, &q.binding_len) == -1) {
 		fprintf(stderr, "authc: binding is not CALLBACK:BASE64URL\n");
 		exit(2);
 	}
-	request(&m, MSG_AUTH_LOGIN_FINISH);
-	m_add_str(&m, argv[0], MSG_MAX_PAYLOAD);
-	m_add_str(&m, argv[1], MSG_MAX_PAYLOAD);
-	m_add_blob(&m, binding, blen);
+	snprintf(q.state, sizeof(q.state), "%s", argv[0]);
+	snprintf(q.code, sizeof(q.code), "%s", argv[1]);
 	snprintf(own, sizeof(own), "authc-%ld", (long)getpid());
-	add_finish_tail(&m, env_or("AUTHC_CLIENT", own), callback);
-	st = call(fd, &m, &f, &r);
-	if (st == ST_OK) {
-		m_get_blob(&r, proof, sizeof(proof), &plen);
-		m_get_str(&r, user, MAX_USERID);
-		m_get_str(&r, name, MAX_NAME);
-	}
-	end_or_die(&r);
+	finish_tail(&q, env_or("AUTHC_CLIENT", own), callback);
+	st = call(fd, MSG_AUTH_LOGIN_FINISH, &q, &a);
 	printf("status=%s\n", word(st));
 	if (st == ST_OK) {
-		printf("user_id=%s\nname=%s\n", user, name);
-		proof_print(proof, plen);
+		printf("user_id=%s\nname=%s\n", a.user_id, a.name);
+		proof_print(a.proof, a.proof_len);
 	}
 	return st == ST_OK ? 0 : 1;
 }
@@ -461,18 +427,13 @@ cmd_finish(int fd, int argc, char **argv)
 static int
 cmd_revoke(int fd, int argc, char **argv)
 {
-	struct mbuf	m;
-	struct frame	f;
-	struct mreader	r;
-	uint8_t		grant[GRANT_LEN], st;
+	struct msg_auth_revoke	q;
+	uint8_t			st;
 
 	if (argc != 1)
 		usage();
-	hex_arg(argv[0], grant, GRANT_LEN);
-	request(&m, MSG_AUTH_REVOKE);
-	m_add_bytes(&m, grant, GRANT_LEN);
-	st = call(fd, &m, &f, &r);
-	end_or_die(&r);
+	hex_arg(argv[0], q.grant, GRANT_LEN);
+	st = call(fd, MSG_AUTH_REVOKE, &q, NULL);
 	printf("status=%s\n", word(st));
 	return st == ST_OK ? 0 : 1;
 }
@@ -496,15 +457,18 @@ static void
 many_prepare(int fd, struct many *w, int n, const char *prov, const char *code,
     const char *client)
 {
-	struct mbuf	 m;
-	char		 url[MAX_URL + 1], state[128], callback[MAX_PROVIDER + 1], own[32];
-	uint8_t		 binding[BINDING_MAX], st;
-	size_t		 blen;
-	const char	*p, *e;
-	int		 i;
+	static struct msg_auth_login_start_r	a;
+	static struct msg_auth_login_finish	q;
+	struct mbuf				m;
+	char					callback[MAX_PROVIDER + 1], own[32];
+	const char				*p, *e, *url = a.authorize_url;
+	uint8_t					st;
+	int					i;
 
+	if (strlen(code) > MAX_CODE)
+		usage();
 	for (i = 0; i < n; i++) {
-		if ((st = start_one(fd, prov, PURPOSE_WEB, NULL, 0, url, binding, &blen)) != ST_OK) {
+		if ((st = start_one(fd, prov, PURPOSE_WEB, NULL, 0, &a)) != ST_OK) {
 			printf("status=%s\nerror=start %d failed\n", word(st), i);
 			exit(1);
 		}
@@ -512,17 +476,18 @@ many_prepare(int fd, struct many *w, int n, const char *prov, const char *code,
 			die_conn("no state in URL");
 		p += 6;
 		e = strchr(p, '&');
-		snprintf(state, sizeof(state), "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
-		/* Ids of their own, consecutive, so answers map back to their index. */
-		w->first_id = MANY_FIRST_ID;
-		m_init(&m, MSG_AUTH_LOGIN_FINISH, MANY_FIRST_ID + (uint32_t)i);
-		m_add_str(&m, state, sizeof(state));
-		m_add_str(&m, code, 256);
-		m_add_blob(&m, binding, blen);
+		memset(&q, 0, sizeof(q));
+		snprintf(q.state, sizeof(q.state), "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
+		snprintf(q.code, sizeof(q.code), "%s", code);
+		memcpy(q.binding, a.binding, a.binding_len);
+		q.binding_len = a.binding_len;
 		callback_of(url, callback);
 		snprintf(own, sizeof(own), "192.0.2.%d", i % 250 + 1);
-		add_finish_tail(&m, client != NULL ? client : own, callback);
-		if (m_finish(&m) == -1 || m.len > FINISH_FRAME)
+		finish_tail(&q, client != NULL ? client : own, callback);
+		/* Ids of their own, consecutive, so answers map back to their index. */
+		w->first_id = MANY_FIRST_ID;
+		build(&m, MSG_AUTH_LOGIN_FINISH, MANY_FIRST_ID + (uint32_t)i, &q);
+		if (m.len > FINISH_FRAME)
 			usage();
 		memcpy(w->frame[i], m.data, m.len);
 		w->len[i] = m.len;
@@ -532,11 +497,11 @@ many_prepare(int fd, struct many *w, int n, const char *prov, const char *code,
 static void
 many_collect(int fd, struct many *w, int n)
 {
-	struct frame	f;
-	struct mreader	r;
-	uint8_t		st;
-	long long	ms;
-	int		i, rc;
+	static struct msg_auth_login_finish_r	a;
+	struct frame				f;
+	uint8_t					st;
+	long long				ms;
+	int					i, rc;
 
 	for (i = 0; i < n; i++) {
 		if ((rc = recv_frame(fd, &f)) != 0)
@@ -544,8 +509,7 @@ many_collect(int fd, struct many *w, int n)
 		if (f.hdr.type != MSG_AUTH_LOGIN_FINISH_R || f.hdr.id < w->first_id ||
 		    f.hdr.id >= w->first_id + (uint32_t)n)
 			die_conn("unexpected answer");
-		m_reader(&r, f.payload, f.hdr.len);
-		st = m_get_u8(&r);
+		st = answer_of(MSG_AUTH_LOGIN_FINISH, &f, &a);
 		w->count[st < ST_MAX ? st : ST_MAX]++;
 		ms = now_ms() - w->sent[f.hdr.id - w->first_id];
 		if (ms > w->ms_max)
@@ -580,32 +544,35 @@ cmd_many(int fd, int argc, char **argv)
 static int
 cmd_starts(int fd, int argc, char **argv)
 {
-	struct mbuf	 m;
-	struct frame	 f;
-	unsigned	 ok = 0, busy = 0, other = 0;
-	int		 n, sent = 0, got = 0, rc;
+	static struct msg_auth_login_start_r	a;
+	struct msg_auth_login_start		q;
+	struct mbuf				m;
+	struct frame				f;
+	unsigned				ok = 0, busy = 0, other = 0;
+	int					n, sent = 0, got = 0, rc;
+	uint8_t					st;
 
-	if (argc != 2 || (n = atoi(argv[0])) < 1 || n > 100000)
+	if (argc != 2 || (n = atoi(argv[0])) < 1 || n > 100000 || strlen(argv[1]) > MAX_PROVIDER)
 		usage();
+	memset(&q, 0, sizeof(q));
+	snprintf(q.provider, sizeof(q.provider), "%s", argv[1]);
+	q.purpose = PURPOSE_WEB;
 	/* at most 64 unanswered, so that neither side's buffers fill */
 	while (got < n) {
 		if (sent < n && sent - got < 64) {
-			request(&m, MSG_AUTH_LOGIN_START);
-			m_add_str(&m, argv[1], MAX_PROVIDER);
-			m_add_u8(&m, PURPOSE_WEB);
-			m_add_blob(&m, NULL, 0);
-			send_msg(fd, &m);
+			build(&m, MSG_AUTH_LOGIN_START, next_id++, &q);
+			write_all(fd, m.data, m.len);
 			sent++;
 			continue;
 		}
 		if ((rc = recv_frame(fd, &f)) != 0)
 			die_conn(rc == -2 ? "timeout" : "closed");
-		if (f.hdr.type != MSG_AUTH_LOGIN_START_R || f.hdr.len < 1)
+		if (f.hdr.type != MSG_AUTH_LOGIN_START_R)
 			die_conn("unexpected answer");
 		got++;
-		if (f.payload[0] == ST_OK)
+		if ((st = answer_of(MSG_AUTH_LOGIN_START, &f, &a)) == ST_OK)
 			ok++;
-		else if (f.payload[0] == ST_BUSY)
+		else if (st == ST_BUSY)
 			busy++;
 		else
 			other++;

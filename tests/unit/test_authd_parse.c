@@ -13,7 +13,7 @@ static int
 json_ok(const char *s)
 {
 	const char		*why;
-	struct json_object	*o = json_parse_object(s, strlen(s), &why);
+	struct json_object	*o = json_parse_object(s, strlen(s), JSON_MAX_DEPTH, &why);
 
 	if (o == NULL)
 		return 0;
@@ -37,7 +37,7 @@ test_json(void)
 	CHECK(!json_ok("{\"a\":01}"), "leading zero refused (strict)");
 	CHECK(!json_ok("{\"a\":\"\xff\"}"), "invalid UTF-8 refused");
 	CHECK(!json_ok(""), "empty refused");
-	CHECK(!json_parse_object("{\"a\":\"b\0\"}", 9, &(const char *){0}), "raw NUL refused");
+	CHECK(!json_parse_object("{\"a\":\"b\0\"}", 9, JSON_MAX_DEPTH, NULL), "raw NUL refused");
 	deep = malloc(2 * 100 + 8);
 	strcpy(deep, "{\"a\":");
 	for (i = 0; i < 100; i++)
@@ -55,7 +55,7 @@ test_json_str(void)
 {
 	const char		*why, *s;
 	const char		*doc = "{\"s\":\"v\",\"n\":5,\"z\":\"a\\u0000b\",\"l\":\"long!\",\"x\":null}";
-	struct json_object	*o = json_parse_object(doc, strlen(doc), &why);
+	struct json_object	*o = json_parse_object(doc, strlen(doc), JSON_MAX_DEPTH, &why);
 
 	CHECK(o != NULL, "document parses");
 	CHECK(json_str(o, "s", 10, &s) == 1 && strcmp(s, "v") == 0, "string read");

@@ -4,7 +4,7 @@
 #include <curl/curl.h>
 
 #include "check.h"
-#include "../../authd/buf.h"
+#include "buf.h"
 #include "../../authd/http.h"
 
 static int

@@ -1,4 +1,4 @@
-/* frontend pages and buffers: escaping, the CSP hashes match what pages inline,
+/* frontend pages: escaping, the CSP hashes match what pages inline,
  * public_url parsing. */
 #include <stdlib.h>
 #include <string.h>
@@ -7,27 +7,6 @@
 
 #include "check.h"
 #include "../../frontend/fe.h"
-
-static void
-buf_cases(void)
-{
-	struct sbuf	sb;
-	size_t		i;
-
-	sb_init(&sb);
-	sb_html(&sb, "<a href=\"x\">'&'</a>");
-	CHECK(strcmp(sb_str(&sb), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;") == 0,
-	    "HTML escaping (got %s)", sb_str(&sb));
-	sb_free(&sb);
-	sb_json(&sb, "a\"b\\c\n\x01</script>");
-	CHECK(strcmp(sb_str(&sb), "\"a\\\"b\\\\c\\u000a\\u0001\\u003c/script\\u003e\"") == 0,
-	    "JSON escaping (got %s)", sb_str(&sb));
-	sb_free(&sb);
-	for (i = 0; i < SB_MAX / 1000 + 2; i++)
-		sb_addf(&sb, "%01000d", 0);
-	CHECK(sb.err == 1 && strcmp(sb_str(&sb), "") == 0, "over SB_MAX: error, empty");
-	sb_free(&sb);
-}
 
 /* The text between open and close in s, copied. */
 static char *
@@ -58,10 +37,10 @@ csp_has_hash(const char *csp, const char *text)
 static void
 page_cases(void)
 {
-	struct fe	 fe;
-	struct req	 r;
-	struct a_list	 l;
-	struct sbuf	 sb;
+	struct fe				 fe;
+	struct msg_store_session_get_r		 sess;
+	struct msg_store_session_list_r		 l;
+	struct buf				 sb;
 	const char	*csp = NULL;
 	char		*style, *script;
 	size_t		 i;
@@ -75,39 +54,38 @@ page_cases(void)
 	    strstr(csp, "form-action 'self'") && strstr(csp, "base-uri 'none'") &&
 	    !strstr(csp, "unsafe-inline"), "CSP: strict defaults, no unsafe-inline");
 
-	memset(&r, 0, sizeof(r));
+	memset(&sess, 0, sizeof(sess));
 	memset(&l, 0, sizeof(l));
-	r.fe = &fe;
-	snprintf(r.sess.name, sizeof(r.sess.name), "<script>alert(1)</script>");
-	snprintf(r.sess.user_id, sizeof(r.sess.user_id), "op:\"quoted\"");
-	snprintf(r.csrf, sizeof(r.csrf), "csrf-token");
-	r.sess.counter = 42;
-	l.n = 1;
-	l.s[0].kind = KIND_CLI;
-	snprintf(l.s[0].label, sizeof(l.s[0].label), "<img src=x onerror=alert(1)>");
-	sb_init(&sb);
-	page_counter(&sb, &r, &l);
+	snprintf(sess.name, sizeof(sess.name), "<script>alert(1)</script>");
+	snprintf(sess.user_id, sizeof(sess.user_id), "op:\"quoted\"");
+	sess.counter = 42;
+	l.sessions_n = 1;
+	l.sessions[0].kind = KIND_CLI;
+	snprintf(l.sessions[0].label, sizeof(l.sessions[0].label), "<img src=x onerror=alert(1)>");
+	buf_init(&sb, FE_ANSWER_MAX);
+	page_counter(&sb, &sess, "csrf-token", &l);
 	CHECK(sb.err == 0, "counter page rendered");
-	CHECK(strstr(sb_str(&sb), "<script>alert") == NULL &&
-	    strstr(sb_str(&sb), "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL,
+	CHECK(strstr(buf_str(&sb), "<script>alert") == NULL &&
+	    strstr(buf_str(&sb), "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL,
 	    "user name escaped");
-	CHECK(strstr(sb_str(&sb), "<img") == NULL, "session label escaped");
-	CHECK(strstr(sb_str(&sb), "op:&quot;quoted&quot;") != NULL, "user id escaped");
-	CHECK(strstr(sb_str(&sb), "id=\"count\" aria-live=\"polite\">42<") != NULL, "count in #count");
-	CHECK(strstr(sb_str(&sb), "name=\"csrf\" value=\"csrf-token\"") != NULL, "CSRF field in the form");
-	style = between(sb_str(&sb), "<style>", "</style>");
-	script = between(sb_str(&sb), "<script>", "</script>");
+	CHECK(strstr(buf_str(&sb), "<img") == NULL, "session label escaped");
+	CHECK(strstr(buf_str(&sb), "op:&quot;quoted&quot;") != NULL, "user id escaped");
+	CHECK(strstr(buf_str(&sb), "id=\"count\" aria-live=\"polite\">42<") != NULL, "count in #count");
+	CHECK(strstr(buf_str(&sb), "name=\"csrf\" value=\"csrf-token\"") != NULL, "CSRF field in the form");
+	style = between(buf_str(&sb), "<style>", "</style>");
+	script = between(buf_str(&sb), "<script>", "</script>");
 	CHECK(style != NULL && csp != NULL && csp_has_hash(csp, style), "CSP allows the inline style by hash");
 	CHECK(script != NULL && csp != NULL && csp_has_hash(csp, script), "CSP allows the inline script by hash");
-	CHECK(strstr(sb_str(&sb), " style=") == NULL, "no style attributes (CSP would block them)");
+	CHECK(strstr(buf_str(&sb), " style=") == NULL, "no style attributes (CSP would block them)");
 	free(style);
 	free(script);
-	sb_free(&sb);
+	buf_free(&sb);
 
+	buf_init(&sb, FE_ANSWER_MAX);
 	page_error(&sb, "T<i>", "D&amp", 0);
-	CHECK(strstr(sb_str(&sb), "T&lt;i&gt;") && strstr(sb_str(&sb), "D&amp;amp"), "error page escapes");
-	CHECK(strstr(sb_str(&sb), "<script>") == NULL, "error page has no script");
-	sb_free(&sb);
+	CHECK(strstr(buf_str(&sb), "T&lt;i&gt;") && strstr(buf_str(&sb), "D&amp;amp"), "error page escapes");
+	CHECK(strstr(buf_str(&sb), "<script>") == NULL, "error page has no script");
+	buf_free(&sb);
 }
 
 static void
@@ -136,7 +114,6 @@ main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
-	buf_cases();
 	page_cases();
 	url_cases();
 	return CHECK_DONE();

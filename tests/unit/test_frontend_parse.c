@@ -11,7 +11,7 @@
 static int
 get(const char *s, const char *name, char *dst, size_t n)
 {
-	return form_get(s, strlen(s), name, dst, n);
+	return fe_form_get(s, strlen(s), name, dst, n);
 }
 
 static void
@@ -66,7 +66,7 @@ form_cases(void)
 	for (i = 0; i < 33; i++)
 		sprintf(big + strlen(big), "p%zu=1&", i);
 	CHECK(get(big, "p0", v, sizeof(v)) == -1, "more than FORM_MAX_PAIRS pairs refused");
-	CHECK(form_check("code=abc&state=def&iss=https%3A%2F%2F127.0.0.1%3A9", 49) == 0,
+	CHECK(fe_form_check("code=abc&state=def&iss=https%3A%2F%2F127.0.0.1%3A9", 49) == 0,
 	    "an OAuth redirect query passes");
 }
 
@@ -130,16 +130,16 @@ id_cases(void)
 	b64_encode(s, id, sizeof(id));
 	s[21] = 'B';	/* last char carries 2 unused bits: non-canonical spelling */
 	CHECK(b64url_id(back, 16, s, strlen(s)) == -1, "non-canonical spelling refused");
-	CHECK(paircode_ok("abcdefghijklmnopqrstuv") == 1, "22-character paircode ok");
-	CHECK(paircode_ok("abcdefghijklmnopqrstu") == 0, "21 characters refused");
-	CHECK(paircode_ok("abcdefghijklmnopqrstu/") == 0, "/ refused");
-	CHECK(paircode_ok("abcdefghijklmnopqrst u") == 0, "space refused");
+	CHECK(paircode_valid("abcdefghijklmnopqrstuv", 22) == 1, "22-character paircode ok");
+	CHECK(paircode_valid("abcdefghijklmnopqrstu", 21) == 0, "21 characters refused");
+	CHECK(paircode_valid("abcdefghijklmnopqrstu/", 22) == 0, "/ refused");
+	CHECK(paircode_valid("abcdefghijklmnopqrst u", 22) == 0, "space refused");
 	memset(s, 'a', sizeof(s));
 	s[sizeof(s) - 1] = '\0';
-	CHECK(paircode_ok(s) == 1, "31 characters ok");
-	CHECK(provider_name_ok("github", 6) && provider_name_ok("my-op_2", 7), "provider names");
-	CHECK(!provider_name_ok("GitHub", 6) && !provider_name_ok("", 0) &&
-	    !provider_name_ok("a.b", 3) && !provider_name_ok("a%2f", 4), "bad provider names");
+	CHECK(paircode_valid(s, strlen(s)) == 1, "31 characters ok");
+	CHECK(provider_name_valid("github", 6) && provider_name_valid("my-op_2", 7), "provider names");
+	CHECK(!provider_name_valid("GitHub", 6) && !provider_name_valid("", 0) &&
+	    !provider_name_valid("a.b", 3) && !provider_name_valid("a%2f", 4), "bad provider names");
 }
 
 static void

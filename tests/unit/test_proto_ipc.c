@@ -22,16 +22,13 @@ static char sockpath[64];
 
 /* PING answers its id; PAIR_INFO answers after 50 ms; PAIR_TAKE never answers. */
 static int
-h_ping(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
+h_ping(struct ipc_conn *c, const struct msg_hdr *h, const void *req)
 {
-	struct mbuf m;
+	struct msg_store_ping_r	a = { .users = h->id };
+	struct mbuf		m;
 
-	if (m_end(r) == -1)
+	if (msg_answer(&m, h, ST_OK, &a) == -1)
 		return -1;
-	m_reply(&m, h, ST_OK);
-	m_add_u64(&m, h->id);
-	m_add_u64(&m, 0);
-	m_add_u32(&m, 0);
 	return ipc_send(c, &m);
 }
 
@@ -43,22 +40,20 @@ answer_later(evutil_socket_t fd, short ev, void *arg)
 	struct later	*l = arg;
 	struct mbuf	 m;
 
-	m_reply(&m, &l->h, ST_NOTFOUND);
-	ipc_send(l->c, &m);
+	if (msg_answer(&m, &l->h, ST_NOTFOUND, NULL) == 0)
+		ipc_send(l->c, &m);
 	ipc_conn_unref(l->c);
 	event_free(l->ev);
 	free(l);
 }
 
 static int
-h_info(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
+h_info(struct ipc_conn *c, const struct msg_hdr *h, const void *req)
 {
 	struct timeval	 tv = { 0, 50000 };
 	struct later	*l;
-	uint8_t		 ref[REF_LEN];
 
-	m_get_bytes(r, ref, sizeof(ref));
-	if (m_end(r) == -1 || (l = calloc(1, sizeof(*l))) == NULL)
+	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return -1;
 	l->c = c;
 	l->h = *h;
@@ -69,15 +64,15 @@ h_info(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
 }
 
 static int
-h_silent(struct ipc_conn *c, const struct msg_hdr *h, struct mreader *r)
+h_silent(struct ipc_conn *c, const struct msg_hdr *h, const void *req)
 {
 	return 0;
 }
 
 static const struct ipc_permit permits[] = {
-	{ MSG_STORE_PING, h_ping },
-	{ MSG_STORE_PAIR_INFO, h_info },
-	{ MSG_STORE_PAIR_TAKE, h_silent },
+	{ .type = MSG_STORE_PING, .handler = h_ping },
+	{ .type = MSG_STORE_PAIR_INFO, .handler = h_info },
+	{ .type = MSG_STORE_PAIR_TAKE, .handler = h_silent },
 };
 
 static struct ipc_server *
@@ -104,15 +99,14 @@ on_reply(void *arg, enum ipc_result res, const struct msg_hdr *h, struct mreader
 	else if (res == IPC_TIMEOUT)
 		x->timeout++;
 	else {
+		struct msg_store_ping_r a;
+
 		x->ok++;
-		x->status = m_get_u8(r);
-		if (h->type == MSG_STORE_PING_R) {
-			x->ids_ok += m_get_u64(r) == h->id;
-			m_get_u64(r);
-			m_get_u32(r);
-		}
-		if (m_end(r) == -1)
+		if (msg_read_answer(r, h->type - 1, &x->status,
+		    h->type == MSG_STORE_PING_R ? &a : NULL) == -1)
 			x->ids_ok = -1000;
+		else if (h->type == MSG_STORE_PING_R)
+			x->ids_ok += a.users == h->id;
 	}
 }
 
@@ -128,14 +122,14 @@ run_for(int ms)
 static uint32_t
 call(struct ipc_client *cl, uint16_t type, int timeout_ms, struct result *x)
 {
-	struct mbuf	m;
-	uint8_t		ref[REF_LEN] = { 0 };
+	union msg_request	q;
+	struct mbuf		m;
 
-	m_init(&m, type, 0);
-	if (type == MSG_STORE_PAIR_INFO)
-		m_add_bytes(&m, ref, sizeof(ref));
+	memset(&q, 0, sizeof(q));
 	if (type == MSG_STORE_PAIR_TAKE)
-		m_add_str(&m, "x", 128);
+		strcpy(q.store_pair_take.paircode, "x");
+	if (msg_request(&m, type, 0, &q) == -1)
+		return 0;
 	return ipc_call(cl, &m, timeout_ms, on_reply, x);
 }
 

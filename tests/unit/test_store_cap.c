@@ -4,76 +4,28 @@
  * ends the user's least recently seen session, of the new one's kind first),
  * and a full map swept of expired entries before a write is answered ST_FULL.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "../../store/store.h"
 #include "check.h"
 #include "log.h"
+#include "store_fixture.h"
 
-static struct store	st;
-static char		dir[64];
-
+/* A store with max_sessions_per_user cap and sessions living ttl seconds. */
 static void
 store_open(size_t map_size, uint32_t cap, uint64_t ttl)
 {
-	memset(&st, 0, sizeof(st));
-	snprintf(dir, sizeof(dir), "/tmp/airlock-store-cap.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		exit(1);
-	st.conf.database = dir;
-	st.conf.map_size = map_size;
-	st.conf.session_ttl = ttl;
-	st.conf.pair_ttl = 600;
-	st.conf.max_pending = 1024;
+	fx_open(map_size);
 	st.conf.max_per_user = cap;
-	st.now = 1800000000;
-	st.now_ms = st.now * 1000;
-	TAILQ_INIT(&st.queue);
-	db_open(&st);
+	st.conf.session_ttl = ttl;
 }
 
+/* Runs ops[0..n) as one batch; the status of each into s[]. */
 static void
-store_close(void)
+batch(struct op **ops, size_t n, uint8_t *s)
 {
-	char cmd[128];
+	size_t i;
 
-	db_close(&st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		exit(1);
-}
-
-static struct op *
-mk(op_apply apply, int flags)
-{
-	struct msg_hdr	h = { 0, PROTO_VERSION, MSG_STORE_PING, 7 };
-	struct op	*op = op_new(NULL, &h, apply, flags);
-
-	if (op == NULL)
-		exit(1);
-	return op;
-}
-
-/* Runs ops[0..n) as one batch; returns the status of each in s[]. */
-static void
-batch(struct op **ops, size_t n, uint8_t *s, struct mreader *r)
-{
-	struct op_list	list;
-	size_t		i;
-
-	TAILQ_INIT(&list);
+	fx_batch(ops, n);
 	for (i = 0; i < n; i++)
-		TAILQ_INSERT_TAIL(&list, ops[i], entry);
-	batch_apply(&st, &list);
-	for (i = 0; i < n; i++) {
-		s[i] = 255;
-		if (ops[i]->reply != NULL && ops[i]->reply_len > MSG_HDR_LEN) {
-			m_reader(&r[i], ops[i]->reply + MSG_HDR_LEN, ops[i]->reply_len - MSG_HDR_LEN);
-			s[i] = m_get_u8(&r[i]);
-		}
-	}
+		s[i] = fx_answer(ops[i], NULL);
 }
 
 static void
@@ -94,15 +46,14 @@ fill_create(struct op *op, const char *user, uint8_t kind)
 static uint8_t
 create(const char *user, uint8_t kind, uint8_t tok[TOKEN_LEN])
 {
-	struct op	*op = mk(op_session_create, OP_WRITE);
-	struct mreader	 r;
-	uint8_t		 s;
+	struct op				*op = fx_op(MSG_STORE_SESSION_CREATE,
+						    op_session_create, OP_WRITE);
+	struct msg_store_session_create_r	 a;
+	uint8_t					 s;
 
 	fill_create(op, user, kind);
-	batch(&op, 1, &s, &r);
-	if (s == ST_OK)
-		m_get_bytes(&r, tok, TOKEN_LEN);
-	op_free(op);
+	if ((s = fx_run(op, &a)) == ST_OK)
+		memcpy(tok, a.token, TOKEN_LEN);
 	return s;
 }
 
@@ -110,14 +61,10 @@ create(const char *user, uint8_t kind, uint8_t tok[TOKEN_LEN])
 static uint8_t
 get(const uint8_t tok[TOKEN_LEN])
 {
-	struct op	*op = mk(op_session_get, 0);
-	struct mreader	 r;
-	uint8_t		 s;
+	struct op *op = fx_op(MSG_STORE_SESSION_GET, op_session_get, 0);
 
 	secret_hash(op->req.key, tok, TOKEN_LEN);
-	batch(&op, 1, &s, &r);
-	op_free(op);
-	return s;
+	return fx_run(op, NULL);
 }
 
 /* Entries of a table (the index counts expired sessions not yet removed). */
@@ -138,8 +85,7 @@ entries(MDB_dbi dbi)
 static void
 at(uint64_t t)
 {
-	st.now = t;
-	st.now_ms = t * 1000;
+	fx_at(t, 0);
 }
 
 static void
@@ -194,7 +140,7 @@ test_cap(void)
 	CHECK(ok && entries(st.sessions) == 3 + 1 + 3 && entries(st.byuser) == 7,
 	    "cap: 50 more sessions, still 3 of the user");
 	CHECK(get(c[4]) == ST_OK, "cap: the newest session works");
-	store_close();
+	fx_close();
 
 	/* expired sessions neither count nor stay in the index */
 	store_open(16 << 20, 2, 100);
@@ -207,7 +153,7 @@ test_cap(void)
 	at(t0 + 101);
 	CHECK(create("u:1", KIND_CLI, c[3]) == ST_OK && get(c[2]) == ST_OK,
 	    "cap: ...so the live one is kept");
-	store_close();
+	fx_close();
 
 	/* a lowered cap: the next session brings the user down to it */
 	store_open(16 << 20, 5, 86400);
@@ -220,7 +166,7 @@ test_cap(void)
 	for (i = 0; i < 5; i++)
 		create("u:1", KIND_CLI, c[i]);
 	CHECK(entries(st.sessions) == 7, "cap: 0 means no cap");
-	store_close();
+	fx_close();
 }
 
 /* Fills the map with one session per user; returns how many fit. */
@@ -244,7 +190,6 @@ static void
 test_full_sweep(void)
 {
 	struct op	*ops[2];
-	struct mreader	 r[2];
 	uint8_t		 keep[TOKEN_LEN], s[2];
 	uint64_t	 t0;
 	int		 n, late;
@@ -266,16 +211,16 @@ test_full_sweep(void)
 	at(t0 + 101);
 	CHECK(fill("b:") > 100, "full: filled again");
 	at(t0 + 250);
-	ops[0] = mk(op_session_get, 0);
+	ops[0] = fx_op(MSG_STORE_SESSION_GET, op_session_get, 0);
 	secret_hash(ops[0]->req.key, keep, TOKEN_LEN);
-	ops[1] = mk(op_session_create, OP_WRITE);
+	ops[1] = fx_op(MSG_STORE_SESSION_CREATE, op_session_create, OP_WRITE);
 	fill_create(ops[1], "late2", KIND_WEB);
-	batch(ops, 2, s, r);
+	batch(ops, 2, s);
 	CHECK(s[0] == ST_NOTFOUND && s[1] == ST_OK,
 	    "full: in a batch, the write gets room after the sweep, the read is answered");
 	op_free(ops[0]);
 	op_free(ops[1]);
-	store_close();
+	fx_close();
 }
 
 int

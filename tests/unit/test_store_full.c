@@ -2,7 +2,7 @@
  * A full disk under the store: LMDB reports a page write cut short as EIO; the
  * store answers it as "full" (ST_FULL, nothing changed) when the file system
  * has no room left, and as an internal error otherwise (found by
- * tests/t_fault_full.sh: a disk filling up during a commit answered 500).
+ * tests/t_full_database_answers_507.sh: a disk filling up during a commit answered 500).
  */
 #include <errno.h>
 #include <string.h>

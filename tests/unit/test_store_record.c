@@ -136,11 +136,13 @@ test_session_rec(void)
 	CHECK(session_decode(v, len, &d) == -1, "session: empty user refused");
 	strcpy(s.user_id, "x");
 	s.grant_len = 5;
-	len = session_encode(&s, v);
-	CHECK(session_decode(v, len, &d) == -1, "session: odd grant length refused");
+	CHECK(session_encode(&s, v) == -1, "session: odd grant length not encoded");
 	s.grant_len = 0;
 	strcpy(s.label, "a\x01b");
+	CHECK(session_encode(&s, v) == -1, "session: control characters not encoded");
+	strcpy(s.label, "a#b");
 	len = session_encode(&s, v);
+	((uint8_t *)memchr(v, '#', (size_t)len))[0] = 0x01;
 	CHECK(len > 0 && session_decode(v, len, &d) == -1, "session: control characters refused");
 }
 

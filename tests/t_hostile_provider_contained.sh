@@ -8,9 +8,8 @@
 . "$AIRLOCK_SRC/tests/lib_idp.sh"
 . "$AIRLOCK_SRC/tests/lib_authd.sh"
 
-idp_setup || { skip "authd hostile-provider tests ($IDP_SKIP)"; exit 0; }
-idp_tls_setup || { fail "test CA"; exit 1; }
-SECRET=fake-secret-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+idp_up "authd hostile-provider tests"
+SECRET=fake-secret-$(rand_hex 12)
 export FAKE_CLIENT_SECRET=$SECRET
 idp_start_fake || { fail "start the fake provider"; exit 1; }
 FAKE=$IDP_FAKE_URL FAKE_LOG=$IDP_FAKE_LOG
@@ -21,8 +20,7 @@ LATE_PORT=$(free_port) DEAD_PORT=$(free_port)
 AUTHD_EXTRA="http_timeout_ms = 4000" authd_setup
 provider() { # NAME ISSUER
 	authd_secret "$1" "$SECRET"
-	printf '\n[provider.%s]\ntype = oidc\nissuer = %s\nclient_id = fake-client\nscopes = profile\n' \
-		"$1" "$2" >>"$AUTHD_CONF"
+	idp_fake_section "$1" "$2" >>"$AUTHD_CONF"
 }
 provider fake "$FAKE/good"
 provider fast "$FAKE/good"
@@ -47,7 +45,9 @@ authd_start || { fail "authd start"; exit 1; }
 check "provider with good discovery is ready" authd_wait_ready fake 10
 
 # --- discovery failures: reported, retried, the others keep working ---
-sleep 1
+discovery_tried() { local p; for p in down garbage mismatch nopkce plainhttp rogue late; do
+	grep -q "provider $p: discovery" "$AUTHD_LOG" || return 1; done; }
+check "every provider's discovery was tried" wait_for "discovery attempts" 10 discovery_tried
 PROV=$(authc providers)
 for p in down garbage mismatch nopkce plainhttp rogue late; do
 	expect_match "discovery failure leaves $p not ready" "^provider=$p	.*	0\$" "$PROV"
@@ -83,9 +83,11 @@ expect_eq "timeout of a provider that never answers" timeout "$(kv status "$(fin
 expect_eq "authd still answers after all that" ok "$(kv status "$(authc ping)")"
 
 # --- one slow provider does not hold up anyone ---
+requests() { grep -c "TOKEN REQUEST $1\$" "$FAKE_LOG"; }
+at_least() { [ "$(requests "$1")" -ge "$2" ]; }	# CODE N: N exchanges with CODE reached the provider
 AUTHC_TIMEOUT=20000 authc many 50 fake slow >"$T/slow.out" &
 SLOW_PID=$!
-sleep 0.5
+check "50 slow exchanges reach the provider" wait_for "slow exchanges" 10 at_least slow 50
 FAST=$(authc many 5 fast ok)
 wait "$SLOW_PID"
 SLOW=$(cat "$T/slow.out")
@@ -138,25 +140,30 @@ expect_eq "no secret or token in authd's answers or log" 0 "$LEAKS"
 
 # --- shutdown with an exchange in flight: it is answered, nothing leaks (ASan) ---
 OUT=$(authc start fake)
+hung=$(requests hang)
 authc finish "$(kv state "$OUT")" hang "$(kv binding "$OUT")" >"$T/inflight.out" &
 INFLIGHT=$!
-sleep 0.5
+check "the exchange reaches the provider" wait_for "the hanging exchange" 10 at_least hang $((hung + 1))
 # --- expiry and a full cache of used states (short TTL, tiny cache) ---
 authd_stop
 wait "$INFLIGHT"
 expect_eq "an exchange in flight at shutdown gets an answer" internal "$(kv status "$(cat "$T/inflight.out")")"
-sed -i 's/^http_timeout_ms = 4000$/http_timeout_ms = 4000\nlogin_ttl_sec = 3\nmax_logins = 3/' "$AUTHD_CONF"
+sed -i 's/^http_timeout_ms = 4000$/http_timeout_ms = 4000\nlogin_ttl_sec = 600\nmax_logins = 3/' "$AUTHD_CONF"
+clock_setup || { skip "login expiry: $CLOCK_SKIP"; exit 0; }
 authd_start || fail "authd restart"
 authd_wait_ready fake 10
 OUT=$(authc start fake)
-sleep 3.2
+clock_advance 480
+expect_eq "a state 480 s into its 600 s is still known" ok \
+	"$(kv status "$(authc finish "$(kv state "$OUT")" ok "$(kv binding "$OUT")")")"
+OUT=$(authc start fake)
+clock_advance 601
 expect_eq "expired state is refused" expired \
 	"$(kv status "$(authc finish "$(kv state "$OUT")" expired-probe "$(kv binding "$OUT")")")"
 expect_eq "...without asking the provider" 0 "$(grep -c 'TOKEN REQUEST expired-probe' "$FAKE_LOG")"
-# (a 3 s lifetime: four logins fit in it even on a loaded machine under ASan)
 authc many 3 fake error400 >/dev/null
 expect_eq "starting logins needs no table: a 4th start is fine" ok "$(kv status "$(authc start fake)")"
 expect_eq "a cache full of live used states answers busy" busy "$(kv status "$(finish_code fake ok)")"
-sleep 3.2
+clock_advance 601
 expect_eq "expired entries make room again" ok "$(kv status "$(finish_code fake ok)")"
 [ "$T_FAILS" -eq 0 ]

@@ -6,9 +6,8 @@
 . "$AIRLOCK_SRC/tests/lib_idp.sh"
 . "$AIRLOCK_SRC/tests/lib_authd.sh"
 
-idp_setup || { skip "authd OIDC tests ($IDP_SKIP)"; exit 0; }
-idp_tls_setup || { fail "test CA"; exit 1; }
-SECRET=op-secret-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+idp_up "authd OIDC tests"
+SECRET=op-secret-$(rand_hex 12)
 OP_CLIENT_SECRET=$SECRET OP_REDIRECT_URIS=http://127.0.0.1:8000/auth_redirect/op idp_start_op ||
 	{ fail "start the OpenID provider"; exit 1; }
 export AUTHC_ISS=$IDP_OP_ISSUER	# the callback's iss, which this provider promises

@@ -11,83 +11,54 @@
 . "$AIRLOCK_SRC/tests/lib_fault.sh"
 
 STACK_TIMEOUT_MS=2000
-stack_init op || { skip "fault kill: $STACK_SKIP"; exit 0; }
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "fault kill" op
 U=$STACK_URL A=$T/a.jar
 expect_eq "sign in" "303 $U/" "$(stack_login "$A" alice)"
 COOKIE="session=$(st_cookie "$A")" CSRF=$(st_csrf "$A")
 [ -n "$CSRF" ] || { fail "no CSRF token on the counter page"; exit 1; }
 START=$(st_count "$A")
 
+FAULT_COOKIE=$COOKIE FAULT_CSRF=$CSRF
 code() { curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$@"; }
-until_ok() { _stack_wait "$1" _stack_ready; }
 storec_ping() { "$BIN/tools/storec" -t 2000 "$STORE_SOCK" ping 2>/dev/null | cut -d' ' -f1; }
 authc_ping() { "$BIN/tools/authc" -t 2000 "$AUTHD_SOCK" ping 2>/dev/null | sed -n 's/^status=//p'; }
 bad_answers() { # NAME ALLOWED-REGEX: answers outside the allowed set
 	awk -v ok="$2" '$1 !~ ("^(" ok ")$")' "$T/$1.load" | sort | uniq -c | tr '\n' ' '; }
-PHASES=()
+inc() { code -b "$COOKIE" -H "Origin: $U" -d "csrf=$CSRF" "$U/increment"; }
 
+store_down() {
+	expect_within 5 "[$1] store down: increment answers 503" 503 inc
+	expect_eq "[$1] store down: authd still serves sign-in (/login 200)" 200 "$(code "$U/login")"
+	expect_eq "[$1] store down: authd answers its socket" ok "$(authc_ping)"
+}
 kill_store() { # ROUND
 	local n=store$1
-	fault_load_start "$n" "$U" "$COOKIE" "$CSRF" 4 20
-	sleep 1
-	stack_kill store
-	sleep 0.3
-	expect_eq "[$n] store down: increment answers 503" 503 \
-		"$(code -b "$COOKIE" -H "Origin: $U" -d "csrf=$CSRF" "$U/increment")"
-	expect_eq "[$n] store down: authd still serves sign-in (/login 200)" 200 "$(code "$U/login")"
-	expect_eq "[$n] store down: authd answers its socket" ok "$(authc_ping)"
-	sleep 0.5
-	stack_start_store || fail "[$n] store restarts"
-	check "[$n] store back: the stack is ready again" until_ok 15
-	sleep 1
-	fault_load_stop
-	PHASES+=("$n")
-	[ "$(fault_count "$n" 200)" -gt 0 ] && pass "[$n] increments acknowledged during the round ($(fault_codes "$n"))" ||
-		fail "[$n] no increment acknowledged ($(fault_codes "$n"))"
+	fault_round "$n" store 15 store_down
 	[ "$(fault_count "$n" 503)" -gt 0 ] && pass "[$n] clients saw 503 while the store was down" ||
 		fail "[$n] no 503 while the store was down ($(fault_codes "$n"))"
 	expect_eq "[$n] every client got an HTTP answer (200/503/504), none hung" "" "$(bad_answers "$n" '200|503|504')"
 }
 
+authd_down() {
+	expect_within 5 "[$1] authd down: /login answers 503" 503 code "$U/login"
+	expect_eq "[$1] authd down: the counter page still works" 200 "$(st_code "$A" /)"
+	expect_eq "[$1] authd down: the store answers its socket" ok "$(storec_ping)"
+}
 kill_authd() {
 	local n=authd$1
-	fault_load_start "$n" "$U" "$COOKIE" "$CSRF" 4 20
-	sleep 1
-	stack_kill authd
-	sleep 0.3
-	expect_eq "[$n] authd down: /login answers 503" 503 "$(code "$U/login")"
-	expect_eq "[$n] authd down: the counter page still works" 200 "$(st_code "$A" /)"
-	expect_eq "[$n] authd down: the store answers its socket" ok "$(storec_ping)"
-	sleep 0.5
-	stack_start_authd || fail "[$n] authd restarts"
-	check "[$n] authd back: sign-in and provider ready again" until_ok 20
-	sleep 0.5
-	fault_load_stop
-	PHASES+=("$n")
-	[ "$(fault_count "$n" 200)" -gt 0 ] && pass "[$n] increments acknowledged ($(fault_codes "$n"))" ||
-		fail "[$n] no increment acknowledged ($(fault_codes "$n"))"
+	fault_round "$n" authd 20 authd_down
 	expect_eq "[$n] every increment succeeded while authd was down (the counter needs only the store)" "" \
 		"$(bad_answers "$n" 200)"
 }
 
+frontend_down() {
+	expect_eq "[$1] frontend down: the store answers its socket" ok "$(storec_ping)"
+	expect_eq "[$1] frontend down: authd answers its socket" ok "$(authc_ping)"
+}
 kill_frontend() {
 	local n=frontend$1
-	fault_load_start "$n" "$U" "$COOKIE" "$CSRF" 4 20
-	sleep 1
-	stack_kill frontend
-	sleep 0.3
-	expect_eq "[$n] frontend down: the store answers its socket" ok "$(storec_ping)"
-	expect_eq "[$n] frontend down: authd answers its socket" ok "$(authc_ping)"
-	sleep 0.5
-	stack_start_frontend || fail "[$n] frontend restarts"
-	check "[$n] frontend back: ready again" until_ok 15
+	fault_round "$n" frontend 15 frontend_down
 	expect_eq "[$n] frontend back: the session still works" op:alice "$(st_get "$A" /secured)"
-	sleep 1
-	fault_load_stop
-	PHASES+=("$n")
-	[ "$(fault_count "$n" 200)" -gt 0 ] && pass "[$n] increments acknowledged ($(fault_codes "$n"))" ||
-		fail "[$n] no increment acknowledged ($(fault_codes "$n"))"
 	[ "$(($(fault_count "$n" refused) + $(fault_count "$n" reset)))" -gt 0 ] &&
 		pass "[$n] clients saw the frontend go away (refused/reset)" ||
 		fail "[$n] no client noticed the frontend was down ($(fault_codes "$n"))"
@@ -103,7 +74,7 @@ for round in 1 2; do
 done
 
 group "kill: nothing acknowledged is lost"
-fault_acks "${PHASES[@]}" | sort -n >"$T/acks"
+fault_acks "${FAULT_ROUNDS[@]}" | sort -n >"$T/acks"
 nacks=$(wc -l <"$T/acks")
 dups=$(uniq -d "$T/acks" | wc -l)
 max=$(tail -n 1 "$T/acks")

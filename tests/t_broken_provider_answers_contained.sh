@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Provider faults t_authd_hostile.sh does not cover, from a plain-http provider
+# Provider faults t_hostile_provider_contained.sh does not cover, from a plain-http provider
 # of our own on loopback (GitHub-style endpoints, allow_insecure_loopback): the
 # connection dropped before any answer and in the middle of the body, a 100 MB
 # body (with Content-Length, and chunked without one), a body trickled a byte at

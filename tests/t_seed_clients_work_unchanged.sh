@@ -8,8 +8,7 @@
 . "$AIRLOCK_SRC/tests/lib_cli.sh"
 PY=/usr/bin/python3
 if ! $PY -c 'import httpx' 2>/dev/null; then skip "seed clients (Debian's python3-httpx not installed)"; exit 0; fi
-if ! stack_init op; then skip "seed clients: $STACK_SKIP"; exit 0; fi
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "seed clients" op
 cli_env
 B=$(cli_browser seedb approve carol)
 # Approve a few seconds later, in the background, so the client sees pending answers first.

@@ -14,9 +14,7 @@
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 . "$AIRLOCK_SRC/tests/lib_cli.sh"
 . "$AIRLOCK_SRC/tests/lib_browser.sh"
-if ! browser_setup; then skip "real browser: $BROWSER_SKIP"; exit 0; fi
-if ! stack_init op; then skip "real browser: $STACK_SKIP"; exit 0; fi
-stack_start || { fail "stack did not start"; exit 1; }
+browser_stack_up "real browser"
 
 # --- A: the counter app ---
 browser_run counter counter

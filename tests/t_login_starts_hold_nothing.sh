@@ -7,14 +7,12 @@
 . "$AIRLOCK_SRC/tests/lib_idp.sh"
 . "$AIRLOCK_SRC/tests/lib_authd.sh"
 
-idp_setup || { skip "login starts hold nothing ($IDP_SKIP)"; exit 0; }
-idp_tls_setup || { fail "test CA"; exit 1; }
-SECRET=fake-secret-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+idp_up "login starts hold nothing"
+SECRET=fake-secret-$(rand_hex 12)
 FAKE_CLIENT_SECRET=$SECRET idp_start_fake || { fail "start the provider"; exit 1; }
 AUTHD_EXTRA="max_logins = 16" authd_setup
 authd_secret fake "$SECRET"
-printf '\n[provider.fake]\ntype = oidc\nissuer = %s/good\nclient_id = fake-client\nscopes = profile\n' \
-	"$IDP_FAKE_URL" >>"$AUTHD_CONF"
+idp_fake_section fake "$IDP_FAKE_URL/good" >>"$AUTHD_CONF"
 authd_start || { fail "authd start"; exit 1; }
 authd_wait_ready fake 10 || fail "provider ready"
 

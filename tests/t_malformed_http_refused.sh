@@ -9,8 +9,7 @@
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 
 STACK_FRONTEND_EXTRA="idle_timeout_sec = 2"
-stack_init op || { skip "frontend hostile HTTP: $STACK_SKIP"; exit 0; }
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "frontend hostile HTTP" op
 U=$STACK_URL A=$T/a.jar
 expect_eq "sign in" "303 $U/" "$(stack_login "$A" alice)"
 TOK=$(st_cookie "$A")

@@ -7,7 +7,7 @@
 . "$AIRLOCK_SRC/tests/lib_authd.sh"
 
 idp_setup || { skip "authd GitHub tests ($IDP_SKIP)"; exit 0; }
-SECRET=gh-secret-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+SECRET=gh-secret-$(rand_hex 12)
 GH_CLIENT_SECRET=$SECRET idp_start_gh || { fail "start the GitHub stand-in"; exit 1; }
 
 AUTHD_EXTRA="allow_insecure_loopback = yes" authd_setup
@@ -30,7 +30,7 @@ gh_code() { idp_param "$(idp_gh_login "$1" "$2")" code; }
 
 # A token the test holds itself for user "octo" (same OAuth app), to see the
 # grant revocation from outside: GitHub's DELETE .../grant kills every token of it.
-V=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+V=$(rand_b64url 32)
 CH=$(printf %s "$V" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=\n')
 TC=$(gh_code "$IDP_GH_URL/login/oauth/authorize?client_id=gh-client&state=t&code_challenge=$CH&code_challenge_method=S256" octo)
 TEST_TOKEN=$(curl -sS -H 'Accept: application/json' -d client_id=gh-client -d "client_secret=$SECRET" \

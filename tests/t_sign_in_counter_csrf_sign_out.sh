@@ -7,8 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 
-stack_init op || { skip "frontend flow: $STACK_SKIP"; exit 0; }
-stack_start || { fail "stack did not start"; exit 1; }
+stack_up "frontend flow" op
 A=$T/alice.jar B=$T/bob.jar N=$T/nobody.jar
 U=$STACK_URL
 

@@ -8,15 +8,13 @@
 . "$AIRLOCK_SRC/tests/lib_idp.sh"
 . "$AIRLOCK_SRC/tests/lib_authd.sh"
 
-idp_setup || { skip "authd login key ($IDP_SKIP)"; exit 0; }
-idp_tls_setup || { fail "test CA"; exit 1; }
-SECRET=fake-secret-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+idp_up "authd login key"
+SECRET=fake-secret-$(rand_hex 12)
 FAKE_CLIENT_SECRET=$SECRET idp_start_fake || { fail "start the provider"; exit 1; }
 
 authd_setup
 authd_secret fake "$SECRET"
-printf '\n[provider.fake]\ntype = oidc\nissuer = %s/good\nclient_id = fake-client\nscopes = profile\n' \
-	"$IDP_FAKE_URL" >>"$AUTHD_CONF"
+idp_fake_section fake "$IDP_FAKE_URL/good" >>"$AUTHD_CONF"
 (umask 077; head -c 32 /dev/urandom >"$AUTHD_DIR/secrets/login.key")
 authd_start || { fail "authd A start"; exit 1; }
 authd_wait_ready fake 10 || fail "provider ready at A"

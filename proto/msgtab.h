@@ -1,0 +1,246 @@
+/*
+ * Every IPC message and every stored record, declared once.
+ *
+ * MSG_TABLE lists the messages: NAME, name, type number.  For each one,
+ * Q_<NAME>(F, x) lists the request's fields and A_<NAME>(F, x) the answer's
+ * fields, which follow the answer's u8 status and are present only when the
+ * status is ST_OK.  LAYOUT_TABLE lists named field groups: the items of a
+ * LIST field, the body of a login proof and the records the store keeps in
+ * LMDB.  msg.h turns each list into a struct (struct msg_<name>,
+ * struct msg_<name>_r, struct <layout>) and codec.c into the one encoder and
+ * decoder.
+ *
+ * A field is F(x, KIND, name, bound[, layout]); on the wire:
+ *	U8, U32, U64	fixed size, big-endian (bound unused, written 0)
+ *	STR		u16 length + bytes, length <= bound, no control bytes
+ *	BYTES		exactly bound raw bytes
+ *	BLOB		u16 length + bytes, length <= bound
+ *	OPT		u16 length + bytes, length 0 or exactly bound
+ *	LIST		u32 count <= bound, then count layouts
+ * Adding a field is one line here plus what the handlers do with it; bump
+ * PROTO_VERSION (msg.h) with any change to a message.
+ */
+#ifndef AIRLOCK_MSGTAB_H
+#define AIRLOCK_MSGTAB_H
+
+#define MSG_TABLE(M)							\
+	/* frontend -> store */						\
+	M(STORE_PING,		store_ping,		100)		\
+	M(STORE_SESSION_GET,	store_session_get,	102)		\
+	M(STORE_INCREMENT,	store_increment,	104)		\
+	M(STORE_SESSION_CREATE,	store_session_create,	106)		\
+	M(STORE_SESSION_LIST,	store_session_list,	108)		\
+	M(STORE_SESSION_REVOKE,	store_session_revoke,	110)		\
+	M(STORE_PAIR_CREATE,	store_pair_create,	112)		\
+	M(STORE_PAIR_INFO,	store_pair_info,	114)		\
+	M(STORE_PAIR_DECIDE,	store_pair_decide,	116)		\
+	M(STORE_PAIR_TAKE,	store_pair_take,	118)		\
+	M(STORE_PAIR_APPROVE,	store_pair_approve,	120)		\
+	/* frontend -> authd */						\
+	M(AUTH_PING,		auth_ping,		200)		\
+	M(AUTH_PROVIDERS,	auth_providers,		202)		\
+	M(AUTH_LOGIN_START,	auth_login_start,	204)		\
+	M(AUTH_LOGIN_FINISH,	auth_login_finish,	206)		\
+	M(AUTH_REVOKE,		auth_revoke,		208)
+
+/* Counts for the status page. */
+#define Q_STORE_PING(F, x)
+#define A_STORE_PING(F, x)						\
+	F(x, U64, users, 0)						\
+	F(x, U64, sessions, 0)						\
+	F(x, U32, pending, 0)		/* pending paircodes */
+
+/* The session behind a token, its user and the user's count. */
+#define Q_STORE_SESSION_GET(F, x)					\
+	F(x, BYTES, token, TOKEN_LEN)
+#define A_STORE_SESSION_GET(F, x)					\
+	F(x, STR, user_id, MAX_USERID)					\
+	F(x, STR, name, MAX_NAME)					\
+	F(x, U64, counter, 0)						\
+	F(x, U8, kind, 0)		/* enum session_kind */		\
+	F(x, BYTES, sid, SID_LEN)
+
+/* Adds one to the session's user's count; answered once it is durable. */
+#define Q_STORE_INCREMENT(F, x)						\
+	F(x, BYTES, token, TOKEN_LEN)
+#define A_STORE_INCREMENT(F, x)						\
+	F(x, U64, counter, 0)
+
+/* A session for the user an authd proof names (the proof's purpose must be
+ * PURPOSE_WEB; a PURPOSE_CLI proof approves a pairing: STORE_PAIR_APPROVE). */
+#define Q_STORE_SESSION_CREATE(F, x)					\
+	F(x, BLOB, proof, MAX_PROOF)					\
+	F(x, U8, kind, 0)						\
+	F(x, STR, label, MAX_LABEL)
+#define A_STORE_SESSION_CREATE(F, x)					\
+	F(x, BYTES, token, TOKEN_LEN)					\
+	F(x, STR, user_id, MAX_USERID)					\
+	F(x, STR, name, MAX_NAME)					\
+	F(x, U8, purpose, 0)		/* enum login_purpose */	\
+	F(x, OPT, ref, REF_LEN)
+
+/* The user's sessions, most recent first. */
+#define Q_STORE_SESSION_LIST(F, x)					\
+	F(x, BYTES, token, TOKEN_LEN)
+#define A_STORE_SESSION_LIST(F, x)					\
+	F(x, LIST, sessions, MAX_SESSIONS_LISTED, session_item)
+
+/* Ends one of the token's user's sessions (its own sid: a logout); the
+ * answer hands authd's grant handle back for revocation at the provider. */
+#define Q_STORE_SESSION_REVOKE(F, x)					\
+	F(x, BYTES, token, TOKEN_LEN)					\
+	F(x, BYTES, sid, SID_LEN)
+#define A_STORE_SESSION_REVOKE(F, x)					\
+	F(x, OPT, grant, GRANT_LEN)
+
+/* A pending pairing for a CLI's paircode; client is the requester's address. */
+#define Q_STORE_PAIR_CREATE(F, x)					\
+	F(x, STR, paircode, PAIRCODE_MAX)				\
+	F(x, STR, label, MAX_LABEL)					\
+	F(x, STR, client, MAX_CLIENT)
+#define A_STORE_PAIR_CREATE(F, x)					\
+	F(x, BYTES, ref, REF_LEN)					\
+	F(x, STR, user_code, USER_CODE_LEN)				\
+	F(x, U32, expires_in, 0)					\
+	F(x, U32, interval, 0)
+
+/* What the approval page shows about a pending pairing. */
+#define Q_STORE_PAIR_INFO(F, x)						\
+	F(x, BYTES, ref, REF_LEN)
+#define A_STORE_PAIR_INFO(F, x)						\
+	F(x, STR, user_code, USER_CODE_LEN)				\
+	F(x, U32, expires_in, 0)					\
+	F(x, STR, label, MAX_LABEL)					\
+	F(x, STR, client, MAX_CLIENT)					\
+	F(x, U64, created, 0)
+
+/* A signed-in user denies a pending pairing (approve must be 0: approving
+ * takes STORE_PAIR_APPROVE and a proof). */
+#define Q_STORE_PAIR_DECIDE(F, x)					\
+	F(x, BYTES, token, TOKEN_LEN)					\
+	F(x, BYTES, ref, REF_LEN)					\
+	F(x, U8, approve, 0)
+#define A_STORE_PAIR_DECIDE(F, x)
+
+/* The CLI's poll: status ST_PENDING, ST_SLOW_DOWN, ST_EXPIRED, ST_DENIED,
+ * or ST_OK with the new CLI session's token. */
+#define Q_STORE_PAIR_TAKE(F, x)						\
+	F(x, STR, paircode, PAIRCODE_MAX)
+#define A_STORE_PAIR_TAKE(F, x)						\
+	F(x, BYTES, token, TOKEN_LEN)					\
+	F(x, STR, user_id, MAX_USERID)
+
+/* Approves the pairing named in an authd proof (PURPOSE_CLI, its ref). */
+#define Q_STORE_PAIR_APPROVE(F, x)					\
+	F(x, BLOB, proof, MAX_PROOF)
+#define A_STORE_PAIR_APPROVE(F, x)
+
+/* How many providers are ready. */
+#define Q_AUTH_PING(F, x)
+#define A_AUTH_PING(F, x)						\
+	F(x, U32, providers, 0)
+
+#define Q_AUTH_PROVIDERS(F, x)
+#define A_AUTH_PROVIDERS(F, x)						\
+	F(x, LIST, providers, MAX_PROVIDERS, provider_item)
+
+/* Starts a login: the provider's authorize URL, and the pending login
+ * sealed for the pre-login cookie (binding, 1..BINDING_MAX bytes). */
+#define Q_AUTH_LOGIN_START(F, x)					\
+	F(x, STR, provider, MAX_PROVIDER)				\
+	F(x, U8, purpose, 0)		/* enum login_purpose */	\
+	F(x, OPT, ref, REF_LEN)		/* the pairing, for PURPOSE_CLI */
+#define A_AUTH_LOGIN_START(F, x)					\
+	F(x, STR, authorize_url, MAX_URL)				\
+	F(x, BLOB, binding, BINDING_MAX)
+
+/* Finishes a login from the provider's callback: callback is the provider
+ * named in the callback path ("" for /auth_redirect), iss the response's iss
+ * parameter ("" when absent).  The answer's proof is for the store. */
+#define Q_AUTH_LOGIN_FINISH(F, x)					\
+	F(x, STR, state, MAX_STATE)					\
+	F(x, STR, code, MAX_CODE)					\
+	F(x, BLOB, binding, BINDING_MAX)				\
+	F(x, STR, client, MAX_CLIENT)					\
+	F(x, STR, callback, MAX_PROVIDER)				\
+	F(x, STR, iss, MAX_ISS)
+#define A_AUTH_LOGIN_FINISH(F, x)					\
+	F(x, BLOB, proof, MAX_PROOF)					\
+	F(x, STR, user_id, MAX_USERID)					\
+	F(x, STR, name, MAX_NAME)
+
+/* Revokes a stored grant at its provider: status ST_OK, ST_UNSUPPORTED,
+ * ST_NOTFOUND, ST_PROVIDER_ERROR or ST_TIMEOUT. */
+#define Q_AUTH_REVOKE(F, x)						\
+	F(x, BYTES, grant, GRANT_LEN)
+#define A_AUTH_REVOKE(F, x)
+
+/* Named field groups: LIST items, the signed body of a login proof, and the
+ * store's LMDB records (each starting with its version). */
+#define LAYOUT_TABLE(L)							\
+	L(session_item)							\
+	L(provider_item)						\
+	L(proof)							\
+	L(user_rec)							\
+	L(session_rec)							\
+	L(pair_rec)
+
+#define L_session_item(F, x)						\
+	F(x, BYTES, sid, SID_LEN)					\
+	F(x, U8, kind, 0)						\
+	F(x, STR, label, MAX_LABEL)					\
+	F(x, U64, created, 0)						\
+	F(x, U64, last_seen, 0)						\
+	F(x, U64, expires, 0)						\
+	F(x, U8, current, 0)		/* 1: the asking session */
+
+#define L_provider_item(F, x)						\
+	F(x, STR, name, MAX_PROVIDER)					\
+	F(x, STR, display, MAX_NAME)					\
+	F(x, U8, ready, 0)
+
+/* What authd signs (crypto_sign, combined mode) and the store verifies. */
+#define L_proof(F, x)							\
+	F(x, U8, version, 0)						\
+	F(x, U8, purpose, 0)		/* enum login_purpose */	\
+	F(x, U64, expires, 0)		/* unix seconds */		\
+	F(x, BYTES, nonce, PROOF_NONCE_LEN)	/* spent once by the store */	\
+	F(x, STR, user_id, MAX_USERID)					\
+	F(x, STR, name, MAX_NAME)					\
+	F(x, OPT, grant, GRANT_LEN)					\
+	F(x, OPT, ref, REF_LEN)		/* PURPOSE_CLI: the pairing */
+
+/* users: user_id -> */
+#define L_user_rec(F, x)						\
+	F(x, U8, version, 0)						\
+	F(x, STR, name, MAX_NAME)					\
+	F(x, U64, created, 0)						\
+	F(x, U64, counter, 0)
+
+/* sessions: BLAKE2b(token) -> */
+#define L_session_rec(F, x)						\
+	F(x, U8, version, 0)						\
+	F(x, STR, user_id, MAX_USERID)					\
+	F(x, U8, kind, 0)						\
+	F(x, STR, label, MAX_LABEL)					\
+	F(x, U64, created, 0)						\
+	F(x, U64, last_seen, 0)						\
+	F(x, U64, expires, 0)						\
+	F(x, OPT, grant, GRANT_LEN)					\
+	F(x, BYTES, sid, SID_LEN)
+
+/* pairs: BLAKE2b(paircode) -> */
+#define L_pair_rec(F, x)						\
+	F(x, U8, version, 0)						\
+	F(x, U8, state, 0)		/* enum pair_state */		\
+	F(x, STR, user_code, USER_CODE_LEN)				\
+	F(x, BYTES, ref, REF_LEN)					\
+	F(x, STR, label, MAX_LABEL)					\
+	F(x, U64, expires, 0)						\
+	F(x, STR, user_id, MAX_USERID)	/* "" until approved */		\
+	F(x, U64, last_poll_ms, 0)					\
+	F(x, STR, client, MAX_CLIENT)					\
+	F(x, U64, created, 0)						\
+	F(x, OPT, grant, GRANT_LEN)
+
+#endif
