@@ -60,9 +60,6 @@ struct authd {
 	int			 idle_timeout_sec;	/* close a silent peer's connection */
 };
 
-/* The daemon's one instance: IPC handlers have no argument of their own. */
-extern struct authd *authd_env;
-
 /* server.c */
 struct ipc_server *authd_server_new(struct authd *, int fd, const uid_t *uids, size_t nuids);
 struct ipc_permit;

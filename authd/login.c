@@ -80,7 +80,7 @@ authd_req_login_start(struct ipc_conn *c, const struct msg_hdr *h, const void *m
 {
 	const struct msg_auth_login_start	*q = msg;
 	struct msg_auth_login_start_r		 a;
-	struct authd				*ad = authd_env;
+	struct authd				*ad = ipc_conn_ctx(c);
 	struct provider				*p;
 	struct mbuf				 m;
 	char					 state[STATE_LEN + 1];
@@ -435,7 +435,7 @@ int
 authd_req_login_finish(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
 	const struct msg_auth_login_finish	*q = msg;
-	struct authd				*ad = authd_env;
+	struct authd				*ad = ipc_conn_ctx(c);
 	struct pending_login			 pl;
 	struct provider				*p = NULL;
 	struct login				*l;

@@ -288,7 +288,6 @@ main(int argc, char *argv[])
 	secret_harden_process();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init");
-	authd_env = &rt.ad;
 	daemon_configure("airlock-authd", &o, CONF_PART_AUTHD, &rt.ac, &rt.user);
 	setup(&rt);
 	if (o.check)

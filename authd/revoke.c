@@ -177,7 +177,7 @@ authd_req_revoke(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
 	const struct msg_auth_revoke	*q = msg;
 	const uint8_t			*handle = q->grant;
-	struct authd			*ad = authd_env;
+	struct authd			*ad = ipc_conn_ctx(c);
 	struct revoke			*v;
 	struct provider			*p;
 	struct grant			 g;

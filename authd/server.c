@@ -2,7 +2,7 @@
  * The frontend's side of authd: the permit table of MSG_AUTH_* requests and
  * the two answers that need no provider (PING, PROVIDERS).  Each handler,
  * authd_req_<message>, receives its request decoded into struct msg_auth_<name>.  Peers are checked
- * with SO_PEERCRED by proto/ipc.c; anything malformed closes that connection.
+ * with SO_PEERCRED by proto/ipc_server.c; anything malformed closes that connection.
  */
 #include <string.h>
 
@@ -14,13 +14,11 @@
 #define AUTHD_MAX_CONNS		256
 #define AUTHD_MAX_OUTBUF	(1024 * 1024)
 
-struct authd *authd_env;
-
 static int
 authd_req_ping(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
 	struct msg_auth_ping_r	a;
-	struct authd		*ad = authd_env;
+	struct authd		*ad = ipc_conn_ctx(c);
 	struct mbuf		m;
 	size_t			i;
 
@@ -36,7 +34,7 @@ static int
 authd_req_providers(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
 	static struct msg_auth_providers_r	 a;
-	struct authd				*ad = authd_env;
+	struct authd				*ad = ipc_conn_ctx(c);
 	struct provider_item			*it;
 	struct mbuf				 m;
 	size_t					 i;
@@ -78,6 +76,7 @@ authd_server_new(struct authd *ad, int fd, const uid_t *uids, size_t nuids)
 
 	memset(&conf, 0, sizeof(conf));
 	conf.name = "authd";
+	conf.ctx = ad;
 	conf.permits = authd_permits(&conf.npermits);
 	for (i = 0; i < nuids && i < IPC_MAX_UIDS; i++)
 		conf.uids[conf.nuids++] = uids[i];

@@ -3,7 +3,7 @@
 # sends to the store and to authd to answer one HTTP request of each route.
 #
 # Method: the frontend makes every call to a backend in one place
-# (frontend/req.c, req_call) and counts each call once, when its answer
+# (frontend/backend.c, be_call) and counts each call once, when its answer
 # arrives or it fails, in airlock_frontend_backend_calls_total{backend,outcome}
 # on its metrics listener.  For each route this script reads those counters,
 # sends K requests of the route one after another (nothing else talks to the

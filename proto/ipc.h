@@ -38,6 +38,7 @@ struct ipc_permit {
 
 struct ipc_server_conf {
 	const char		*name;		/* for log lines */
+	void			*ctx;		/* the daemon's state, for handlers */
 	const struct ipc_permit	*permits;
 	size_t			 npermits;
 	uid_t			 uids[IPC_MAX_UIDS];	/* peers allowed */
@@ -60,6 +61,8 @@ void	ipc_conn_ref(struct ipc_conn *);
 void	ipc_conn_unref(struct ipc_conn *);
 int	ipc_conn_alive(const struct ipc_conn *);
 uid_t	ipc_conn_uid(const struct ipc_conn *);
+/* The ctx of the server the connection came to. */
+void	*ipc_conn_ctx(const struct ipc_conn *);
 /* Pause reading the next frames (e.g. while a batch is committed); resume later. */
 void	ipc_conn_pause(struct ipc_conn *);
 void	ipc_conn_resume(struct ipc_conn *);

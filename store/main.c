@@ -32,7 +32,8 @@ serve(struct store *st, int fd)
 
 	memset(&ic, 0, sizeof(ic));
 	ic.name = "store";
-	ic.permits = request_permits(st, &ic.npermits);
+	ic.ctx = st;
+	ic.permits = request_permits(&ic.npermits);
 	for (i = 0; i < st->conf.nuids; i++)
 		ic.uids[i] = st->conf.uids[i];
 	ic.nuids = st->conf.nuids;

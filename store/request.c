@@ -1,6 +1,6 @@
 /*
  * The store's requests: one row per type, naming how the request is read
- * (store_req_<message>) and which op answers it (op_<message>).  proto/ipc.c
+ * (store_req_<message>) and which op answers it (op_<message>).  proto/ipc_server.c
  * has decoded the request into its struct msg_<name> (a frame that does not
  * decode closed its connection).  The row's reader checks the values (a bad
  * one is answered at once, mostly ST_INVALID) and copies them into an op_req
@@ -24,8 +24,6 @@ struct store_req {
 	op_apply	apply;
 	int		flags;		/* OP_WRITE */
 };
-
-static struct store *req_store;
 
 /* A paircode comes from an HTTP body: a bad one is answered ST_INVALID.
  * Returns ST_OK with key = its hash. */
@@ -58,9 +56,10 @@ static uint8_t
 proof_check(struct ipc_conn *c, const struct msg_hdr *h, const uint8_t *proof, size_t len,
     uint8_t purpose, struct proof *p)
 {
-	enum proof_result	rc;
+	struct store		*st = ipc_conn_ctx(c);
+	enum proof_result	 rc;
 
-	rc = proof_verify(proof, len, req_store->conf.proof_pk, (uint64_t)time(NULL), p);
+	rc = proof_verify(proof, len, st->conf.proof_pk, (uint64_t)time(NULL), p);
 	if (rc == PROOF_OK && p->purpose == purpose &&
 	    p->ref_len == (purpose == PURPOSE_CLI ? REF_LEN : 0))
 		return ST_OK;
@@ -207,19 +206,18 @@ store_request(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 		ipc_answer_status(c, h, ST_INTERNAL);
 	} else {
 		op->req = req;
-		batch_add(req_store, op);
+		batch_add(ipc_conn_ctx(c), op);
 	}
 	sodium_memzero(&req, sizeof(req));
 	return 0;
 }
 
 const struct ipc_permit *
-request_permits(struct store *st, size_t *n)
+request_permits(size_t *n)
 {
 	static struct ipc_permit	permits[NREQS];
 	size_t				i;
 
-	req_store = st;
 	for (i = 0; i < NREQS; i++) {
 		memset(&permits[i], 0, sizeof(permits[i]));
 		permits[i].type = reqs[i].type;

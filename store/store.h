@@ -175,7 +175,7 @@ void	op_free(struct op *);
 int	op_reply(struct op *, struct mbuf *m, uint8_t status, const void *ans);
 
 /* request.c */
-const struct ipc_permit *request_permits(struct store *, size_t *n);
+const struct ipc_permit *request_permits(size_t *n);
 
 /* session.c */
 int	op_session_get(struct store *, MDB_txn *, struct op *, struct mbuf *);

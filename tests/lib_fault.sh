@@ -1,4 +1,4 @@
-# Helpers for the fault tests (tests/t_fault_*.sh).  Source tests/lib.sh first.
+# Helpers for the fault tests (daemons killed or stopped under load).  Source tests/lib.sh first.
 #
 # Check groups: every pass/fail after `group NAME` is counted, and `group_end`
 # prints one summary line, "PASS: fault group NAME: N checks" (or a FAIL line).

@@ -2,7 +2,7 @@
  * libFuzzer: authd's permit table (authd/server.c) and the decoding of every
  * MSG_AUTH_* request.  An input is up to 8 frames, each
  *	u8 handler (index into the permit table), u8 flags, u16 len, len bytes payload;
- * each payload is decoded by the codec as proto/ipc.c decodes it and goes to
+ * each payload is decoded by the codec as proto/ipc_server.c decodes it and goes to
  * its handler (fuzz_ipc.h: a real server connection, handlers called directly),
  * and its answer is read back at once: exactly one per accepted frame, right
  * type and id, and every answer decodes.
@@ -92,10 +92,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	provider_set(&prov[0], "dev", 1, 1);
 	provider_set(&prov[1], "gh", 0, 1);
 	provider_set(&prov[2], "down", 1, 0);
-	authd_env = &ad;
 	permits = authd_permits(&npermits);
 	snprintf(path, sizeof(path), "%s/sock", dir);
-	(void)fz_serve(ad.base, path, permits, npermits);
+	(void)fz_serve(ad.base, path, permits, npermits, &ad);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * For the fuzz targets of a daemon's permit table (fuzz_store_request.c,
  * fuzz_authd_request.c): handlers answer and hold references through a live
- * ipc_conn, which only proto/ipc.c's server creates.  fz_serve() starts a real
+ * ipc_conn, which only proto/ipc_server.c's server creates.  fz_serve() starts a real
  * server on a Unix socket, connects once and keeps the server's connection
  * object (caught by an extra permit for a ping of the other daemon, which
  * the daemon's own table does not hold); the target then calls the handlers
@@ -58,7 +58,7 @@ fz_tempdir(char *path, size_t n, const char *name)
 
 static struct ipc_server *
 fz_serve(struct event_base *base, const char *sockpath, const struct ipc_permit *daemon_permits,
-    size_t n)
+    size_t n, void *ctx)
 {
 	static struct ipc_permit	 permits[FZ_MAX_PERMITS];
 	uint8_t				 hello[MSG_HDR_LEN] = { 0, 0, 0, 0, 0, PROTO_VERSION };
@@ -82,6 +82,7 @@ fz_serve(struct event_base *base, const char *sockpath, const struct ipc_permit 
 	permits[n].handler = fz_capture;
 	memset(&ic, 0, sizeof(ic));
 	ic.name = "fuzz";
+	ic.ctx = ctx;
 	ic.permits = permits;
 	ic.npermits = n + 1;
 	ic.uids[0] = getuid();
@@ -158,7 +159,7 @@ static size_t	fz_nframes;
  * The next frame, at *off, of an input of up to FZ_MAX_FRAMES frames, each
  * u8 permit index, u8 flags, u16 length, payload (cut at the input's end).
  * Frames are numbered from 1 (*off 0 starts an input); the payload is
- * decoded into q as proto/ipc.c decodes it.  0 when no frame is left.
+ * decoded into q as proto/ipc_server.c decodes it.  0 when no frame is left.
  */
 static int
 fz_frame_next(const uint8_t *data, size_t size, size_t *off, const struct ipc_permit *permits,

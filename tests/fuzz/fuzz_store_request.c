@@ -2,7 +2,7 @@
  * libFuzzer: the store's request path behind its permit table, on a real LMDB
  * environment.  An input is up to 8 frames, each
  *	u8 handler (index into request_permits()), u8 flags, u16 len, len bytes payload;
- * every frame goes to its permit-table handler exactly as proto/ipc.c hands it
+ * every frame goes to its permit-table handler exactly as proto/ipc_server.c hands it
  * over (header, reader over the payload), the ops the handlers queue are applied
  * as one group commit (batch_flush), and the answers are read back from the
  * socket: exactly one per accepted frame, with the request's type + 1 and id.
@@ -90,8 +90,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    (st.base = event_base_new()) == NULL)
 		abort();
 	batch_init(&st);
-	permits = request_permits(&st, &npermits);
-	(void)fz_serve(st.base, sockpath, permits, npermits);
+	permits = request_permits(&npermits);
+	(void)fz_serve(st.base, sockpath, permits, npermits, &st);
 	return 0;
 }
 

@@ -48,7 +48,7 @@ write(at, 'cli', frame(START, 0, s(b'gh') + u8(2) + s(bytes(16))) + frame(FINISH
 write(at, 'finish', frame(FINISH, 0, s(b'x' * 43) + s(b'code') + s(bytes(32))))
 write(at, 'revoke', frame(AREVOKE, 0, bytes(16)) + frame(START, 0, s(b'down') + u8(1) + s(b'')))
 
-# fuzz_frontend_answer: u8 index into frontend/backend.c's be_parsers[], then the answer payload
+# fuzz_frontend_answer: u8 index into the fuzzer's types[] (the frontend's requests), then the answer payload
 fa = 'fuzz_frontend_answer'
 answers = {
     'session_get': u8(0) + s(b'dev:alice') + s(b'Alice') + u64(7) + u8(1) + bytes(16),

@@ -1,4 +1,4 @@
-/* proto/ipc.c: a real server and client on a temporary Unix socket in one loop:
+/* proto/ipc_server.c and ipc_client.c: a real server and client on a temporary Unix socket in one loop:
  * pipelining, ids, asynchronous answers, timeouts, reconnect, hostile frames,
  * SO_PEERCRED refusal. */
 #include <sys/socket.h>
