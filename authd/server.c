@@ -40,7 +40,7 @@ authd_req_providers(struct ipc_conn *c, const struct msg_hdr *h, const void *msg
 	size_t					 i;
 
 	memset(&a, 0, sizeof(a));
-	for (i = 0; i < ad->nprov && i < MAX_PROVIDERS; i++) {
+	for (i = 0; i < ad->nprov && i < MAX_PROVIDERS_LISTED; i++) {
 		it = &a.providers[a.providers_n++];
 		snprintf(it->name, sizeof(it->name), "%s", ad->prov[i]->name);
 		snprintf(it->display, sizeof(it->display), "%s", ad->prov[i]->display);

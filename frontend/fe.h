@@ -44,7 +44,7 @@
 #include "limit.h"
 #include "msg.h"
 
-#define FE_MAX_PROVIDERS	16	/* providers shown on a page */
+#define FE_MAX_PROVIDERS	MAX_PROVIDERS_LISTED	/* providers shown on a page */
 #define FE_MAX_CALLS		2	/* backend calls in flight per request */
 #define FE_ORIGIN_MAX		300
 #define FE_ADDR_MAX		46	/* INET6_ADDRSTRLEN */
@@ -226,8 +226,10 @@ struct st_token {		/* /token */
 struct st_pair {		/* GET and POST /pair/{ref} */
 	struct msg_store_pair_info_r	 info;
 	struct msg_store_session_get_r	 sess;
-	struct msg_auth_providers_r	 providers;
-	struct msg_auth_login_start_r	 start;
+	union {				/* never both in one request: */
+		struct msg_auth_providers_r	 providers;	/* the page */
+		struct msg_auth_login_start_r	 start;		/* an approval */
+	};
 	uint8_t				 info_st, sess_st, providers_st, start_st, deny_st;
 	int				 has_code;	/* the user typed a code */
 	char				 code[USER_CODE_LEN + 8];

@@ -9,13 +9,21 @@
 
 #include <sodium.h>
 
-#define BUF_FIRST_CAP	1024
+#define BUF_FIRST_CAP	8192	/* a page fits: no growth, no copy */
 
 void
 buf_init(struct buf *b, size_t max)
 {
 	memset(b, 0, sizeof(*b));
 	b->max = max < SIZE_MAX / 2 ? max : SIZE_MAX / 2;
+}
+
+/* The bytes that ever held contents: they are only ever written below len
+ * (and its NUL), the rest of the block is untouched since malloc. */
+static size_t
+buf_written(const struct buf *b)
+{
+	return b->p == NULL ? 0 : (b->len + 1 < b->cap ? b->len + 1 : b->cap);
 }
 
 /* Room for n more bytes and the NUL, in a fresh block so that a secret never
@@ -45,7 +53,7 @@ buf_reserve(struct buf *b, size_t n)
 	}
 	if (b->p != NULL)
 		memcpy(p, b->p, b->len);
-	mem_wipe_free(b->p, b->cap);
+	mem_wipe_free(b->p, buf_written(b));
 	b->p = p;
 	b->cap = cap;
 	return 0;
@@ -228,7 +236,7 @@ void
 buf_reset(struct buf *b)
 {
 	if (b->p != NULL) {
-		sodium_memzero(b->p, b->cap);
+		sodium_memzero(b->p, buf_written(b));
 		b->p[0] = '\0';
 	}
 	b->len = 0;
@@ -238,7 +246,7 @@ buf_reset(struct buf *b)
 void
 buf_free(struct buf *b)
 {
-	mem_wipe_free(b->p, b->cap);
+	mem_wipe_free(b->p, buf_written(b));
 	b->p = NULL;
 	b->len = b->cap = 0;
 }

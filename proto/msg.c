@@ -1,5 +1,12 @@
+/*
+ * Frames and fields (the m_* primitives), and the one encoder and decoder of
+ * msgtab.h's messages and layouts: a field table per struct, generated from
+ * the same lists that generate the structs, walked by one writer and one
+ * reader over the primitives (in this file, so that they inline).
+ */
 #include "msg.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static void
@@ -219,4 +226,239 @@ msg_status_name(uint8_t status)
 	};
 
 	return status < ST_MAX ? names[status] : "unknown status";
+}
+
+/* ---------------------------------------------------------------- codec */
+
+enum field_kind { FK_END = 0, FK_U8, FK_U32, FK_U64, FK_STR, FK_BYTES, FK_BLOB, FK_OPT, FK_LIST };
+
+struct msg_field {
+	enum field_kind		 kind;
+	size_t			 off;		/* the member */
+	size_t			 bound;		/* STR/BLOB max, BYTES/OPT size, LIST max */
+	size_t			 aux;		/* BLOB/OPT: its _len member; LIST: its _n */
+	const struct msg_fields	*layout;	/* LIST: the items' table */
+};
+
+#define FD_(S, kind, name, ...)		FD_##kind(S, name, __VA_ARGS__)
+#define FD_U8(S, n, b)			{ FK_U8, offsetof(S, n), 0, 0, NULL },
+#define FD_U32(S, n, b)			{ FK_U32, offsetof(S, n), 0, 0, NULL },
+#define FD_U64(S, n, b)			{ FK_U64, offsetof(S, n), 0, 0, NULL },
+#define FD_STR(S, n, b)			{ FK_STR, offsetof(S, n), b, 0, NULL },
+#define FD_BYTES(S, n, b)		{ FK_BYTES, offsetof(S, n), b, 0, NULL },
+#define FD_BLOB(S, n, b)		{ FK_BLOB, offsetof(S, n), b, offsetof(S, n##_len), NULL },
+#define FD_OPT(S, n, b)			{ FK_OPT, offsetof(S, n), b, offsetof(S, n##_len), NULL },
+#define FD_LIST(S, n, b, l)		{ FK_LIST, offsetof(S, n), b, offsetof(S, n##_n), \
+					  &msg_layout_##l },
+
+#define LAYOUT_FIELDS_(l)						\
+	static const struct msg_field l##_fields[] = {			\
+		L_##l(FD_, struct l) { FK_END, 0, 0, 0, NULL } };	\
+	const struct msg_fields msg_layout_##l = { l##_fields, sizeof(struct l) };
+LAYOUT_TABLE(LAYOUT_FIELDS_)
+
+#define MSG_FIELDS_(NAME, name, num)					\
+	static const struct msg_field name##_q[] = {			\
+		Q_##NAME(FD_, struct msg_##name) { FK_END, 0, 0, 0, NULL } };	\
+	static const struct msg_field name##_a[] = {			\
+		A_##NAME(FD_, struct msg_##name##_r) { FK_END, 0, 0, 0, NULL } };
+MSG_TABLE(MSG_FIELDS_)
+
+#define MSG_DEF_(NAME, name, num)					\
+	{ num, #NAME, { name##_q, sizeof(struct msg_##name) },		\
+	  { name##_a, sizeof(struct msg_##name##_r) } },
+static const struct msg_def defs[] = {
+	MSG_TABLE(MSG_DEF_)
+};
+
+const struct msg_def *
+msg_def(uint16_t type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+		if (defs[i].type == (type & ~1u))
+			return &defs[i];
+	return NULL;
+}
+
+const char *
+msg_type_name(uint16_t type)
+{
+	const struct msg_def *d = msg_def(type);
+
+	return d != NULL ? d->name : "UNKNOWN";
+}
+
+/* What m_get_str accepts: at most bound bytes, no control bytes. */
+static void
+pack_str(struct mbuf *m, const char *s, size_t bound)
+{
+	size_t n = strnlen(s, bound + 1), i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			n = bound + 1;
+	if (n > bound)
+		m->err = 1;
+	else
+		m_add_blob(m, s, n);
+}
+
+static void
+pack_field(struct mbuf *m, const struct msg_field *f, const uint8_t *base)
+{
+	const uint8_t	*p = base + f->off;
+	size_t		 len, i;
+	uint32_t	 n;
+
+	switch (f->kind) {
+	case FK_U8:	m_add_u8(m, *p); break;
+	case FK_U32:	m_add_u32(m, *(const uint32_t *)(const void *)p); break;
+	case FK_U64:	m_add_u64(m, *(const uint64_t *)(const void *)p); break;
+	case FK_STR:	pack_str(m, (const char *)p, f->bound); break;
+	case FK_BYTES:	m_add_bytes(m, p, f->bound); break;
+	case FK_BLOB:
+	case FK_OPT:
+		len = *(const size_t *)(const void *)(base + f->aux);
+		if (len > f->bound || (f->kind == FK_OPT && len != 0 && len != f->bound))
+			m->err = 1;
+		else
+			m_add_blob(m, p, len);
+		break;
+	case FK_LIST:
+		n = *(const uint32_t *)(const void *)(base + f->aux);
+		if (n > f->bound) {
+			m->err = 1;
+			break;
+		}
+		m_add_u32(m, n);
+		for (i = 0; i < n && !m->err; i++)
+			msg_pack(m, f->layout, p + i * f->layout->size);
+		break;
+	case FK_END:
+		break;
+	}
+}
+
+void
+msg_pack(struct mbuf *m, const struct msg_fields *fs, const void *s)
+{
+	const struct msg_field *f;
+
+	for (f = fs->f; f->kind != FK_END && !m->err; f++)
+		pack_field(m, f, s);
+}
+
+static void
+unpack_field(struct mreader *r, const struct msg_field *f, uint8_t *base)
+{
+	uint8_t		*p = base + f->off;
+	size_t		*len, i;
+	uint32_t	 n;
+
+	switch (f->kind) {
+	case FK_U8:	*p = m_get_u8(r); break;
+	case FK_U32:	*(uint32_t *)(void *)p = m_get_u32(r); break;
+	case FK_U64:	*(uint64_t *)(void *)p = m_get_u64(r); break;
+	case FK_STR:	m_get_str(r, (char *)p, f->bound); break;
+	case FK_BYTES:	m_get_bytes(r, p, f->bound); break;
+	case FK_BLOB:
+	case FK_OPT:
+		len = (size_t *)(void *)(base + f->aux);
+		m_get_blob(r, p, f->bound, len);
+		if (f->kind == FK_OPT && *len != 0 && *len != f->bound)
+			r->err = 1;
+		break;
+	case FK_LIST:
+		n = m_get_u32(r);
+		if (r->err || n > f->bound) {
+			r->err = 1;
+			n = 0;
+		}
+		*(uint32_t *)(void *)(base + f->aux) = n;
+		for (i = 0; i < n && !r->err; i++)
+			msg_unpack(r, f->layout, p + i * f->layout->size);
+		break;
+	case FK_END:
+		break;
+	}
+}
+
+void
+msg_unpack(struct mreader *r, const struct msg_fields *fs, void *s)
+{
+	const struct msg_field *f;
+
+	for (f = fs->f; f->kind != FK_END && !r->err; f++)
+		unpack_field(r, f, s);
+}
+
+int
+msg_request(struct mbuf *m, uint16_t type, uint32_t id, const void *req)
+{
+	const struct msg_def *d = msg_def(type);
+
+	m_init(m, type, id);
+	if (d == NULL || (type & 1) || (req == NULL && d->req.f->kind != FK_END))
+		return -1;
+	if (req != NULL)
+		msg_pack(m, &d->req, req);
+	return m_finish(m);
+}
+
+int
+msg_answer(struct mbuf *m, const struct msg_hdr *req, uint8_t status, const void *ans)
+{
+	const struct msg_def *d = msg_def(req->type);
+
+	m_reply(m, req, status);
+	if (d == NULL)
+		return -1;
+	if (status == ST_OK && d->ans.f->kind != FK_END) {
+		if (ans == NULL)
+			return -1;
+		msg_pack(m, &d->ans, ans);
+	}
+	return m_finish(m);
+}
+
+/* Decodes fs into out (out may be NULL only for no fields).  Decoding
+ * writes every field; on failure out is zeroed (never half a message). */
+static int
+read_fields(struct mreader *r, const struct msg_fields *fs, void *out)
+{
+	if (out == NULL)
+		return fs->f->kind == FK_END ? m_end(r) : -1;
+	msg_unpack(r, fs, out);
+	if (m_end(r) == 0)
+		return 0;
+	memset(out, 0, fs->size);
+	return -1;
+}
+
+int
+msg_read_request(struct mreader *r, uint16_t type, void *req)
+{
+	const struct msg_def *d = msg_def(type);
+
+	if (d == NULL || (type & 1))
+		return -1;
+	return read_fields(r, &d->req, req);
+}
+
+int
+msg_read_answer(struct mreader *r, uint16_t req_type, uint8_t *status, void *ans)
+{
+	const struct msg_def *d = msg_def(req_type);
+
+	*status = m_get_u8(r);
+	if (d == NULL || r->err)
+		return -1;
+	if (*status != ST_OK) {
+		if (ans != NULL)
+			memset(ans, 0, d->ans.size);
+		return m_end(r);
+	}
+	return read_fields(r, &d->ans, ans);
 }

@@ -42,6 +42,7 @@
 
 #define PROOF_NONCE_LEN		16	/* a login proof's single-use nonce */
 #define MAX_PROVIDERS		32	/* providers one authd serves */
+#define MAX_PROVIDERS_LISTED	16	/* the first ones, in AUTH_PROVIDERS (shown on pages) */
 #define MAX_STATE		4096	/* state as received back (ours are 43 chars) */
 #define MAX_CODE		8192	/* authorization code */
 #define MAX_ISS			1024	/* iss of the authorization response (RFC 9207) */
@@ -167,15 +168,17 @@ const struct msg_def *msg_def(uint16_t type);
 /* Builds a whole request frame from struct msg_<name>.  0, or -1 when a
  * field is out of its bounds or the type is unknown. */
 int	msg_request(struct mbuf *, uint16_t type, uint32_t id, const void *req);
-/* Decodes a request payload into struct msg_<name> (zeroed first): every
- * bound checked, the reader must end exactly at the payload's end. */
+/* Decodes a request payload into struct msg_<name>: every bound checked,
+ * the reader must end exactly at the payload's end.  Every field is written
+ * (a LIST's items up to its count); on failure the struct is zeroed. */
 int	msg_read_request(struct mreader *, uint16_t type, void *req);
 /* Builds the answer to req: the status, then ans's fields when status is
  * ST_OK (ans may be NULL otherwise, or when the answer has no fields). */
 int	msg_answer(struct mbuf *, const struct msg_hdr *req, uint8_t status, const void *ans);
 /* Decodes an answer payload to a req_type request: the status into *status,
- * then, when it is ST_OK, the fields into ans (zeroed first; may be NULL
- * when the answer has no fields). */
+ * then, when it is ST_OK, the fields into ans, as msg_read_request does (ans
+ * is zeroed for any other status, and may be NULL when the answer has no
+ * fields). */
 int	msg_read_answer(struct mreader *, uint16_t req_type, uint8_t *status, void *ans);
 
 /* Layouts: msg_layout_<name> describes struct <name>. */

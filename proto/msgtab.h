@@ -142,7 +142,7 @@
 
 #define Q_AUTH_PROVIDERS(F, x)
 #define A_AUTH_PROVIDERS(F, x)						\
-	F(x, LIST, providers, MAX_PROVIDERS, provider_item)
+	F(x, LIST, providers, MAX_PROVIDERS_LISTED, provider_item)
 
 /* Starts a login: the provider's authorize URL, and the pending login
  * sealed for the pre-login cookie (binding, 1..BINDING_MAX bytes). */

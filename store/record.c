@@ -34,10 +34,12 @@ record_decode(const struct msg_fields *layout, const uint8_t *v, size_t len, voi
 {
 	struct mreader r;
 
-	memset(rec, 0, layout->size);
 	m_reader(&r, v, len);
-	msg_unpack(&r, layout, rec);
-	return m_end(&r) == 0 && len > 0 && v[0] == RECORD_VERSION ? 0 : -1;
+	msg_unpack(&r, layout, rec);	/* writes every field */
+	if (m_end(&r) == 0 && len > 0 && v[0] == RECORD_VERSION)
+		return 0;
+	memset(rec, 0, layout->size);
+	return -1;
 }
 
 int

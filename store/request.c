@@ -183,12 +183,12 @@ static const struct store_req reqs[] = {
 };
 #define NREQS	(sizeof(reqs) / sizeof(reqs[0]))
 
-/* The handler of every store request: reads it by its row and queues its op. */
+/* The handler of every store request: reads it by its row into a new op
+ * (zeroed; op_free wipes it) and queues the op. */
 static int
 store_request(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
 	const struct store_req	*rq = NULL;
-	struct op_req		 req;
 	struct op		*op;
 	uint8_t			 status;
 	size_t			 i;
@@ -198,17 +198,14 @@ store_request(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 			rq = &reqs[i];
 	if (rq == NULL)
 		return -1;
-	memset(&req, 0, sizeof(req));
-	if ((status = rq->read(c, h, msg, &req)) != ST_OK)
-		ipc_answer_status(c, h, status);
-	else if ((op = op_new(c, h, rq->apply, rq->flags)) == NULL) {
+	if ((op = op_new(c, h, rq->apply, rq->flags)) == NULL) {
 		log_warnx("%s: out of memory", msg_type_name(h->type));
 		ipc_answer_status(c, h, ST_INTERNAL);
-	} else {
-		op->req = req;
+	} else if ((status = rq->read(c, h, msg, &op->req)) != ST_OK) {
+		op_free(op);
+		ipc_answer_status(c, h, status);
+	} else
 		batch_add(ipc_conn_ctx(c), op);
-	}
-	sodium_memzero(&req, sizeof(req));
 	return 0;
 }
 

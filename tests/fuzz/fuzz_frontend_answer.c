@@ -50,7 +50,7 @@ check_bounds(uint16_t type, const void *out)
 		break;
 	}
 	case MSG_AUTH_PROVIDERS:
-		if (((const struct msg_auth_providers_r *)out)->providers_n > MAX_PROVIDERS)
+		if (((const struct msg_auth_providers_r *)out)->providers_n > MAX_PROVIDERS_LISTED)
 			abort();
 		break;
 	case MSG_AUTH_LOGIN_START:
