@@ -203,8 +203,12 @@ test_full_sweep(void)
 	at(t0 + 100);
 	CHECK(create("new", KIND_WEB, keep) == ST_OK,
 	    "full: once they have expired, a new session is created (expired ones swept)");
-	CHECK(entries(st.sessions) == (size_t)late + 1 && entries(st.byuser) == (size_t)late + 1,
-	    "full: the expired sessions and their index are gone");
+	/* In a map this full a sweep may stop short (deleting needs pages too):
+	 * what it removed, it removed with its index entry. */
+	CHECK(entries(st.sessions) < (size_t)(n + late) &&
+	    entries(st.sessions) == entries(st.byuser),
+	    "full: expired sessions were swept, each with its index entry (%zu left, %d live)",
+	    entries(st.sessions), late + 1);
 	CHECK(get(keep) == ST_OK, "full: the new session works");
 
 	/* a read and a write in one batch: the write is retried, the read answered */
