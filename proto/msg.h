@@ -9,7 +9,7 @@
  * are present only when status is ST_OK unless stated otherwise.
  *
  * Each message's fields are declared once, in msgtab.h; the structs below
- * are generated from it and codec.c encodes and decodes them.  After the last
+ * are generated from it and msg.c encodes and decodes them.  After the last
  * field the reader must be at the end (trailing bytes = error).  Bump
  * PROTO_VERSION whenever a message's layout changes.
  */
@@ -151,7 +151,7 @@ union msg_request {
 	MSG_TABLE(MSG_UNION_)
 };
 
-/* The field table of one struct (codec.c). */
+/* The field table of one struct (msg.c). */
 struct msg_field;
 struct msg_fields {
 	const struct msg_field	*f;		/* ends with kind 0 */

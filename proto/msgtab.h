@@ -7,7 +7,7 @@
  * status is ST_OK.  LAYOUT_TABLE lists named field groups: the items of a
  * LIST field, the body of a login proof and the records the store keeps in
  * LMDB.  msg.h turns each list into a struct (struct msg_<name>,
- * struct msg_<name>_r, struct <layout>) and codec.c into the one encoder and
+ * struct msg_<name>_r, struct <layout>) and msg.c into the one encoder and
  * decoder.
  *
  * A field is F(x, KIND, name, bound[, layout]); on the wire:
