@@ -14,11 +14,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
-#include <sodium.h>
-
 #include "ipc_frame.h"
 #include "log.h"
-#include "sock.h"
 
 #define PENDING_BUCKETS	256
 #define BACKOFF_MIN_MS	50

@@ -3,7 +3,6 @@
 
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -18,7 +17,6 @@
 
 #include "ipc_frame.h"
 #include "log.h"
-#include "sock.h"
 
 struct ipc_conn {
 	TAILQ_ENTRY(ipc_conn)	 entry;
