@@ -35,16 +35,22 @@ struct http_req {
 struct http {
 	struct event_base	*base;
 	CURLM			*multi;
+	CURLSH			*share;		/* TLS sessions and DNS answers */
 	struct event		*timer;
+	struct event		*drain;		/* answers curl finished outside an event */
 	struct http_conf	 conf;
 	char			*ca_file;
 	size_t			 inflight;
+	size_t			 opened;	/* connections opened */
 	int			 closing;
 	TAILQ_HEAD(, http_req)	 reqs;
 	LIST_HEAD(, http_sock)	 socks;
 };
 
 static void	http_check_done(struct http *);
+
+#define HTTP_MAX_CONNS		64
+#define HTTP_KEEPIDLE_SEC	30L	/* TCP keep-alive probes on idle connections */
 
 int
 http_url_allowed(const char *url, int insecure_loopback, const char **why)
@@ -119,6 +125,12 @@ http_timer_fired(evutil_socket_t fd, short what, void *arg)
 	http_check_done(h);
 }
 
+static void
+http_drain(evutil_socket_t fd, short what, void *arg)
+{
+	http_check_done(arg);
+}
+
 /* curl -> libevent: watch this socket for these events (or stop). */
 static int
 http_sock_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
@@ -185,9 +197,14 @@ http_new(struct event_base *base, const struct http_conf *conf)
 		h->conf.max_body = HTTP_MAX_BODY;
 	TAILQ_INIT(&h->reqs);
 	LIST_INIT(&h->socks);
+	if (h->conf.max_conns <= 0)
+		h->conf.max_conns = HTTP_MAX_CONNS;
 	if ((conf->ca_file != NULL && (h->ca_file = strdup(conf->ca_file)) == NULL) ||
 	    (h->timer = evtimer_new(base, http_timer_fired, h)) == NULL ||
-	    (h->multi = curl_multi_init()) == NULL) {
+	    (h->drain = event_new(base, -1, 0, http_drain, h)) == NULL ||
+	    (h->multi = curl_multi_init()) == NULL || (h->share = curl_share_init()) == NULL ||
+	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
+	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK) {
 		http_free(h);
 		return NULL;
 	}
@@ -196,6 +213,7 @@ http_new(struct event_base *base, const struct http_conf *conf)
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, h->conf.max_conns);
 	return h;
 }
 
@@ -257,7 +275,8 @@ http_check_done(struct http *h)
 	int		 left;
 	size_t		 n, i;
 
-	/* Collect first: the callbacks may start new requests. */
+	/* Collect first: the callbacks may start new requests, and those may
+	 * finish at once (read on the next round). */
 	do {
 		n = 0;
 		while (n < 64 && (msg = curl_multi_info_read(h->multi, &left)) != NULL) {
@@ -269,7 +288,7 @@ http_check_done(struct http *h)
 		}
 		for (i = 0; i < n; i++)
 			http_req_done(done[i], codes[i]);
-	} while (n == 64);
+	} while (n > 0);
 }
 
 static int
@@ -292,6 +311,25 @@ http_header(struct http_req *r, const char *name, const char *value)
 		return -1;
 	r->hdrs = l;
 	return 0;
+}
+
+/* A new connection's socket (reused connections do not come here). */
+static int
+http_sockopt(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct http_req	*r = arg;
+	char		*url = NULL, origin[128];
+	size_t		 n = 0;
+
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKOPT_OK;
+	r->h->opened++;
+	if (curl_easy_getinfo(r->easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != NULL &&
+	    strstr(url, "://") != NULL)
+		n = (size_t)(strstr(url, "://") - url) + 3 + strcspn(strstr(url, "://") + 3, "/?#");
+	snprintf(origin, sizeof(origin), "%.*s", (int)(n < 120 ? n : 120), url != NULL ? url : "");
+	log_debug("http: connection %zu opened, to %s", r->h->opened, origin);
+	return CURL_SOCKOPT_OK;
 }
 
 static int
@@ -326,6 +364,12 @@ http_setup(struct http_req *r, const struct http_request *q, int plain)
 	rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	rc |= curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
 	rc |= curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	rc |= curl_easy_setopt(e, CURLOPT_SHARE, h->share);
+	rc |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	rc |= curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, HTTP_KEEPIDLE_SEC);
+	rc |= curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, HTTP_KEEPIDLE_SEC);
+	rc |= curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, http_sockopt);
+	rc |= curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, r);
 	if (r->body.p != NULL) {
 		rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)r->body.len);
 		rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body.p);
@@ -336,9 +380,25 @@ http_setup(struct http_req *r, const struct http_request *q, int plain)
 	} else if (strcmp(method, "POST") == 0) {
 		if (r->body.p == NULL)
 			rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+	} else if (strcmp(method, "HEAD") == 0) {
+		if (r->body.p != NULL)
+			return -1;
+		rc |= curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	} else
 		rc |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
 	return rc == 0 ? 0 : -1;
+}
+
+/* Let curl start the new request now rather than on its timer: on an open
+ * connection the request is sent before this returns.  Whatever finishes is
+ * answered from the loop (drain), never from inside http_start. */
+static void
+http_kick(struct http *h)
+{
+	int running;
+
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	event_active(h->drain, EV_TIMEOUT, 0);
 }
 
 int
@@ -373,6 +433,7 @@ http_start(struct http *h, const struct http_request *q, http_cb cb, void *arg)
 		goto fail;
 	TAILQ_INSERT_TAIL(&h->reqs, r, entry);
 	h->inflight++;
+	http_kick(h);
 	return 0;
 fail:
 	log_warnx("http: cannot start request");
@@ -384,6 +445,51 @@ size_t
 http_inflight(const struct http *h)
 {
 	return h->inflight;
+}
+
+size_t
+http_connections(const struct http *h)
+{
+	return h->opened;
+}
+
+static int
+url_origin(const char *url, char **scheme, char **host, char **port)
+{
+	CURLU	*u;
+	int	 rc = -1;
+
+	*scheme = *host = *port = NULL;
+	if ((u = curl_url()) == NULL)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		rc = 0;
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int
+http_same_origin(const char *a, const char *b)
+{
+	char	*s[2], *h[2], *p[2];
+	int	 same, ra, rb, i;
+
+	if (a == NULL || b == NULL)
+		return 0;
+	/* Both parsed either way: a failed parse may have set some parts. */
+	ra = url_origin(a, &s[0], &h[0], &p[0]);
+	rb = url_origin(b, &s[1], &h[1], &p[1]);
+	same = ra == 0 && rb == 0 && strcasecmp(s[0], s[1]) == 0 &&
+	    strcasecmp(h[0], h[1]) == 0 && strcmp(p[0], p[1]) == 0;
+	for (i = 0; i < 2; i++) {
+		curl_free(s[i]);
+		curl_free(h[i]);
+		curl_free(p[i]);
+	}
+	return same;
 }
 
 void
@@ -406,6 +512,8 @@ http_free(struct http *h)
 	http_shutdown(h);
 	if (h->multi != NULL)
 		curl_multi_cleanup(h->multi);
+	if (h->share != NULL)
+		curl_share_cleanup(h->share);
 	while ((s = LIST_FIRST(&h->socks)) != NULL) {
 		event_del(&s->ev);
 		LIST_REMOVE(s, entry);
@@ -413,6 +521,8 @@ http_free(struct http *h)
 	}
 	if (h->timer != NULL)
 		event_free(h->timer);
+	if (h->drain != NULL)
+		event_free(h->drain);
 	free(h->ca_file);
 	free(h);
 }

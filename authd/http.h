@@ -5,6 +5,13 @@
  * slow provider delays only its own.  Policy for every request: https only
  * (plain http only to 127.0.0.1 behind allow_insecure_loopback), certificates
  * verified, no redirects, connect and total timeouts, a cap on the answer.
+ * Connections outlive requests: after an answer the connection stays open in
+ * curl's cache (at most max_conns in use and idle together; an idle one is
+ * closed after curl's maximum idle age) and the next request to the same
+ * scheme, host and port reuses it; TLS sessions and DNS answers are shared by
+ * all requests, so a connection that must be opened again resumes its TLS
+ * session.  A request is handed to curl at once (a request on an open
+ * connection is on the wire when http_start returns).
  */
 #ifndef AIRLOCK_AUTHD_HTTP_H
 #define AIRLOCK_AUTHD_HTTP_H
@@ -23,6 +30,7 @@ struct http_conf {
 	long		 connect_timeout_ms;
 	long		 timeout_ms;
 	size_t		 max_body;
+	long		 max_conns;		/* connections kept, in use or idle (0: 64) */
 };
 
 enum http_result {
@@ -46,7 +54,7 @@ struct http_resp {
 typedef void (*http_cb)(void *arg, const struct http_resp *);
 
 struct http_request {
-	const char	*method;	/* "GET" (default), "POST", "DELETE" */
+	const char	*method;	/* "GET" (default), "POST", "DELETE", "HEAD" */
 	const char	*url;
 	const char	*authorization;	/* header value; copied, wiped after */
 	const char	*accept;
@@ -63,6 +71,10 @@ void	http_free(struct http *);
 /* 0: started (cb will be called); -1: refused at once (cb will not be called). */
 int	http_start(struct http *, const struct http_request *, http_cb, void *arg);
 size_t	http_inflight(const struct http *);
+/* Connections opened since http_new (each TCP connect, reused ones not counted). */
+size_t	http_connections(const struct http *);
+/* 1 when both URLs have the same scheme, host and port (one connection serves both). */
+int	http_same_origin(const char *a, const char *b);
 
 /* URL policy: https://host..., or http://127.0.0.1[:port]/... when insecure_loopback;
  * no user:password@, no fragment.  0 ok, -1 with *why. */

@@ -6,8 +6,12 @@
  * provider's callback path with the right iss (RFC 9207), and its client
  * address must have room for one more exchange; only then is the state
  * recorded as used (single use) and code -> tokens (token endpoint), tokens
- * -> user (userinfo), tokens sealed as a grant, and a signed proof answered.
+ * -> user (userinfo), and a signed proof answered.  The tokens are sealed as
+ * a grant (a file written and synced) while the provider answers the
+ * userinfo request, and the grant is deleted again if the login fails after.
  * The answer is asynchronous: the connection is held with ipc_conn_ref.
+ * A login start also warms the provider's connections (provider_warm), so
+ * that the exchange finds them open.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +41,8 @@ struct login {
 	struct provider		*p;
 	struct pending_login	 pl;
 	struct tokresp		 tok;
+	uint8_t			 grant[GRANT_LEN];
+	int			 granted;	/* 1: grant stored, not handed out yet */
 	char			 id_sub[MAX_SUBJECT + 1];
 	char			 client[MAX_CLIENT + 1];
 };
@@ -121,6 +127,7 @@ authd_req_login_start(struct ipc_conn *c, const struct msg_hdr *h, const void *m
 	sodium_memzero(state, sizeof(state));
 	sodium_memzero(nonce, sizeof(nonce));
 	log_debug("login start %s: purpose %u", p->name, q->purpose);
+	provider_warm(p);
 	return 0;
 }
 
@@ -128,6 +135,9 @@ static void
 login_free(struct login *l)
 {
 	l->ad->exchanges--;
+	l->p->exchanging--;
+	if (l->granted)
+		grant_delete(l->ad->grants, l->grant);
 	if (l->next != NULL)
 		l->next->prevp = l->prevp;
 	*l->prevp = l->next;
@@ -186,19 +196,20 @@ login_answer(struct login *l, const struct userinfo *u)
 	snprintf(pr.name, sizeof(pr.name), "%s", u->name[0] != '\0' ? u->name : u->subject);
 	memcpy(pr.ref, l->pl.ref, l->pl.ref_len);
 	pr.ref_len = l->pl.ref_len;
-	if (login_grant(l, pr.grant) == -1) {
+	if (!l->granted) {
 		login_fail(l, ST_INTERNAL);
 		return;
 	}
+	memcpy(pr.grant, l->grant, GRANT_LEN);
 	pr.grant_len = GRANT_LEN;
 	n = proof_sign(&pr, secret_open(l->ad->signkey), a.proof, sizeof(a.proof));
 	secret_close(l->ad->signkey);
 	if (n < 0) {
 		log_warnx("provider %s: cannot sign the login proof", l->p->name);
-		grant_delete(l->ad->grants, pr.grant);
 		login_fail(l, ST_INTERNAL);
 		return;
 	}
+	l->granted = 0;		/* the proof carries it now */
 	a.proof_len = (size_t)n;
 	memcpy(a.user_id, pr.user_id, sizeof(a.user_id));
 	memcpy(a.name, pr.name, sizeof(a.name));
@@ -217,6 +228,7 @@ userinfo_done(void *arg, const struct http_resp *r)
 	struct userinfo	 u;
 	const char	*why;
 
+	provider_used(l->p);
 	if (r->result != HTTP_OK) {
 		login_fail(l, http_failure(l, "userinfo", r));
 		return;
@@ -286,6 +298,7 @@ token_done(void *arg, const struct http_resp *r)
 	const char	*why;
 	char		 err[64];
 
+	provider_used(l->p);
 	if (r->result != HTTP_OK) {
 		login_fail(l, http_failure(l, "token endpoint", r));
 		return;
@@ -313,8 +326,14 @@ token_done(void *arg, const struct http_resp *r)
 		login_fail(l, ST_PROVIDER_ERROR);
 		return;
 	}
-	if (userinfo_start(l) == -1)
+	if (userinfo_start(l) == -1) {
 		login_fail(l, ST_INTERNAL);
+		return;
+	}
+	/* The request is on its way: seal and store the grant meanwhile (l stays
+	 * alive until userinfo_done, which fails the login if this failed). */
+	if (login_grant(l, l->grant) == 0)
+		l->granted = 1;
 }
 
 static int
@@ -450,6 +469,7 @@ authd_req_login_finish(struct ipc_conn *c, const struct msg_hdr *h, const void *
 		goto done;
 	}
 	ad->exchanges++;
+	p->exchanging++;
 	l->ad = ad;
 	l->conn = c;
 	l->req = *h;

@@ -155,6 +155,10 @@ setup_http(struct authd *ad, const struct conf_authd *c)
 	hc.timeout_ms = c->http_timeout_ms;
 	hc.connect_timeout_ms = hc.timeout_ms < 5000 ? hc.timeout_ms : 5000;
 	hc.max_body = HTTP_MAX_BODY;
+	/* Every exchange in flight keeps its connection for its next request
+	 * (a full cache closes the connection that just finished), plus warm-ups
+	 * and discovery for each provider. */
+	hc.max_conns = (long)ad->max_exchanges + 2 * MAX_PROVIDERS + 8;
 	if (hc.ca_file != NULL && access(hc.ca_file, R_OK) == -1)
 		fatal("%s: [authd] ca_file %s", conf_file(ad->conf), hc.ca_file);
 	if ((ad->http = http_new(ad->base, &hc)) == NULL)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -257,6 +258,8 @@ provider_free(struct provider *p)
 		return;
 	if (p->retry != NULL)
 		event_free(p->retry);
+	if (p->warm != NULL)
+		event_free(p->warm);
 	secret_free(p->secret);
 	free(p->client_id);
 	free(p->issuer);
@@ -282,6 +285,105 @@ provider_find(struct authd *ad, const char *name, size_t *index)
 			return ad->prov[i];
 		}
 	return NULL;
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+warm_done(void *arg, const struct http_resp *r)
+{
+	struct provider *p = arg;
+
+	p->warming--;
+	if (r->result == HTTP_OK)
+		log_debug("provider %s: warm-up answered HTTP %ld", p->name, r->status);
+	else if (r->result != HTTP_EABORT)
+		log_debug("provider %s: warm-up failed: %s", p->name, r->error);
+}
+
+/* HEAD on the endpoint: only its connection matters; no credentials go. */
+static void
+warm_one(struct provider *p, const char *url)
+{
+	struct http_request q;
+
+	memset(&q, 0, sizeof(q));
+	q.method = "HEAD";
+	q.url = url;
+	if (http_start(p->ad->http, &q, warm_done, p) == 0)
+		p->warming++;
+}
+
+static void
+warm_round(struct provider *p, uint64_t now, const char *why)
+{
+	if (!p->ready || p->warming > 0 || p->exchanging > 0 || p->token_url == NULL ||
+	    p->ad->http == NULL)
+		return;
+	log_debug("provider %s: warm-up (%s)", p->name, why);
+	p->warm_at = now;
+	warm_one(p, p->token_url);
+	if (p->userinfo_url != NULL && !http_same_origin(p->token_url, p->userinfo_url))
+		warm_one(p, p->userinfo_url);
+}
+
+/* The next round is due PROVIDER_WARM_EVERY_MS after the last use. */
+static void
+warm_schedule(struct provider *p, uint64_t now)
+{
+	uint64_t	 due = p->warm_at + PROVIDER_WARM_EVERY_MS;
+	uint64_t	 ms = due > now ? due - now : PROVIDER_WARM_EVERY_MS;
+	struct timeval	 tv;
+
+	if (p->warm == NULL || now >= p->warm_until)
+		return;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(p->warm, &tv);
+}
+
+static void
+warm_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct provider	*p = arg;
+	uint64_t	 now = mono_ms();
+
+	if (now - p->warm_at >= PROVIDER_WARM_EVERY_MS && now < p->warm_until)
+		warm_round(p, now, "keep-alive");
+	warm_schedule(p, now);
+}
+
+void
+provider_warm(struct provider *p)
+{
+	uint64_t now = mono_ms();
+
+	p->warm_until = now + PROVIDER_WARM_SEC * 1000;
+	if (now - p->warm_at >= PROVIDER_WARM_GAP_MS)
+		warm_round(p, now, "login start");
+	if (p->warm != NULL && !evtimer_pending(p->warm, NULL))
+		warm_schedule(p, now);
+}
+
+void
+provider_used(struct provider *p)
+{
+	p->warm_at = mono_ms();
+}
+
+/* Ready: open the connections ahead of the first login. */
+static void
+provider_ready(struct provider *p)
+{
+	p->ready = 1;
+	warm_round(p, mono_ms(), "ready");
 }
 
 static int
@@ -392,7 +494,7 @@ discovery_done(void *arg, const struct http_resp *r)
 		return;
 	}
 	discovery_free(&d);
-	p->ready = 1;
+	provider_ready(p);
 	p->backoff_sec = 0;
 	log_info("provider %s: ready (discovered %s%s)", p->name, p->issuer,
 	    p->iss_required ? "; callbacks must carry iss" : "");
@@ -422,8 +524,10 @@ discovery_start(struct provider *p)
 void
 provider_start(struct provider *p)
 {
+	if ((p->warm = evtimer_new(p->ad->base, warm_tick, p)) == NULL)
+		fatal("evtimer_new");
 	if (!needs_discovery(p)) {
-		p->ready = 1;
+		provider_ready(p);
 		log_info("provider %s: ready (%s)", p->name, provider_type_name(p->type));
 		return;
 	}

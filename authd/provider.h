@@ -4,11 +4,21 @@
  * Enterprise).  "oidc" and "auth0" find theirs by discovery at start
  * (issuer + /.well-known/openid-configuration), asynchronously, retried with
  * backoff on failure while the other providers keep working.
+ * Warm connections: a started login is followed, seconds later, by its token
+ * and userinfo requests, so each login start opens (or refreshes) a
+ * connection to each of the provider's token and userinfo origins with a
+ * HEAD request whose answer is dropped (no credentials), and keeps them open
+ * for PROVIDER_WARM_SEC with a HEAD after every PROVIDER_WARM_EVERY_MS of
+ * silence (below the 5 s keep-alive that common servers default to).  At most
+ * one round per provider per PROVIDER_WARM_GAP_MS and one in flight, whatever
+ * the rate of login starts, and none while a login exchange is in flight.
+ * A provider that becomes ready is warmed once.
  */
 #ifndef AIRLOCK_AUTHD_PROVIDER_H
 #define AIRLOCK_AUTHD_PROVIDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 
@@ -16,6 +26,9 @@
 #include "parse.h"
 
 #define CLIENT_SECRET_MAX	1024
+#define PROVIDER_WARM_SEC	60
+#define PROVIDER_WARM_EVERY_MS	3000
+#define PROVIDER_WARM_GAP_MS	1000
 
 enum provider_type { PT_GITHUB, PT_GOOGLE, PT_HUGGINGFACE, PT_DISCORD, PT_AUTH0, PT_OIDC };
 enum revoke_style { REVOKE_NONE, REVOKE_RFC7009, REVOKE_GOOGLE, REVOKE_GITHUB };
@@ -51,6 +64,13 @@ struct provider {
 	struct authd		*ad;
 	struct event		*retry;
 	unsigned		 backoff_sec;
+
+	/* warm connections (monotonic ms) */
+	struct event		*warm;		/* next keep-alive round */
+	uint64_t		 warm_at;	/* last warm-up round or exchange */
+	uint64_t		 warm_until;
+	unsigned		 warming;	/* warm-up requests in flight */
+	unsigned		 exchanging;	/* login exchanges in flight (they keep it warm) */
 };
 
 /* Reads [section] (fatalx naming file, section and key on any error) and the
@@ -61,6 +81,11 @@ void	provider_free(struct provider *);
 /* Starts discovery when the provider needs it; otherwise it is ready now. */
 void	provider_start(struct provider *);
 struct provider *provider_find(struct authd *, const char *name, size_t *index);
+/* A login started: warm the provider's connections now (unless a round or an
+ * exchange was less than PROVIDER_WARM_GAP_MS ago) and keep them warm. */
+void	provider_warm(struct provider *);
+/* An exchange talked to the provider: its connections are warm as of now. */
+void	provider_used(struct provider *);
 const char *provider_type_name(enum provider_type);
 
 /* "Basic base64(urlencode(client_id):urlencode(secret))" (RFC 6749 2.3.1),

@@ -7,9 +7,12 @@
 # N requests on one keep-alive connection (curl); each process's counters are
 # zeroed before and dumped after, so a figure is (instructions the process
 # executed while serving the N requests) / N, start-up and sign-in excluded.
-# The signed-in GET / is counted for a user with one session and for one
-# with MANY sessions (one web session and MANY - 1 command-line ones, made
-# through the store's socket: bench/lib_bench.sh).
+# The signed-in GET / is counted for a user with one session, for one with
+# FEW sessions and for one with MANY (one web session and the others
+# command-line ones, made through the store's socket: bench/lib_bench.sh).
+# FEW is the web session plus the 5 command-line sessions the counter page
+# lists: the same page as MANY's, so the two differ only by the number of
+# sessions the store holds for the user.
 #
 # Usage: bench/instr.sh [--check FILE]
 #   N      requests per route (default 2000)
@@ -30,6 +33,7 @@ case ${1:-} in
 esac
 N=${N:-2000}
 MANY=${MANY:-1000}
+FEW=6
 export BIN=${BIN:-$PWD/build/normal}
 
 command -v valgrind >/dev/null || { echo "bench/instr.sh: valgrind is not installed (make bench installs it)" >&2; exit 1; }
@@ -111,6 +115,7 @@ sed -i '/\tlogin\t/d; /\t__Host-login\t/d' "$JAR"
 CSRF=$(st_csrf "$JAR")
 [ -n "$CSRF" ] || die "no CSRF token on the counter page"
 MANY_COOKIE="session=$(bench_many_sessions bench-many "$MANY")" || die "cannot make $MANY sessions"
+FEW_COOKIE="session=$(bench_many_sessions bench-few "$FEW")" || die "cannot make $FEW sessions"
 
 measure "GET / (signed in)" 200 "$JAR" "$STACK_URL/"
 measure "POST /increment" 200 "$JAR" "$STACK_URL/increment" -H "Origin: $STACK_URL" \
@@ -118,6 +123,7 @@ measure "POST /increment" 200 "$JAR" "$STACK_URL/increment" -H "Origin: $STACK_U
 measure "GET /secured" 200 "$JAR" "$STACK_URL/secured"
 measure "GET / (signed out, 303)" 303 /dev/null "$STACK_URL/"
 # curl -b takes a cookie string as well as a jar.
+measure "GET / ($FEW sessions)" 200 "$FEW_COOKIE" "$STACK_URL/"
 measure "GET / ($MANY sessions)" 200 "$MANY_COOKIE" "$STACK_URL/"
 
 BASE_PORT=$(free_port)
@@ -139,11 +145,12 @@ printf '| %-26s | %9s | %9s | %9s | %9s |\n' "bare libevhtp server" "$BASE" "-" 
 for r in "${ROWS[@]}"; do
 	case $r in
 	"GET / (signed in)|"*) ONE=${r##*|} ;;
+	"GET / ($FEW sessions)|"*) FEWI=${r##*|} ;;
 	"GET / ($MANY sessions)|"*) MANYI=${r##*|} ;;
 	esac
 done
-awk -v a="$MANYI" -v b="$ONE" -v m="$MANY" 'BEGIN {
-	printf "\nsessions: GET / with %d sessions costs %.2f times GET / with one (total instructions)\n", m, (b > 0 ? a / b : 0) }'
+awk -v a="$MANYI" -v b="$ONE" -v f="$FEWI" -v m="$MANY" -v n="$FEW" 'BEGIN {
+	printf "\nsessions: GET / with %d sessions costs %.2f times GET / with one, %.2f times GET / with %d (the same page) (total instructions)\n", m, (b > 0 ? a / b : 0), (f > 0 ? a / f : 0), n }'
 
 [ -n "$CHECK" ] || exit 0
 want=$(awk -F'|' '$2 ~ /^ *GET \/ \(signed in\) *$/ { gsub(/ /, "", $6); print $6; exit }' "$CHECK")

@@ -212,10 +212,11 @@ be_session_get(struct req *r, struct msg_store_session_get_r *ans, uint8_t *stat
 }
 
 void
-be_session_list(struct req *r, struct msg_store_session_list_r *ans, uint8_t *status)
+be_page(struct req *r, uint8_t list, struct msg_store_page_r *ans, uint8_t *status)
 {
-	struct msg_store_session_list q;
+	struct msg_store_page q;
 
 	memcpy(q.token, r->token, TOKEN_LEN);
-	be_call(r, MSG_STORE_SESSION_LIST, &q, ans, status);
+	q.list = list;
+	be_call(r, MSG_STORE_PAGE, &q, ans, status);
 }

@@ -163,6 +163,8 @@ struct route {
 	enum route_param	 param;
 	int			 bad_status;	/* a param that does not check out: */
 	const char		*bad_title, *bad_detail;
+	size_t			 state;		/* bytes of r->u its handlers use (sizeof
+						   their st_*), wiped by req_free; 0: all */
 };
 
 /* What /pair/{ref} answers for a pairing that is not (or no longer) there. */
@@ -178,9 +180,8 @@ extern const size_t fe_nroutes;
 /* ------------------------------------------------ per-route state */
 
 struct st_account {		/* GET /, GET /sessions */
-	struct msg_store_session_get_r	 sess;
-	struct msg_store_session_list_r	 list;
-	uint8_t				 sess_st, list_st;
+	struct msg_store_page_r		 page;
+	uint8_t				 st;
 };
 
 struct st_increment {		/* POST /increment */
@@ -207,10 +208,8 @@ struct st_callback {		/* GET /auth_redirect[/{provider}] */
 };
 
 struct st_sign_out {		/* POST /logout, POST /sessions/{sid}/revoke */
-	struct msg_store_session_get_r	 sess;
 	struct msg_store_session_revoke_r revoked;
-	uint8_t				 sess_st, revoke_st, auth_st;
-	int				 own;		/* the asking session itself */
+	uint8_t				 revoke_st, auth_st;
 };
 
 struct st_cli_login {		/* /cli_login */
@@ -225,12 +224,12 @@ struct st_token {		/* /token */
 
 struct st_pair {		/* GET and POST /pair/{ref} */
 	struct msg_store_pair_info_r	 info;
-	struct msg_store_session_get_r	 sess;
+	struct msg_store_pair_decide_r	 denied;
 	union {				/* never both in one request: */
 		struct msg_auth_providers_r	 providers;	/* the page */
 		struct msg_auth_login_start_r	 start;		/* an approval */
 	};
-	uint8_t				 info_st, sess_st, providers_st, start_st, deny_st;
+	uint8_t				 info_st, providers_st, start_st, deny_st;
 	int				 has_code;	/* the user typed a code */
 	char				 code[USER_CODE_LEN + 8];
 	char				 provider[MAX_PROVIDER + 1];
@@ -265,6 +264,7 @@ struct req {
 	char			 path_name[MAX_PROVIDER + 1];	/* PARAM_PROVIDER */
 	uint8_t			 path_id[FE_PATH_ID_LEN];	/* PARAM_ID */
 	enum style		 style;
+	int			 handled;		/* its handler ran: r->u may hold data */
 	int			 json;			/* Accept: application/json */
 	char			 client[FE_ADDR_MAX];	/* req_client() */
 	uint64_t		 start_ms;
@@ -333,13 +333,14 @@ void	be_call(struct req *, uint16_t type, void *msg, void *ans, uint8_t *status)
 /* Runs next once every call is answered (pausing the request if needed), or
  * answers the failure. */
 void	be_wait(struct req *, void (*next)(struct req *));
-/* STORE_SESSION_GET and STORE_SESSION_LIST for the request's session cookie. */
+/* STORE_SESSION_GET and STORE_PAGE (list: enum page_list) for the request's session cookie. */
 void	be_session_get(struct req *, struct msg_store_session_get_r *, uint8_t *status);
-void	be_session_list(struct req *, struct msg_store_session_list_r *, uint8_t *status);
+void	be_page(struct req *, uint8_t list, struct msg_store_page_r *, uint8_t *status);
 
 /* session.c: cookies, the session token, CSRF */
 /* Reads the session cookie (cli: or the command-line one) into r->token /
- * r->has_token and derives r->csrf. */
+ * r->has_token and, for pages (STYLE_PAGE), derives r->csrf; a connection
+ * keeps the last one decoded (session.c).  session_csrf_check derives it too. */
 void	session_read_cookie(struct req *, int cli);
 enum csrf_verdict { CSRF_OK, CSRF_CROSS_SITE, CSRF_BAD_TOKEN };
 /* Origin / Sec-Fetch-Site say same-origin when present, and form field csrf
@@ -397,9 +398,7 @@ struct pg {
 void	page_begin(struct buf *, const struct pg *);
 void	page_end(struct buf *, const struct pg *);
 void	page_error(struct buf *, const char *title, const char *detail, int signed_in);
-/* list may be NULL (not known). */
-void	page_counter(struct buf *, const struct msg_store_session_get_r *, const char *csrf,
-	    const struct msg_store_session_list_r *list);
+void	page_counter(struct buf *, const struct msg_store_page_r *, const char *csrf);
 void	page_login(struct buf *, const struct msg_auth_providers_r *, const char *notice);
 void	page_logout_confirm(struct buf *, const char *user_name, const char *csrf);
 /* user_name and csrf: signed in (Approve / Deny); else p: the providers to
@@ -410,8 +409,7 @@ void	page_pair_approve(struct buf *, const char *user_name, const char *csrf,
 /* On to the provider's authorize URL (a page, not a redirect: form-action 'self'). */
 void	page_pair_continue(struct buf *, const char *url);
 void	page_pair_done(struct buf *, const char *user_name, int approved);
-void	page_sessions(struct buf *, const char *user_name, const char *csrf,
-	    const struct msg_store_session_list_r *);
+void	page_sessions(struct buf *, const char *csrf, const struct msg_store_page_r *);
 void	fmt_time(char *dst, size_t n, uint64_t unix_sec);
 
 /* metrics.c */

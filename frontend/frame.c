@@ -17,10 +17,38 @@ struct scan {
 	int				 te_chunked;
 };
 
+/* Byte classes, from the byte's value. */
+#define C_CTL		0x01	/* refused in a head: controls but HT, CR and LF, and DEL */
+#define C_CR		0x02
+#define C_LF		0x04
+#define C_TCHAR		0x08	/* a header name's character (RFC 9110 tchar) */
+#define C_HIGH		0x10	/* >= 0x80: refused in the request line */
+
+static unsigned char	 cls[256];
+static int		 cls_ready;
+
+static void
+cls_init(void)
+{
+	unsigned c;
+
+	for (c = 0; c < 256; c++) {
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+			cls[c] |= C_CTL;
+		if (c > 0x20 && c < 0x7f && strchr("\"(),/:;<=>?@[\\]{}", (int)c) == NULL)
+			cls[c] |= C_TCHAR;
+		if (c >= 0x80)
+			cls[c] |= C_HIGH;
+	}
+	cls['\r'] |= C_CR;
+	cls['\n'] |= C_LF;
+	cls_ready = 1;
+}
+
 static int
 tchar(unsigned char c)
 {
-	return c > 0x20 && c < 0x7f && strchr("\"(),/:;<=>?@[\\]{}", c) == NULL;
+	return (cls[c] & C_TCHAR) != 0;
 }
 
 /* "METHOD SP request-target SP HTTP/1.x" */
@@ -116,30 +144,52 @@ header_line(struct scan *s, const char *p, size_t n)
 	return 0;
 }
 
-int
-frame_check(const char *b, size_t len, const struct frame_limits *lim, struct frame *f)
+/* The first byte at or after i (below n) of one of the classes in mask; n when
+ * there is none. */
+static size_t
+next_of(const unsigned char *b, size_t i, size_t n, unsigned char mask)
 {
-	struct scan	 s;
-	size_t		 i, n, start = 0, nlines = 0;
-	unsigned char	 c;
-	int		 st;
+	while (i < n && !(cls[b[i]] & mask))
+		i++;
+	return i;
+}
 
+int
+frame_check(const char *buf, size_t len, const struct frame_limits *lim, struct frame *f)
+{
+	const unsigned char	*b = (const unsigned char *)buf;
+	struct scan		 s;
+	size_t			 i, n, start = 0, nlines = 0;
+	size_t			 line_max = lim->max_target + MAX_METHOD + 16;
+	unsigned char		 c;
+	int			 st;
+
+	if (!cls_ready)
+		cls_init();
 	memset(f, 0, sizeof(*f));
 	memset(&s, 0, sizeof(s));
 	s.lim = lim;
 	s.f = f;
 	n = len < lim->max_head ? len : lim->max_head;
 	for (i = 0; i < n && f->head_len == 0; i++) {
-		c = (unsigned char)b[i];
+		/* Skip the bytes that need no look, up to the request line's bound. */
+		if (nlines > 0)
+			i = next_of(b, i, n, C_CTL | C_CR | C_LF);
+		else
+			i = next_of(b, i, n - start > line_max ? start + line_max + 1 : n,
+			    C_CTL | C_CR | C_LF | C_HIGH);
+		if (i == n)
+			break;
+		c = b[i];
 		if (c == '\r') {
 			if (i + 1 < len && b[i + 1] != '\n')
 				return 400;		/* bare CR */
 			continue;
 		}
 		if (c != '\n') {
-			if ((c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && nlines == 0))
+			if ((cls[c] & C_CTL) || ((cls[c] & C_HIGH) && nlines == 0))
 				return 400;
-			if (nlines == 0 && i - start > lim->max_target + MAX_METHOD + 16)
+			if (nlines == 0 && i - start > line_max)
 				return 414;
 			continue;
 		}
@@ -151,8 +201,8 @@ frame_check(const char *b, size_t len, const struct frame_limits *lim, struct fr
 			f->head_len = i + 1;
 			break;
 		}
-		st = nlines == 0 ? request_line(&s, b + start, i - 1 - start) :
-		    header_line(&s, b + start, i - 1 - start);
+		st = nlines == 0 ? request_line(&s, buf + start, i - 1 - start) :
+		    header_line(&s, buf + start, i - 1 - start);
 		if (st != 0)
 			return st;
 		nlines++;

@@ -14,20 +14,20 @@ home_render(struct req *r)
 	struct st_account	*s = &r->u.account;
 	struct buf		 b;
 
-	if (reply_unless_session(r, s->sess_st) == FLOW_ANSWERED)
+	if (reply_unless_session(r, s->st) == FLOW_ANSWERED)
 		return;
 	buf_init(&b, FE_ANSWER_MAX);
-	page_counter(&b, &s->sess, r->csrf, s->list_st == ST_OK ? &s->list : NULL);
+	page_counter(&b, &s->page, r->csrf);
 	reply_buf(r, 200, CT_HTML, &b);
 }
 
+/* One store request: the session, the count and the paired CLI sessions. */
 void
 h_home(struct req *r)
 {
 	struct st_account *s = &r->u.account;
 
-	be_session_get(r, &s->sess, &s->sess_st);
-	be_session_list(r, &s->list, &s->list_st);
+	be_page(r, PAGE_HOME, &s->page, &s->st);
 	be_wait(r, home_render);
 }
 

@@ -376,10 +376,10 @@ logout_done(struct req *r)
 	struct st_sign_out *s = &r->u.sign_out;
 
 	if (s->revoked.grant_len == GRANT_LEN)
-		log_info("signed out: %s (provider revocation: %s)", s->sess.user_id,
+		log_info("signed out: %s (provider revocation: %s)", s->revoked.user_id,
 		    msg_status_name(s->auth_st));
 	else
-		log_info("signed out: %s", s->sess.user_id);
+		log_info("signed out: %s", s->revoked.user_id);
 	r->fe->m.logouts++;
 	session_clear_cookie(r);
 	reply_redirect(r, "/login?bye=1");
@@ -391,11 +391,16 @@ logout_revoked(struct req *r)
 	struct st_sign_out	*s = &r->u.sign_out;
 	struct msg_auth_revoke	 q;
 
-	if (s->revoke_st != ST_OK && s->revoke_st != ST_NOTFOUND) {
+	if (s->revoke_st == ST_NOTFOUND) {	/* signed out already */
+		session_clear_cookie(r);
+		reply_redirect(r, "/login?bye=1");
+		return;
+	}
+	if (s->revoke_st != ST_OK) {
 		reply_backend_status(r, s->revoke_st);
 		return;
 	}
-	if (s->revoke_st == ST_OK && s->revoked.grant_len == GRANT_LEN) {
+	if (s->revoked.grant_len == GRANT_LEN) {
 		/* The session is gone already: a failure here must not look like one. */
 		r->soft = 1;
 		memcpy(q.grant, s->revoked.grant, GRANT_LEN);
@@ -404,30 +409,16 @@ logout_revoked(struct req *r)
 	be_wait(r, logout_done);
 }
 
-static void
-logout_found(struct req *r)
-{
-	struct st_sign_out		*s = &r->u.sign_out;
-	struct msg_store_session_revoke	 q;
-
-	if (s->sess_st == ST_NOTFOUND) {
-		session_clear_cookie(r);
-		reply_redirect(r, "/login?bye=1");
-		return;
-	}
-	if (s->sess_st != ST_OK) {
-		reply_backend_status(r, s->sess_st);
-		return;
-	}
-	memcpy(q.token, r->token, TOKEN_LEN);
-	memcpy(q.sid, s->sess.sid, SID_LEN);
-	be_call(r, MSG_STORE_SESSION_REVOKE, &q, &s->revoked, &s->revoke_st);
-	be_wait(r, logout_revoked);
-}
-
+/* One store request (no sid: the asking session), then authd's revocation
+ * of the provider grant, if the session had one. */
 void
 h_logout(struct req *r)
 {
-	be_session_get(r, &r->u.sign_out.sess, &r->u.sign_out.sess_st);
-	be_wait(r, logout_found);
+	struct msg_store_session_revoke q;
+
+	memcpy(q.token, r->token, TOKEN_LEN);
+	q.sid_len = 0;
+	be_call(r, MSG_STORE_SESSION_REVOKE, &q, &r->u.sign_out.revoked,
+	    &r->u.sign_out.revoke_st);
+	be_wait(r, logout_revoked);
 }

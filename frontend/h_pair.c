@@ -243,7 +243,8 @@ pair_arrived_directly(struct req *r)
 	return n == 1 && (strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0);
 }
 
-/* PAIR_INFO and, for a page, SESSION_GET (signed in) or AUTH_PROVIDERS (not). */
+/* PAIR_INFO (with the session cookie's token: who is looking) and, for a
+ * page seen without a session cookie, AUTH_PROVIDERS. */
 static void
 pair_lookups(struct req *r, int providers)
 {
@@ -251,10 +252,12 @@ pair_lookups(struct req *r, int providers)
 	struct msg_store_pair_info	 qi;
 
 	memcpy(qi.ref, r->path_id, REF_LEN);
-	be_call(r, MSG_STORE_PAIR_INFO, &qi, &s->info, &s->info_st);
+	qi.token_len = r->has_token ? TOKEN_LEN : 0;
 	if (r->has_token)
-		be_session_get(r, &s->sess, &s->sess_st);
-	else if (providers) {
+		memcpy(qi.token, r->token, TOKEN_LEN);
+	be_call(r, MSG_STORE_PAIR_INFO, &qi, &s->info, &s->info_st);
+	sodium_memzero(qi.token, sizeof(qi.token));
+	if (!r->has_token && providers) {
 		struct msg_auth_providers qp;
 
 		be_call(r, MSG_AUTH_PROVIDERS, &qp, &s->providers, &s->providers_st);
@@ -272,7 +275,7 @@ pair_render(struct req *r)
 
 	if (pair_answered(r, s->info_st) == FLOW_ANSWERED)
 		return;
-	if (r->has_token && s->sess_st == ST_NOTFOUND) {
+	if (r->has_token && !s->info.signed_in) {
 		/* A stale cookie: drop it, then offer the providers. */
 		session_clear_cookie(r);
 		r->has_token = 0;
@@ -280,13 +283,13 @@ pair_render(struct req *r)
 		be_wait(r, pair_render);
 		return;
 	}
-	if ((st = r->has_token ? s->sess_st : s->providers_st) != ST_OK) {
+	if (!r->has_token && (st = s->providers_st) != ST_OK) {
 		reply_backend_status(r, st);
 		return;
 	}
 	b64_encode(ref, r->path_id, REF_LEN);
 	buf_init(&b, FE_ANSWER_MAX);
-	page_pair_approve(&b, r->has_token ? s->sess.name : NULL, r->csrf, ref, &s->info,
+	page_pair_approve(&b, r->has_token ? s->info.name : NULL, r->csrf, ref, &s->info,
 	    r->has_token ? NULL : &s->providers, !pair_arrived_directly(r), req_client(r));
 	reply_buf(r, 200, CT_HTML, &b);
 }
@@ -305,13 +308,12 @@ pair_denied(struct req *r)
 	struct st_pair	*s = &r->u.pair;
 	struct buf	 b;
 
-	if (reply_unless_session(r, s->sess_st) == FLOW_ANSWERED ||
-	    pair_answered(r, s->deny_st) == FLOW_ANSWERED)
+	if (pair_answered(r, s->deny_st) == FLOW_ANSWERED)
 		return;
 	r->fe->m.pair_denied++;
-	log_info("command-line sign-in denied by %s", s->sess.user_id);
+	log_info("command-line sign-in denied by %s", s->denied.user_id);
 	buf_init(&b, FE_ANSWER_MAX);
-	page_pair_done(&b, s->sess.name, 0);
+	page_pair_done(&b, s->denied.name, 0);
 	reply_buf(r, 200, CT_HTML, &b);
 }
 
@@ -364,8 +366,8 @@ user_provider(const char *user_id, char *dst, size_t n)
 	return 1;
 }
 
-/* PAIR_INFO, and SESSION_GET when signed in, are in.  Then a login at the
- * provider for this pairing: only its proof, signed by authd, approves. */
+/* PAIR_INFO is in (with who is signed in).  Then a login at the provider
+ * for this pairing: only its proof, signed by authd, approves. */
 static void
 pair_approve_checked(struct req *r)
 {
@@ -375,9 +377,11 @@ pair_approve_checked(struct req *r)
 	if (pair_answered(r, s->info_st) == FLOW_ANSWERED)
 		return;
 	if (r->has_token) {
-		if (reply_unless_session(r, s->sess_st) == FLOW_ANSWERED)
+		if (!s->info.signed_in) {
+			reply_no_session(r);
 			return;
-		if (!user_provider(s->sess.user_id, s->provider, sizeof(s->provider))) {
+		}
+		if (!user_provider(s->info.user_id, s->provider, sizeof(s->provider))) {
 			reply_error(r, 400, "Bad request", "Your account's provider is unknown.");
 			return;
 		}
@@ -451,11 +455,10 @@ h_pair_post(struct req *r)
 		reply_no_session(r);
 		return;
 	}
-	be_session_get(r, &s->sess, &s->sess_st);
 	memcpy(q.token, r->token, TOKEN_LEN);
 	memcpy(q.ref, r->path_id, REF_LEN);
 	q.approve = 0;
-	be_call(r, MSG_STORE_PAIR_DECIDE, &q, NULL, &s->deny_st);
+	be_call(r, MSG_STORE_PAIR_DECIDE, &q, &s->denied, &s->deny_st);
 	be_wait(r, pair_denied);
 }
 

@@ -232,7 +232,8 @@ http_server_new(struct event_base *base, int fd, const struct http_conf *conf,
 		free(srv);
 		return NULL;
 	}
-	if ((srv->htp = evhtp_new(base, NULL)) == NULL) {
+	if (http_blocks_init(srv) == -1 || (srv->htp = evhtp_new(base, NULL)) == NULL) {
+		http_blocks_free(srv);
 		conn_table_free(srv->per_addr);
 		free(srv);
 		return NULL;
@@ -244,6 +245,7 @@ http_server_new(struct event_base *base, int fd, const struct http_conf *conf,
 	/* 0: the socket is already listening (ours or systemd's) */
 	if (evhtp_accept_socket(srv->htp, fd, 0) == -1) {
 		evhtp_free(srv->htp);
+		http_blocks_free(srv);
 		conn_table_free(srv->per_addr);
 		free(srv);
 		return NULL;
@@ -266,6 +268,7 @@ http_server_free(struct http_server *srv)
 	while ((d = LIST_FIRST(&srv->drains)) != NULL)
 		drain_free(d);
 	evhtp_free(srv->htp);
+	http_blocks_free(srv);
 	conn_table_free(srv->per_addr);
 	free(srv);
 }

@@ -80,9 +80,22 @@ const char *hreq_body(const struct hreq *, size_t *len);
 
 /* Answer headers; the value is copied.  -1 (and nothing added) if it holds CR or LF. */
 int	hreq_add_header(struct hreq *, const char *name, const char *value);
+/* HTTP_CONN_SLOT bytes that live as long as the request's connection: zero
+ * when it opens, wiped when it closes.  For what the layer above keeps from
+ * one request to the next on a connection (only requests on that connection
+ * see it). */
+#define HTTP_CONN_SLOT	320
+void	*hreq_conn_slot(struct hreq *);
+/* The answer's Content-Type (a constant string, kept by pointer); -1 (and
+ * none set) if it holds CR or LF. */
+int	hreq_set_type(struct hreq *, const char *ctype);
 /* Sends the answer (default headers added, body omitted for HEAD) and
  * completes the request; after this call the hreq is gone. */
 void	hreq_send(struct hreq *, int status, const char *body, size_t len);
+/* hreq_send of a malloc'ed body that the server takes over: sent without a
+ * copy, then its len + 1 bytes (the text and its NUL) are wiped and it is
+ * freed once written or when the connection goes (at once for HEAD). */
+void	hreq_send_wiped(struct hreq *, int status, char *body, size_t len);
 /* Keeps the request open after the handler returns; gone(arg) runs if the
  * connection is destroyed before hreq_send. */
 void	hreq_pause(struct hreq *, http_gone_cb gone, void *arg);

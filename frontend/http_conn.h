@@ -26,6 +26,7 @@ struct hreq {
 	int			 answered;
 	http_gone_cb		 gone;
 	void			*gone_arg;
+	const char		*ctype;		/* hreq_set_type, or NULL */
 };
 
 struct hconn {
@@ -45,6 +46,7 @@ struct hconn {
 	struct addr		 group;		/* counted in srv->per_addr */
 	int			 counted;
 	struct hreq		 req;
+	unsigned char		 slot[HTTP_CONN_SLOT];	/* hreq_conn_slot, wiped at free */
 };
 
 struct drain {
@@ -53,6 +55,19 @@ struct drain {
 	struct bufferevent	*bev;
 	struct event		*ev_end;
 	size_t			 drained;
+};
+
+/*
+ * The default headers go out as one evhtp header whose value carries the
+ * others, preformatted ("v1\r\nName2: v2\r\n..."): evhtp writes a header as
+ * name ": " value CRLF, so the bytes on the wire are those of separate
+ * headers, for one allocation and one write per answer.  A typed block starts
+ * with the Content-Type (its name is the header's, so that evhtp sees it).
+ */
+#define HTTP_TYPED_MAX		6
+struct hblock {
+	char			*ctype;
+	char			*val;		/* ctype CRLF, then the default block */
 };
 
 struct http_server {
@@ -69,7 +84,15 @@ struct http_server {
 	struct conn_table	*per_addr;	/* open connections per address group */
 	struct http_stats	 stats;
 	int			 closing;
+	const char		*block_name;	/* first default header's name, or NULL */
+	char			*block;		/* its value and the other headers */
+	struct hblock		 typed[HTTP_TYPED_MAX];
+	size_t			 ntyped;
 };
+
+/* hreq.c: the preformatted default headers (freed by http_blocks_free) */
+int	http_blocks_init(struct http_server *);
+void	http_blocks_free(struct http_server *);
 
 /* http_refuse.c: refusals, lingering closes, and forgetting a connection */
 /* Forget hc; when evhtp is on the stack above us, the caller frees it later. */

@@ -69,8 +69,11 @@ pump(struct hconn *hc)
 	for (i = 0; i < LEADING_CRLF_MAX && evbuffer_get_length(hc->stage) >= 2 &&
 	    memcmp(evbuffer_pullup(hc->stage, 2), "\r\n", 2) == 0; i++)
 		evbuffer_drain(hc->stage, 2);
-	if ((len = evbuffer_get_length(hc->stage)) == 0)
+	if ((len = evbuffer_get_length(hc->stage)) == 0) {
+		if (i > 0)		/* empty lines start the deadline too */
+			deadline_start(hc);
 		return;
+	}
 	if ((p = (const char *)evbuffer_pullup(hc->stage, -1)) == NULL) {
 		refuse_now(hc, 400);
 		return;
@@ -160,14 +163,17 @@ gate_read(struct bufferevent *bev, void *arg)
 		refuse_now(hc, 400);
 		return;
 	}
-	/* From the first byte, even of empty lines: no trickle keeps a connection. */
-	deadline_start(hc);
 	/* Pipelined bytes while evhtp works on a request: bounded. */
 	if (hc->busy && evbuffer_get_length(hc->stage) >
 	    hc->srv->lim.max_head + hc->srv->lim.max_body) {
 		bufferevent_disable(bev, EV_READ);
 		return;
 	}
+	/*
+	 * A request's deadline runs from its first byte, even of empty lines, so
+	 * that no trickle keeps a connection: pump starts it for what is not a
+	 * whole request yet (a whole one needs none).
+	 */
 	pump(hc);
 }
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "log.h"
 
 #define LINGER_MAX		256		/* refused connections draining at once */
@@ -151,6 +153,7 @@ hconn_free(struct hconn *hc)
 		event_free(hc->ev_deadline);
 	if (hc->stage != NULL)
 		evbuffer_free(hc->stage);
+	sodium_memzero(hc->slot, sizeof(hc->slot));
 	free(hc);
 }
 

@@ -77,54 +77,52 @@ page_error(struct buf *sb, const char *title, const char *detail, int signed_in)
 	page_end(sb, &pg);
 }
 
-static size_t
-count_cli(const struct msg_store_session_list_r *l)
+/* "<li>label <span>last used ...</span></li>" for each listed CLI session. */
+static void
+cli_sessions(struct buf *sb, const struct msg_store_page_r *p)
 {
-	size_t i, n = 0;
+	char	when[64];
+	size_t	i;
 
-	for (i = 0; l != NULL && i < l->sessions_n; i++)
-		n += l->sessions[i].kind == KIND_CLI;
-	return n;
+	buf_add(sb, "<ul>");
+	for (i = 0; i < p->sessions_n; i++) {
+		if (p->sessions[i].kind != KIND_CLI)
+			continue;
+		fmt_time(when, sizeof(when), p->sessions[i].last_seen);
+		buf_add(sb, "<li>");
+		buf_add_html(sb, p->sessions[i].label[0] ? p->sessions[i].label : "command line");
+		buf_add(sb, " <span class=\"muted\">last used ");
+		buf_add_html(sb, when);
+		buf_add(sb, "</span></li>");
+	}
+	buf_add(sb, "</ul>");
+	if (p->cli_sessions > p->sessions_n)
+		buf_addf(sb, "<p class=\"muted\">The %u most recent of %u.</p>", p->sessions_n,
+		    p->cli_sessions);
 }
 
 void
-page_counter(struct buf *sb, const struct msg_store_session_get_r *sess, const char *csrf,
-    const struct msg_store_session_list_r *l)
+page_counter(struct buf *sb, const struct msg_store_page_r *p, const char *csrf)
 {
-	struct pg	pg = { "Count demo", sess->name, 1 };
-	char		when[64];
-	size_t		i;
+	struct pg pg = { "Count demo", p->name, 1 };
 
 	page_begin(sb, &pg);
 	buf_add(sb, "<section class=\"card\"><h1>Count demo</h1>"
 	    "<p class=\"count\">Count: <span id=\"count\" aria-live=\"polite\">");
-	buf_addf(sb, "%llu", (unsigned long long)sess->counter);
+	buf_addf(sb, "%llu", (unsigned long long)p->counter);
 	buf_add(sb, "</span></p><form id=\"inc\" method=\"post\" action=\"/increment\">");
 	csrf_field(sb, csrf);
 	buf_add(sb, "<input type=\"hidden\" name=\"back\" value=\"1\">"
 	    "<button type=\"submit\">Increment</button></form>"
 	    "<p class=\"muted\">Signed in as <strong>");
-	buf_add_html(sb, sess->name);
+	buf_add_html(sb, p->name);
 	buf_add(sb, "</strong> (");
-	buf_add_html(sb, sess->user_id);
+	buf_add_html(sb, p->user_id);
 	buf_add(sb, ")</p></section>\n<section class=\"card\"><h2>Paired command-line sessions</h2>");
-	if (count_cli(l) == 0)
+	if (p->sessions_n == 0)
 		buf_add(sb, "<p class=\"muted\">None. Run <code>airlock login</code> to pair one.</p>");
-	else {
-		buf_add(sb, "<ul>");
-		for (i = 0; i < l->sessions_n; i++) {
-			if (l->sessions[i].kind != KIND_CLI)
-				continue;
-			fmt_time(when, sizeof(when), l->sessions[i].last_seen);
-			buf_add(sb, "<li>");
-			buf_add_html(sb, l->sessions[i].label[0] ? l->sessions[i].label :
-			    "command line");
-			buf_add(sb, " <span class=\"muted\">last used ");
-			buf_add_html(sb, when);
-			buf_add(sb, "</span></li>");
-		}
-		buf_add(sb, "</ul>");
-	}
+	else
+		cli_sessions(sb, p);
 	buf_add(sb, "<p><a href=\"/sessions\">Manage sessions</a></p></section>"
 	    "<p><a href=\"/logout\">Sign out</a></p>");
 	page_end(sb, &pg);
@@ -328,11 +326,10 @@ page_pair_done(struct buf *sb, const char *user_name, int approved)
 }
 
 void
-page_sessions(struct buf *sb, const char *user_name, const char *csrf,
-    const struct msg_store_session_list_r *l)
+page_sessions(struct buf *sb, const char *csrf, const struct msg_store_page_r *l)
 {
 	const struct session_item	*s;
-	struct pg			 pg = { "Sessions", user_name, 0 };
+	struct pg			 pg = { "Sessions", l->name, 0 };
 	char		sid[64], created[64], seen[64], expires[64];
 	size_t		i;
 
@@ -362,6 +359,11 @@ page_sessions(struct buf *sb, const char *user_name, const char *csrf,
 		buf_addf(sb, "<button type=\"submit\" class=\"danger\">%s</button></form></td></tr>",
 		    s->current ? "Sign out" : "Revoke");
 	}
-	buf_add(sb, "</tbody></table></section><p><a href=\"/\">Back to the counter</a></p>");
+	buf_add(sb, "</tbody></table>");
+	if ((uint64_t)l->web_sessions + l->cli_sessions > l->sessions_n)
+		buf_addf(sb, "<p class=\"muted\">Shown: the %u most recent of %u browser sessions "
+		    "and of %u command-line ones (up to %u of each kind).</p>", l->sessions_n,
+		    l->web_sessions, l->cli_sessions, MAX_SESSIONS_LISTED / 2);
+	buf_add(sb, "</section><p><a href=\"/\">Back to the counter</a></p>");
 	page_end(sb, &pg);
 }

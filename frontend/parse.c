@@ -49,6 +49,23 @@ name_ok(const char *s)
 	return i > 0;
 }
 
+/* pct_decode(NULL, 0, v, n) != -1: without an escape, no control byte. */
+static int
+value_ok(const char *v, size_t n)
+{
+	size_t		i;
+	unsigned char	c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)v[i];
+		if (c == '%')
+			return pct_decode(NULL, 0, v, n) != -1;
+		if (c < 0x20 || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
 int
 fe_form_check(const char *s, size_t len)
 {
@@ -61,7 +78,7 @@ fe_form_check(const char *s, size_t len)
 		    pct_decode(names[n], sizeof(names[n]), g.name, g.nlen) <= 0 ||
 		    !name_ok(names[n]))
 			return -1;
-		if (pct_decode(NULL, 0, g.val, g.vlen) == -1)
+		if (!value_ok(g.val, g.vlen))
 			return -1;
 		for (i = 0; i < n; i++)
 			if (strcmp(names[i], names[n]) == 0)

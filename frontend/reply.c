@@ -7,35 +7,48 @@
  */
 #include "fe.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "log.h"
 
-void
-reply(struct req *r, int status, const char *ctype, const char *body, size_t len)
+/* Counts the answer, sends it (body taken over when owned) and frees the request. */
+static void
+answer(struct req *r, int status, const char *ctype, const char *body, size_t len, int owned)
 {
 	if (ctype != NULL)
-		hreq_add_header(r->h, "Content-Type", ctype);
+		hreq_set_type(r->h, ctype);
 	metrics_request_done(&r->fe->m, r->route_i, (double)(now_ms() - r->start_ms) / 1000.0,
 	    status);
 	log_debug("%s %s -> %d", hreq_method_name(r->h), hreq_path(r->h), status);
-	hreq_send(r->h, status, body, len);
+	if (owned)
+		hreq_send_wiped(r->h, status, (char *)(uintptr_t)body, len);
+	else
+		hreq_send(r->h, status, body, len);
 	req_free(r);
 }
 
 void
+reply(struct req *r, int status, const char *ctype, const char *body, size_t len)
+{
+	answer(r, status, ctype, body, len, 0);
+}
+
+/* The buffer's block goes to the HTTP layer, which wipes it once sent: no
+ * copy of the page stays behind unwiped. */
+void
 reply_buf(struct req *r, int status, const char *ctype, struct buf *b)
 {
-	const char *body = buf_str(b);
+	size_t	 len = b->len;
+	char	*body;
 
-	if (body == NULL) {
+	if (buf_str(b) == NULL || (body = buf_take(b)) == NULL) {
 		log_warnx("answer for %s too large or out of memory", hreq_path(r->h));
 		buf_free(b);
 		reply(r, 500, CT_TEXT, "internal error\n", 15);
 		return;
 	}
-	reply(r, status, ctype, body, b->len);
-	buf_free(b);
+	answer(r, status, ctype, body, len, 1);
 }
 
 void

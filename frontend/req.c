@@ -5,6 +5,7 @@
  */
 #include "fe.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,10 +120,45 @@ req_client(struct req *r)
 	return r->client;
 }
 
+/* The bytes of r that may have been written: all but the part of the route
+ * state its handlers do not use, or all of it when no handler ran (still
+ * zero from the last wipe). */
+static size_t
+req_used(const struct req *r)
+{
+	size_t st = r->route != NULL ? r->route->state : 0;
+
+	if (!r->handled)
+		return offsetof(struct req, u);
+	if (st == 0 || st > sizeof(r->u))
+		st = sizeof(r->u);
+	return offsetof(struct req, u) + st;
+}
+
+#ifdef REQ_UNDER_ASAN
+/* Under ASan (every test runs under it too): a route that writes past the
+ * state its table entry names stops the process instead of leaving bytes
+ * unwiped in memory the next request gets. */
+static void
+req_check_unused(const struct req *r, size_t used)
+{
+	const unsigned char	*p = (const unsigned char *)r;
+	size_t			 i;
+
+	for (i = used; i < sizeof(*r); i++)
+		if (p[i] != 0) {
+			log_warnx("request: route %s wrote past its state (byte %zu)",
+			    r->route != NULL ? r->route->name : "-", i);
+			abort();
+		}
+}
+#endif
+
 void
 req_free(struct req *r)
 {
-	int i;
+	size_t	used;
+	int	i;
 
 	if (r == NULL)
 		return;
@@ -130,8 +166,12 @@ req_free(struct req *r)
 		if (r->calls[i].id != 0)
 			ipc_cancel(r->fe->be[r->calls[i].be], r->calls[i].id);
 	r->fe->m.inflight--;
+	used = req_used(r);
+#ifdef REQ_UNDER_ASAN
+	req_check_unused(r, used);
+#endif
 	/* The session token and answers may hold secrets (tokens, proofs). */
-	sodium_memzero(r, sizeof(*r));
+	sodium_memzero(r, used);
 	if (req_cache_on && req_cached < REQ_CACHE)
 		req_cache[req_cached++] = r;
 	else

@@ -22,40 +22,43 @@
 
 const struct route fe_routes[] = {
 	{ "/", NULL, "/", STYLE_PAGE, 0,
-	    { h_home, MF_SESSION }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	    { h_home, MF_SESSION }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL,
+	    sizeof(struct st_account) },
 	{ "/increment", NULL, "/increment", STYLE_PAGE, 0,
-	    { NULL, 0 }, { h_increment, MF_SESSION | MF_CSRF }, PARAM_NONE, 0, NULL, NULL },
+	    { NULL, 0 }, { h_increment, MF_SESSION | MF_CSRF }, PARAM_NONE, 0, NULL, NULL,
+	    sizeof(struct st_increment) },
 	{ "/login", NULL, "/login", STYLE_PAGE, 0,
-	    { h_login_page, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	    { h_login_page, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL, 0 },
 	{ "/login/", "", "/login/{provider}", STYLE_PAGE, RF_ANON,
 	    { h_login_provider, 0 }, { NULL, 0 }, PARAM_PROVIDER,
-	    404, "Unknown provider", "There is no sign-in provider by that name." },
+	    404, "Unknown provider", "There is no sign-in provider by that name.", 0 },
 	{ "/auth_redirect", NULL, "/auth_redirect", STYLE_PAGE, RF_ANON,
-	    { h_auth_redirect, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	    { h_auth_redirect, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL, 0 },
 	{ "/auth_redirect/", "", "/auth_redirect/{provider}", STYLE_PAGE, RF_ANON,
 	    { h_auth_redirect, 0 }, { NULL, 0 }, PARAM_PROVIDER,
-	    400, "Bad request", "The address the provider sent you back to is malformed." },
+	    400, "Bad request", "The address the provider sent you back to is malformed.", 0 },
 	{ "/logout", NULL, "/logout", STYLE_PAGE, 0,
 	    { h_logout_page, MF_SESSION },
-	    { h_logout, MF_SESSION | MF_CSRF | MF_CLI_COOKIE }, PARAM_NONE, 0, NULL, NULL },
+	    { h_logout, MF_SESSION | MF_CSRF | MF_CLI_COOKIE }, PARAM_NONE, 0, NULL, NULL, 0 },
 	{ "/cli_login", NULL, "/cli_login", STYLE_TEXT, RF_ANON,
-	    { h_cli_login, 0 }, { h_cli_login, 0 }, PARAM_NONE, 0, NULL, NULL },
+	    { h_cli_login, 0 }, { h_cli_login, 0 }, PARAM_NONE, 0, NULL, NULL, 0 },
 	{ "/token", NULL, "/token", STYLE_TEXT, RF_ANON,
-	    { h_token, 0 }, { h_token, 0 }, PARAM_NONE, 0, NULL, NULL },
+	    { h_token, 0 }, { h_token, 0 }, PARAM_NONE, 0, NULL, NULL, 0 },
 	{ "/pair/", "", "/pair/{ref}", STYLE_PAGE, 0,
 	    { h_pair_page, 0 }, { h_pair_post, MF_CSRF }, PARAM_ID,
-	    404, PAIR_UNKNOWN_TITLE, PAIR_UNKNOWN_DETAIL },
+	    404, PAIR_UNKNOWN_TITLE, PAIR_UNKNOWN_DETAIL, 0 },
 	{ "/secured", NULL, "/secured", STYLE_TEXT, 0,
-	    { h_secured, MF_SESSION | MF_CLI_COOKIE }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	    { h_secured, MF_SESSION | MF_CLI_COOKIE }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL,
+	    sizeof(struct st_secured) },
 	{ "/sessions", NULL, "/sessions", STYLE_PAGE, 0,
-	    { h_sessions, MF_SESSION }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	    { h_sessions, MF_SESSION }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL, 0 },
 	{ "/sessions/", "/revoke", "/sessions/{sid}/revoke", STYLE_PAGE, 0,
 	    { NULL, 0 }, { h_session_revoke, MF_SESSION | MF_CSRF }, PARAM_ID,
-	    404, "No such session", "That session does not exist." },
+	    404, "No such session", "That session does not exist.", 0 },
 	{ "/healthz", NULL, "/healthz", STYLE_TEXT, RF_BOTH,
-	    { h_healthz, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	    { h_healthz, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL, 0 },
 	{ "/metrics", NULL, "/metrics", STYLE_TEXT, RF_METRICS,
-	    { h_metrics, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL },
+	    { h_metrics, 0 }, { NULL, 0 }, PARAM_NONE, 0, NULL, NULL, 0 },
 };
 const size_t fe_nroutes = sizeof(fe_routes) / sizeof(fe_routes[0]);
 
@@ -232,6 +235,7 @@ dispatch(struct hreq *h, struct fe *fe, int metrics)
 	if (rate_limit(r) == FLOW_ANSWERED || path_param(r, param, plen) == FLOW_ANSWERED ||
 	    method_checks(r, m->flags) == FLOW_ANSWERED)
 		return;
+	r->handled = 1;
 	m->fn(r);
 }
 

@@ -22,6 +22,7 @@
 #include "csrf.h"
 #include "parse.h"
 
+#define COOKIE_VALUE_MAX 64	/* a session cookie's value and its NUL */
 #define LOGIN_COOKIE_AGE 600
 #define LOGIN_COOKIE_MAX 344	/* base64url of BINDING_MAX bytes, and its NUL */
 
@@ -54,22 +55,93 @@ cli_cookie_name(const struct req *r)
 	return r->fe->conf.https ? "__Host-cli_session" : "cli_session";
 }
 
+/*
+ * The last Cookie header a connection sent and the session token read from
+ * it, with its CSRF token: a browser sends the same header with every
+ * request on a keep-alive connection, so it is parsed, decoded and hashed
+ * once per connection.  Kept in the connection's slot (hreq_conn_slot),
+ * wiped when the connection closes; another header replaces it.  The token
+ * read from a header depends only on the header and on which cookie names
+ * are read (cli), both part of the key.
+ */
+#define COOKIE_HDR_CACHED	200	/* longer headers are read every time */
+
+struct cookie_cache {
+	size_t	 hlen;			/* of hdr; 0: empty */
+	char	 hdr[COOKIE_HDR_CACHED];
+	int	 cli;
+	uint8_t	 token[TOKEN_LEN];
+	int	 has_csrf;
+	char	 csrf[CSRF_LEN + 1];
+};
+
+_Static_assert(sizeof(struct cookie_cache) <= HTTP_CONN_SLOT, "connection slot");
+
+/* r->csrf from r->token (once). */
+static void
+derive_csrf(struct req *r)
+{
+	struct cookie_cache *c = hreq_conn_slot(r->h);
+
+	if (r->csrf[0] != '\0' || !r->has_token)
+		return;
+	csrf_derive(r->csrf, r->token);
+	if (c->hlen > 0 && sodium_memcmp(c->token, r->token, TOKEN_LEN) == 0) {
+		memcpy(c->csrf, r->csrf, sizeof(c->csrf));
+		c->has_csrf = 1;
+	}
+}
+
+/* The session cookie of header h into r->token: 1, or 0 when there is none
+ * that decodes. */
+static int
+token_read(struct req *r, const char *h, int cli)
+{
+	char	v[COOKIE_VALUE_MAX];
+	size_t	n = strlen(h);
+	int	got = 0;
+
+	if (cli)
+		got = cookie_get(h, n, cli_cookie_name(r), v, sizeof(v)) == 1;
+	if (!got)
+		got = cookie_get(h, n, r->fe->cookie_session, v, sizeof(v)) == 1;
+	got = got && b64url_id(r->token, TOKEN_LEN, v, strlen(v)) == 0;
+	sodium_memzero(v, sizeof(v));
+	return got;
+}
+
 void
 session_read_cookie(struct req *r, int cli)
 {
-	char	v[64];
-	int	got = 0;
+	struct cookie_cache	*c = hreq_conn_slot(r->h);
+	const char		*h;
+	size_t			 n;
+	int			 count;
 
 	r->has_token = 0;
-	if (cli)
-		got = cookie_value(r, cli_cookie_name(r), v, sizeof(v)) == 1;
-	if (!got)
-		got = cookie_value(r, r->fe->cookie_session, v, sizeof(v)) == 1;
-	if (got && b64url_id(r->token, TOKEN_LEN, v, strlen(v)) == 0) {
+	r->csrf[0] = '\0';
+	/* HTTP/1.1 clients send one Cookie header; with several, refuse to guess. */
+	if ((h = hreq_header(r->h, "Cookie", &count)) == NULL || count != 1)
+		return;
+	n = strlen(h);
+	if (c->hlen != 0 && n == c->hlen && c->cli == cli && sodium_memcmp(h, c->hdr, n) == 0) {
+		memcpy(r->token, c->token, TOKEN_LEN);
+		if (c->has_csrf)
+			memcpy(r->csrf, c->csrf, sizeof(r->csrf));
 		r->has_token = 1;
-		csrf_derive(r->csrf, r->token);
+	} else if (token_read(r, h, cli)) {
+		r->has_token = 1;
+		sodium_memzero(c, sizeof(*c));
+		if (n < sizeof(c->hdr)) {
+			memcpy(c->hdr, h, n);
+			c->hlen = n;
+			c->cli = cli;
+			memcpy(c->token, r->token, TOKEN_LEN);
+		}
 	}
-	sodium_memzero(v, sizeof(v));
+	/* Pages may show a form; text routes (/secured, ...) never do. */
+	if (r->has_token && r->style == STYLE_PAGE)
+		derive_csrf(r);
 }
 
 int
@@ -125,6 +197,7 @@ session_csrf_check(struct req *r, const char *body, size_t len)
 
 	if (!session_same_origin(r))
 		return CSRF_CROSS_SITE;
+	derive_csrf(r);
 	ok = r->has_token && fe_form_get(body, len, "csrf", got, sizeof(got)) == 1 &&
 	    strlen(got) == strlen(r->csrf) && sodium_memcmp(got, r->csrf, strlen(got)) == 0;
 	sodium_memzero(got, sizeof(got));

@@ -86,12 +86,38 @@ buf_addc(struct buf *b, char c)
 	buf_addn(b, &c, 1);
 }
 
+/* vsnprintf into the room the block has: 1 done, 0 it does not fit (nothing
+ * added, what was tried wiped) or there is no block yet. */
+static int
+buf_addf_in_place(struct buf *b, const char *fmt, va_list ap)
+{
+	size_t	room;
+	int	n;
+
+	if (b->p == NULL || b->err)
+		return 0;
+	room = b->cap - b->len;
+	n = vsnprintf(b->p + b->len, room, fmt, ap);
+	if (n >= 0 && (size_t)n < room && b->len + (size_t)n <= b->max) {
+		b->len += (size_t)n;
+		return 1;
+	}
+	/* Bytes past len must stay untouched (buf_written): wipe the attempt. */
+	sodium_memzero(b->p + b->len, room);
+	return 0;
+}
+
 void
 buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list	ap;
-	int	n;
+	int	n, done;
 
+	va_start(ap, fmt);
+	done = buf_addf_in_place(b, fmt, ap);
+	va_end(ap);
+	if (done)
+		return;
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);

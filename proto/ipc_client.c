@@ -18,6 +18,7 @@
 #include "log.h"
 
 #define PENDING_BUCKETS	256
+#define PENDING_SPARE	64	/* finished calls kept, with their timer, for the next ones */
 #define BACKOFF_MIN_MS	50
 #define BACKOFF_MAX_MS	2000
 
@@ -44,9 +45,12 @@ struct ipc_client {
 	uint32_t		 next_id;
 	size_t			 npending;
 	struct pending_list	 pending[PENDING_BUCKETS];
+	struct pending_list	 spare;		/* free, timer made and not pending */
+	size_t			 nspare;
 };
 
 static void	client_connect(evutil_socket_t, short, void *);
+static void	pending_timeout(evutil_socket_t, short, void *);
 
 static struct pending_list *
 bucket(struct ipc_client *cl, uint32_t id)
@@ -68,10 +72,49 @@ pending_find(struct ipc_client *cl, uint32_t id)
 static void
 pending_free(struct ipc_pending *p)
 {
-	TAILQ_REMOVE(bucket(p->cl, p->id), p, entry);
-	p->cl->npending--;
+	struct ipc_client *cl = p->cl;
+
+	TAILQ_REMOVE(bucket(cl, p->id), p, entry);
+	cl->npending--;
+	if (cl->nspare < PENDING_SPARE) {
+		evtimer_del(p->timer);
+		p->cb = NULL;
+		p->arg = NULL;
+		TAILQ_INSERT_HEAD(&cl->spare, p, entry);
+		cl->nspare++;
+		return;
+	}
 	event_free(p->timer);
 	free(p);
+}
+
+/* A pending call with its timer, spare or new; NULL out of memory. */
+static struct ipc_pending *
+pending_new(struct ipc_client *cl)
+{
+	struct ipc_pending *p;
+
+	if ((p = TAILQ_FIRST(&cl->spare)) != NULL) {
+		TAILQ_REMOVE(&cl->spare, p, entry);
+		cl->nspare--;
+		return p;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->cl = cl;
+	if ((p->timer = evtimer_new(cl->base, pending_timeout, p)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Back to the spare list: a call that was never sent. */
+static void
+pending_unused(struct ipc_pending *p)
+{
+	TAILQ_INSERT_HEAD(&p->cl->spare, p, entry);
+	p->cl->nspare++;
 }
 
 static void
@@ -227,6 +270,7 @@ ipc_client_new(struct event_base *base, const char *path, const char *name)
 	cl->backoff_ms = BACKOFF_MIN_MS;
 	for (i = 0; i < PENDING_BUCKETS; i++)
 		TAILQ_INIT(&cl->pending[i]);
+	TAILQ_INIT(&cl->spare);
 	if ((cl->path = strdup(path)) == NULL || (cl->name = strdup(name)) == NULL ||
 	    (cl->ev_reconnect = evtimer_new(base, client_connect, cl)) == NULL) {
 		ipc_client_free(cl);
@@ -247,6 +291,11 @@ ipc_client_free(struct ipc_client *cl)
 	for (i = 0; i < PENDING_BUCKETS; i++)
 		while ((p = TAILQ_FIRST(&cl->pending[i])) != NULL)
 			pending_free(p);
+	while ((p = TAILQ_FIRST(&cl->spare)) != NULL) {
+		TAILQ_REMOVE(&cl->spare, p, entry);
+		event_free(p->timer);
+		free(p);
+	}
 	if (cl->bev != NULL)
 		bufferevent_free(cl->bev);
 	if (cl->ev_reconnect != NULL)
@@ -286,18 +335,12 @@ ipc_call(struct ipc_client *cl, struct mbuf *m, int timeout_ms, ipc_reply_cb cb,
 	m->data[11] = id;
 	if (m_finish(m) == -1)
 		return 0;
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = pending_new(cl)) == NULL)
 		return 0;
-	if ((p->timer = evtimer_new(cl->base, pending_timeout, p)) == NULL) {
-		free(p);
-		return 0;
-	}
 	if (bufferevent_write(cl->bev, m->data, m->len) == -1) {
-		event_free(p->timer);
-		free(p);
+		pending_unused(p);
 		return 0;
 	}
-	p->cl = cl;
 	p->id = id;
 	p->type = m->data[6] << 8 | m->data[7];
 	p->cb = cb;

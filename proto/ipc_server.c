@@ -100,10 +100,27 @@ conn_set_timeout(struct ipc_conn *c)
 		bufferevent_set_timeouts(c->bev, &tv, NULL);
 }
 
+/*
+ * With nothing queued before it, a frame is written at once instead of on the
+ * loop's next pass; returns how many bytes went out (what did not is queued
+ * by the caller, and an error is left for the bufferevent to meet and report).
+ */
+static size_t
+send_now(struct ipc_conn *c, const uint8_t *p, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = send(bufferevent_getfd(c->bev), p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (n == -1 && errno == EINTR);
+	return n > 0 ? (size_t)n : 0;
+}
+
 int
 ipc_send(struct ipc_conn *c, struct mbuf *m)
 {
-	struct evbuffer *out;
+	struct evbuffer	*out;
+	size_t		 sent = 0;
 
 	if (c->dead)
 		return -1;
@@ -114,7 +131,9 @@ ipc_send(struct ipc_conn *c, struct mbuf *m)
 		return -1;
 	}
 	out = bufferevent_get_output(c->bev);
-	if (evbuffer_add(out, m->data, m->len) == -1) {
+	if (evbuffer_get_length(out) == 0 && (sent = send_now(c, m->data, m->len)) == m->len)
+		return 0;
+	if (evbuffer_add(out, m->data + sent, m->len - sent) == -1) {
 		conn_close(c, "out of memory");
 		return -1;
 	}

@@ -9,14 +9,32 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Big-endian n bytes (1, 2, 4 or 8: the widths in use, spelt out so that
+ * each compiles to a load or store and a byte swap). */
 static void
 put_be(uint8_t *p, uint64_t v, int n)
 {
 	int i;
 
-	for (i = n - 1; i >= 0; i--) {
-		p[i] = v & 0xff;
-		v >>= 8;
+	switch (n) {
+	case 1:
+		p[0] = (uint8_t)v;
+		return;
+	case 2:
+		p[0] = (uint8_t)(v >> 8);
+		p[1] = (uint8_t)v;
+		return;
+	case 4:
+		p[0] = (uint8_t)(v >> 24);
+		p[1] = (uint8_t)(v >> 16);
+		p[2] = (uint8_t)(v >> 8);
+		p[3] = (uint8_t)v;
+		return;
+	default:
+		for (i = n - 1; i >= 0; i--) {
+			p[i] = v & 0xff;
+			v >>= 8;
+		}
 	}
 }
 
@@ -26,9 +44,22 @@ get_be(const uint8_t *p, int n)
 	uint64_t v = 0;
 	int	 i;
 
-	for (i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		return (uint64_t)p[0] << 8 | p[1];
+	case 4:
+		return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+	case 8:
+		return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+		    (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+		    (uint64_t)p[6] << 8 | p[7];
+	default:
+		for (i = 0; i < n; i++)
+			v = (v << 8) | p[i];
+		return v;
+	}
 }
 
 void
@@ -271,15 +302,20 @@ static const struct msg_def defs[] = {
 	MSG_TABLE(MSG_DEF_)
 };
 
+#define MSG_DEF_IDX_(NAME, name, num)	DEF_##NAME,
+enum { MSG_TABLE(MSG_DEF_IDX_) DEF_COUNT };
+_Static_assert(DEF_COUNT == sizeof(defs) / sizeof(defs[0]), "one def per message");
+
+/* A switch over the table's numbers: a jump table, not a scan. */
 const struct msg_def *
 msg_def(uint16_t type)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
-		if (defs[i].type == (type & ~1u))
-			return &defs[i];
-	return NULL;
+#define MSG_DEF_CASE_(NAME, name, num)	case num: return &defs[DEF_##NAME];
+	switch (type & ~1u) {
+	MSG_TABLE(MSG_DEF_CASE_)
+	default:
+		return NULL;
+	}
 }
 
 const char *

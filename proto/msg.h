@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION		1
+#define PROTO_VERSION		2
 #define MSG_HDR_LEN		12
 #define MSG_MAX_PAYLOAD		16384
 
@@ -38,6 +38,7 @@
 #define PAIRCODE_MAX		128
 #define USER_CODE_LEN		9	/* "WDJB-MJHT" */
 #define MAX_SESSIONS_LISTED	50
+#define PAGE_CLI_SHOWN		5	/* command-line sessions on the counter page */
 #define MAX_CLIENT		46	/* requester's address as text (INET6_ADDRSTRLEN) */
 
 #define PROOF_NONCE_LEN		16	/* a login proof's single-use nonce */
@@ -73,6 +74,7 @@ enum msg_status {
 };
 
 enum session_kind { KIND_WEB = 1, KIND_CLI = 2 };
+enum page_list { PAGE_HOME = 0, PAGE_ALL = 1 };	/* STORE_PAGE's list */
 enum login_purpose { PURPOSE_WEB = 1, PURPOSE_CLI = 2 };	/* CLI: login to approve a pairing */
 
 struct msg_hdr {

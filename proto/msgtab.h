@@ -29,13 +29,13 @@
 	M(STORE_SESSION_GET,	store_session_get,	102)		\
 	M(STORE_INCREMENT,	store_increment,	104)		\
 	M(STORE_SESSION_CREATE,	store_session_create,	106)		\
-	M(STORE_SESSION_LIST,	store_session_list,	108)		\
 	M(STORE_SESSION_REVOKE,	store_session_revoke,	110)		\
 	M(STORE_PAIR_CREATE,	store_pair_create,	112)		\
 	M(STORE_PAIR_INFO,	store_pair_info,	114)		\
 	M(STORE_PAIR_DECIDE,	store_pair_decide,	116)		\
 	M(STORE_PAIR_TAKE,	store_pair_take,	118)		\
 	M(STORE_PAIR_APPROVE,	store_pair_approve,	120)		\
+	M(STORE_PAGE,		store_page,		122)		\
 	/* frontend -> authd */						\
 	M(AUTH_PING,		auth_ping,		200)		\
 	M(AUTH_PROVIDERS,	auth_providers,		202)		\
@@ -79,19 +79,18 @@
 	F(x, U8, purpose, 0)		/* enum login_purpose */	\
 	F(x, OPT, ref, REF_LEN)
 
-/* The user's sessions, most recent first. */
-#define Q_STORE_SESSION_LIST(F, x)					\
-	F(x, BYTES, token, TOKEN_LEN)
-#define A_STORE_SESSION_LIST(F, x)					\
-	F(x, LIST, sessions, MAX_SESSIONS_LISTED, session_item)
-
-/* Ends one of the token's user's sessions (its own sid: a logout); the
- * answer hands authd's grant handle back for revocation at the provider. */
+/* Ends one of the token's user's sessions: the one sid names, or without a
+ * sid the token's own (a logout).  The answer hands authd's grant handle back
+ * for revocation at the provider, and says whether the ended session was the
+ * token's own.  ST_NOTFOUND: the token's session is unknown; ST_DENIED: sid
+ * is not a live session of the token's user. */
 #define Q_STORE_SESSION_REVOKE(F, x)					\
 	F(x, BYTES, token, TOKEN_LEN)					\
-	F(x, BYTES, sid, SID_LEN)
+	F(x, OPT, sid, SID_LEN)
 #define A_STORE_SESSION_REVOKE(F, x)					\
-	F(x, OPT, grant, GRANT_LEN)
+	F(x, OPT, grant, GRANT_LEN)					\
+	F(x, U8, own, 0)						\
+	F(x, STR, user_id, MAX_USERID)
 
 /* A pending pairing for a CLI's paircode; client is the requester's address. */
 #define Q_STORE_PAIR_CREATE(F, x)					\
@@ -104,15 +103,20 @@
 	F(x, U32, expires_in, 0)					\
 	F(x, U32, interval, 0)
 
-/* What the approval page shows about a pending pairing. */
+/* What the approval page shows about a pending pairing, and, given the
+ * browser's session token, who is looking (signed_in 0: no live session). */
 #define Q_STORE_PAIR_INFO(F, x)						\
-	F(x, BYTES, ref, REF_LEN)
+	F(x, BYTES, ref, REF_LEN)					\
+	F(x, OPT, token, TOKEN_LEN)
 #define A_STORE_PAIR_INFO(F, x)						\
 	F(x, STR, user_code, USER_CODE_LEN)				\
 	F(x, U32, expires_in, 0)					\
 	F(x, STR, label, MAX_LABEL)					\
 	F(x, STR, client, MAX_CLIENT)					\
-	F(x, U64, created, 0)
+	F(x, U64, created, 0)						\
+	F(x, U8, signed_in, 0)						\
+	F(x, STR, user_id, MAX_USERID)					\
+	F(x, STR, name, MAX_NAME)
 
 /* A signed-in user denies a pending pairing (approve must be 0: approving
  * takes STORE_PAIR_APPROVE and a proof). */
@@ -120,7 +124,9 @@
 	F(x, BYTES, token, TOKEN_LEN)					\
 	F(x, BYTES, ref, REF_LEN)					\
 	F(x, U8, approve, 0)
-#define A_STORE_PAIR_DECIDE(F, x)
+#define A_STORE_PAIR_DECIDE(F, x)					\
+	F(x, STR, user_id, MAX_USERID)					\
+	F(x, STR, name, MAX_NAME)
 
 /* The CLI's poll: status ST_PENDING, ST_SLOW_DOWN, ST_EXPIRED, ST_DENIED,
  * or ST_OK with the new CLI session's token. */
@@ -134,6 +140,26 @@
 #define Q_STORE_PAIR_APPROVE(F, x)					\
 	F(x, BLOB, proof, MAX_PROOF)
 #define A_STORE_PAIR_APPROVE(F, x)
+
+/* Everything a signed-in page shows, in one request: the token's session,
+ * its user, the user's count and session totals, and a bounded list of the
+ * user's live sessions, newest first within each kind.  list PAGE_HOME: up to
+ * PAGE_CLI_SHOWN command-line sessions (the counter page); PAGE_ALL: up to
+ * MAX_SESSIONS_LISTED / 2 of each kind, web ones first (the sessions page).
+ * Its cost does not grow with the user's number of sessions.  The totals
+ * count sessions until they end or the expiry sweep removes them. */
+#define Q_STORE_PAGE(F, x)						\
+	F(x, BYTES, token, TOKEN_LEN)					\
+	F(x, U8, list, 0)		/* enum page_list */
+#define A_STORE_PAGE(F, x)						\
+	F(x, STR, user_id, MAX_USERID)					\
+	F(x, STR, name, MAX_NAME)					\
+	F(x, U64, counter, 0)						\
+	F(x, U8, kind, 0)		/* enum session_kind */		\
+	F(x, BYTES, sid, SID_LEN)					\
+	F(x, U32, web_sessions, 0)					\
+	F(x, U32, cli_sessions, 0)					\
+	F(x, LIST, sessions, MAX_SESSIONS_LISTED, session_item)
 
 /* How many providers are ready. */
 #define Q_AUTH_PING(F, x)
@@ -182,6 +208,7 @@
 	L(provider_item)						\
 	L(proof)							\
 	L(user_rec)							\
+	L(user_rec_v1)							\
 	L(session_rec)							\
 	L(pair_rec)
 
@@ -210,8 +237,18 @@
 	F(x, OPT, grant, GRANT_LEN)					\
 	F(x, OPT, ref, REF_LEN)		/* PURPOSE_CLI: the pairing */
 
-/* users: user_id -> */
+/* users: user_id -> (version 2: with the counts of the user's sessions,
+ * expired ones included until the sweep removes them) */
 #define L_user_rec(F, x)						\
+	F(x, U8, version, 0)						\
+	F(x, STR, name, MAX_NAME)					\
+	F(x, U64, created, 0)						\
+	F(x, U64, counter, 0)						\
+	F(x, U32, web_sessions, 0)					\
+	F(x, U32, cli_sessions, 0)
+
+/* users, version 1 (databases of schema 1): read once, by the upgrade */
+#define L_user_rec_v1(F, x)						\
 	F(x, U8, version, 0)						\
 	F(x, STR, name, MAX_NAME)					\
 	F(x, U64, created, 0)						\

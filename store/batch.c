@@ -1,12 +1,23 @@
 /*
- * Group commit.  Handlers queue ops; the first op of a loop pass activates a
- * deferred event, which runs after every read callback of that pass: all
+ * Group commit.  Handlers queue ops; when the batch is due (see Pacing) a
+ * deferred event runs after every read callback of that loop pass: all
  * queued ops are applied in one write transaction, committed (fsync'd), and
  * only then answered.  Each write op runs in a nested transaction, so one
- * that finds no room fails alone.  A commit that fails writes nothing: its
- * write ops are answered with the failure, and when the map was full its read
- * ops are run again on what is on disk and answered normally.  Before a write
- * is answered "full", expired entries are swept and it is tried once more.
+ * that finds no room fails alone; as a nested transaction copies every page
+ * it touches, a batch is first applied without them, and only when one of its
+ * writes fails is that attempt aborted and the batch applied again, nested.
+ * A commit that fails writes nothing: its write ops are answered with the
+ * failure, and when the map was full its read ops are run again on what is on
+ * disk and answered normally.  Before a write is answered "full", expired
+ * entries are swept and it is tried once more.
+ *
+ * Pacing: clients whose answers a commit sent send their next requests while
+ * the loop already runs; committing whatever one pass read would split them
+ * into two alternating halves, each waiting for the other's fsync.  So a
+ * batch is committed at the end of the loop pass in which it holds as many
+ * requests as the last commit answered, or when it has waited as long as the
+ * last commit took (at most BATCH_WAIT_MAX_US), whichever comes first.  A
+ * lone client (last commit: one request) is never kept waiting.
  */
 #include "store.h"
 
@@ -17,7 +28,16 @@
 
 #include "log.h"
 
+#define BATCH_WAIT_MAX_US	2000
+
 static struct mbuf scratch;	/* answers are built here, then copied to their op */
+
+static struct {
+	size_t		queued;		/* ops in st->queue */
+	size_t		target;		/* ops the last commit answered */
+	uint64_t	wait_us;	/* how long the last commit took, capped */
+	int		now;		/* the commit is activated for this pass */
+} pace;
 
 static void	batch_run(evutil_socket_t, short, void *);
 
@@ -61,11 +81,42 @@ op_free(struct op *op)
 void
 batch_add(struct store *st, struct op *op)
 {
+	struct timeval tv;
+
 	TAILQ_INSERT_TAIL(&st->queue, op, entry);
-	if (!st->commit_scheduled) {
+	pace.queued++;
+	if (pace.now)
+		return;
+	if (pace.queued >= pace.target || pace.wait_us == 0) {
+		pace.now = 1;
 		st->commit_scheduled = 1;
 		event_active(st->ev_commit, EV_TIMEOUT, 0);
+	} else if (!st->commit_scheduled) {
+		st->commit_scheduled = 1;
+		tv.tv_sec = 0;
+		tv.tv_usec = (suseconds_t)pace.wait_us;
+		if (evtimer_add(st->ev_commit, &tv) == -1) {
+			pace.now = 1;
+			event_active(st->ev_commit, EV_TIMEOUT, 0);
+		}
 	}
+}
+
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The next batch waits for n requests, at most as long as this one took. */
+static void
+pace_next(size_t n, uint64_t took_us)
+{
+	pace.target = n;
+	pace.wait_us = took_us < BATCH_WAIT_MAX_US ? took_us : BATCH_WAIT_MAX_US;
 }
 
 static void
@@ -165,6 +216,56 @@ selected(const struct op *op, enum run what)
 	}
 }
 
+/*
+ * Every op of the batch straight in txn, in order, as the nested run would
+ * (each sees the writes before it): 0 when every write succeeded, else the
+ * first write's error, with txn left for the caller to abort.
+ */
+static int
+apply_flat(struct store *st, MDB_txn *txn, struct op_list *batch)
+{
+	struct op	*op;
+	int		 rc;
+
+	TAILQ_FOREACH(op, batch, entry) {
+		if (!(op->flags & OP_WRITE)) {
+			op_run(st, txn, op);
+			continue;
+		}
+		m_init(&scratch, 0, 0);
+		if ((rc = op->apply(st, txn, op, &scratch)) != 0) {
+			sodium_memzero(scratch.data, scratch.len);
+			return rc;
+		}
+		op_keep_reply(op, &scratch);
+	}
+	return 0;
+}
+
+/* The whole batch without nested transactions; 1 when it is done (*rc is
+ * the commit's code), 0 when a write failed and nothing was written. */
+static int
+apply_all_flat(struct store *st, struct op_list *batch, int *rc)
+{
+	MDB_txn		*txn;
+	uint64_t	 min_expiry = st->pending_min_expiry;
+	int		 wrc;
+
+	if ((*rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
+		return 1;
+	if ((wrc = apply_flat(st, txn, batch)) == 0) {
+		*rc = mdb_txn_commit(txn);
+		return 1;
+	}
+	mdb_txn_abort(txn);
+	/* as if never run: what the aborted attempt learnt was not written */
+	st->pending_min_expiry = min_expiry;
+	st->read_full = 0;
+	log_debug("a write failed (%s): the batch runs again, each write nested",
+	    db_strerror(wrc));
+	return 0;
+}
+
 /* One transaction over the ops of the batch selected; returns the commit's code. */
 static int
 apply_txn(struct store *st, struct op_list *batch, enum run what)
@@ -173,6 +274,8 @@ apply_txn(struct store *st, struct op_list *batch, enum run what)
 	MDB_txn		*txn;
 	int		 rc;
 
+	if (what == RUN_ALL && apply_all_flat(st, batch, &rc))
+		return rc;
 	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
 		return rc;
 	TAILQ_FOREACH(op, batch, entry)
@@ -282,14 +385,22 @@ batch_flush(struct store *st)
 {
 	struct op_list	 batch;
 	struct op	*op;
+	uint64_t	 t0;
+	size_t		 n = pace.queued;
 
 	st->commit_scheduled = 0;
+	pace.now = 0;
+	pace.queued = 0;
+	if (st->ev_commit != NULL)
+		event_del(st->ev_commit);	/* the deadline, when the count came first */
 	TAILQ_INIT(&batch);
 	TAILQ_CONCAT(&batch, &st->queue, entry);
 	if (TAILQ_EMPTY(&batch))
 		return;
 	clock_now(st);
+	t0 = mono_us();
 	batch_apply(st, &batch);
+	pace_next(n, mono_us() - t0);
 	while ((op = TAILQ_FIRST(&batch)) != NULL) {
 		TAILQ_REMOVE(&batch, op, entry);
 		op_answer(op);
@@ -313,4 +424,8 @@ batch_discard(struct store *st)
 		op_free(op);
 	}
 	st->commit_scheduled = 0;
+	pace.now = 0;
+	pace.queued = 0;
+	if (st->ev_commit != NULL)
+		event_del(st->ev_commit);
 }

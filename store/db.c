@@ -37,7 +37,7 @@ db_open(struct store *st)
 		    (unsigned)(sb.st_mode & 0777));
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->env, st->conf.map_size)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(st->env, 8)) != 0)
+	    (rc = mdb_env_set_maxdbs(st->env, 9)) != 0)
 		fatalx("database setup: %s", mdb_strerror(rc));
 	/* default flags: every commit is synced to disk before it returns */
 	if ((rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0)
@@ -53,6 +53,9 @@ db_open(struct store *st)
 	dbi_open(txn, "refs", &st->refs);
 	dbi_open(txn, "nonces", &st->nonces);
 	dbi_open(txn, "byaddr", &st->byaddr);
+	dbi_open(txn, "meta", &st->meta);
+	if ((rc = db_upgrade(st, txn)) != 0)
+		fatalx("database %s: upgrade: %s", dir, db_strerror(rc));
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		fatalx("database %s: creating tables: %s", dir, mdb_strerror(rc));
 	log_info("database %s open, map size %zu MB", dir, st->conf.map_size >> 20);
@@ -192,20 +195,6 @@ db_session_put(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN],
 	uint8_t buf[RECORD_MAX];
 
 	return put_record(txn, st->sessions, key, HASH_LEN, buf, session_encode(s, buf), flags);
-}
-
-int
-db_session_del(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN],
-    const struct session_rec *s)
-{
-	uint8_t	ikey[BYUSER_KEY_MAX];
-	size_t	ilen = byuser_key(ikey, s->user_id, s->sid, 0);
-	int	rc;
-
-	if ((rc = db_del(txn, st->sessions, key, HASH_LEN)) != 0)
-		return rc;
-	rc = db_del(txn, st->byuser, ikey, ilen);
-	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 int

@@ -281,6 +281,22 @@ pair_by_ref(struct store *st, MDB_txn *txn, const uint8_t ref[REF_LEN], uint8_t 
 	return 0;
 }
 
+/* The name of a token's user, when it is a live web session. */
+static void
+pair_viewer(struct store *st, MDB_txn *txn, const uint8_t key[HASH_LEN],
+    struct msg_store_pair_info_r *a)
+{
+	struct session_rec	s;
+	struct user_rec		u;
+
+	if (db_session_get(st, txn, key, &s) != 0 || s.kind != KIND_WEB ||
+	    db_user_get(st, txn, s.user_id, &u) != 0)
+		return;
+	a->signed_in = 1;
+	memcpy(a->user_id, s.user_id, sizeof(a->user_id));
+	memcpy(a->name, u.name, sizeof(a->name));
+}
+
 int
 op_pair_info(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
@@ -299,6 +315,23 @@ op_pair_info(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	memcpy(a.label, p.label, sizeof(a.label));
 	memcpy(a.client, p.client, sizeof(a.client));
 	a.created = p.created;
+	if (op->req.flag)	/* who is looking: a browser's live session */
+		pair_viewer(st, txn, op->req.key, &a);
+	return op_reply(op, m, ST_OK, &a);
+}
+
+/* PAIR_DECIDE's answer: who decided. */
+static int
+pair_decided(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m, const char *user_id)
+{
+	struct msg_store_pair_decide_r	a;
+	struct user_rec			u;
+	int				rc;
+
+	if ((rc = db_user_get(st, txn, user_id, &u)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_ECORRUPT : rc;
+	snprintf(a.user_id, sizeof(a.user_id), "%s", user_id);
+	memcpy(a.name, u.name, sizeof(a.name));
 	return op_reply(op, m, ST_OK, &a);
 }
 
@@ -325,7 +358,7 @@ op_pair_decide(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	if ((rc = db_pair_put(st, txn, key, &p)) != 0 || (rc = pair_unlist(st, txn, &p)) != 0)
 		return rc;
 	log_info("pairing denied by %s", s.user_id);
-	return op_reply(op, m, ST_OK, NULL);
+	return pair_decided(st, txn, op, m, s.user_id);
 }
 
 /*

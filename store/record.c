@@ -6,11 +6,11 @@
 
 /*
  * One record into out: its layout's fields, with the version (every record's
- * first field) written as RECORD_VERSION.  Returns the length, or -1 when a
- * field is out of its bounds or the value would not fit in RECORD_MAX.
+ * first field) written as version.  Returns the length, or -1 when a field is
+ * out of its bounds or the value would not fit in RECORD_MAX.
  */
 static int
-record_encode(const struct msg_fields *layout, const void *rec, uint8_t *out)
+record_encode(const struct msg_fields *layout, uint8_t version, const void *rec, uint8_t *out)
 {
 	struct mbuf	m;
 	size_t		len;
@@ -23,20 +23,21 @@ record_encode(const struct msg_fields *layout, const void *rec, uint8_t *out)
 	if (len < 1 || len > RECORD_MAX)
 		return -1;
 	memcpy(out, m.data + MSG_HDR_LEN, len);
-	out[0] = RECORD_VERSION;
+	out[0] = version;
 	return (int)len;
 }
 
 /* Decodes a value of layout into rec: 0, or -1 (malformed, trailing bytes,
  * or another record version). */
 static int
-record_decode(const struct msg_fields *layout, const uint8_t *v, size_t len, void *rec)
+record_decode(const struct msg_fields *layout, uint8_t version, const uint8_t *v, size_t len,
+    void *rec)
 {
 	struct mreader r;
 
 	m_reader(&r, v, len);
 	msg_unpack(&r, layout, rec);	/* writes every field */
-	if (m_end(&r) == 0 && len > 0 && v[0] == RECORD_VERSION)
+	if (m_end(&r) == 0 && len > 0 && v[0] == version)
 		return 0;
 	memset(rec, 0, layout->size);
 	return -1;
@@ -45,25 +46,40 @@ record_decode(const struct msg_fields *layout, const uint8_t *v, size_t len, voi
 int
 user_encode(const struct user_rec *u, uint8_t *out)
 {
-	return record_encode(&msg_layout_user_rec, u, out);
+	return record_encode(&msg_layout_user_rec, USER_RECORD_VERSION, u, out);
 }
 
 int
 user_decode(const uint8_t *v, size_t len, struct user_rec *u)
 {
-	return record_decode(&msg_layout_user_rec, v, len, u);
+	return record_decode(&msg_layout_user_rec, USER_RECORD_VERSION, v, len, u);
+}
+
+int
+user_decode_v1(const uint8_t *v, size_t len, struct user_rec *u)
+{
+	struct user_rec_v1 old;
+
+	if (record_decode(&msg_layout_user_rec_v1, 1, v, len, &old) == -1)
+		return -1;
+	memset(u, 0, sizeof(*u));
+	memcpy(u->name, old.name, sizeof(u->name));
+	u->created = old.created;
+	u->counter = old.counter;
+	return 0;
 }
 
 int
 session_encode(const struct session_rec *s, uint8_t *out)
 {
-	return record_encode(&msg_layout_session_rec, s, out);
+	return record_encode(&msg_layout_session_rec, RECORD_VERSION, s, out);
 }
 
 int
 session_decode(const uint8_t *v, size_t len, struct session_rec *s)
 {
-	if (record_decode(&msg_layout_session_rec, v, len, s) == -1 || s->user_id[0] == '\0' ||
+	if (record_decode(&msg_layout_session_rec, RECORD_VERSION, v, len, s) == -1 ||
+	    s->user_id[0] == '\0' ||
 	    (s->kind != KIND_WEB && s->kind != KIND_CLI))
 		return -1;
 	return 0;
@@ -72,14 +88,14 @@ session_decode(const uint8_t *v, size_t len, struct session_rec *s)
 int
 pair_encode(const struct pair_rec *p, uint8_t *out)
 {
-	return record_encode(&msg_layout_pair_rec, p, out);
+	return record_encode(&msg_layout_pair_rec, RECORD_VERSION, p, out);
 }
 
 int
 pair_decode(const uint8_t *v, size_t len, struct pair_rec *p)
 {
-	if (record_decode(&msg_layout_pair_rec, v, len, p) == -1 || p->state < PAIR_PENDING ||
-	    p->state > PAIR_DENIED || !user_code_valid(p->user_code))
+	if (record_decode(&msg_layout_pair_rec, RECORD_VERSION, v, len, p) == -1 ||
+	    p->state < PAIR_PENDING || p->state > PAIR_DENIED || !user_code_valid(p->user_code))
 		return -1;
 	/* approved and taken pairings name the approving user; the others none */
 	if ((p->state == PAIR_APPROVED || p->state == PAIR_TAKEN) != (p->user_id[0] != '\0'))
@@ -88,17 +104,29 @@ pair_decode(const uint8_t *v, size_t len, struct pair_rec *p)
 }
 
 size_t
-byuser_key(uint8_t *out, const char *user_id, const uint8_t *sid, int prefix_only)
+byuser_key(uint8_t *out, const char *user_id, uint8_t kind, const uint8_t *sid)
 {
 	size_t n = strnlen(user_id, MAX_USERID);
 
 	memcpy(out, user_id, n);
 	out[n++] = '\0';
-	if (!prefix_only) {
-		memcpy(out + n, sid, SID_LEN);
-		n += SID_LEN;
-	}
-	return n;
+	if (kind == 0)
+		return n;
+	out[n++] = kind;
+	if (sid == NULL)
+		return n;
+	memcpy(out + n, sid, SID_LEN);
+	return n + SID_LEN;
+}
+
+void
+sid_new(uint8_t sid[SID_LEN], uint64_t created)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)		/* newest first: the complement, big-endian */
+		sid[i] = (uint8_t)(~created >> (56 - 8 * i));
+	randombytes_buf(sid + 8, SID_LEN - 8);
 }
 
 size_t

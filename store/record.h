@@ -8,11 +8,18 @@
  *
  *	users	  user_id			-> user
  *	sessions  BLAKE2b(token)		-> session
- *	byuser	  user_id NUL sid		-> BLAKE2b(token)
+ *	byuser	  user_id NUL kind sid		-> BLAKE2b(token)
  *	pairs	  BLAKE2b(paircode)		-> pairing
  *	refs	  ref (pending pairings only)	-> BLAKE2b(paircode)
  *	byaddr	  client NUL ref (pending only)	-> BLAKE2b(paircode)
  *	nonces	  proof nonce			-> u64 expires
+ *	meta	  "schema"			-> u32 SCHEMA_VERSION
+ *
+ * A session's sid starts with its creation time, complemented (sid_new), so
+ * a user's sessions of one kind are in byuser newest first.  A session's
+ * record, its index entry and its count in the user's record are written and
+ * deleted together (index.c).  Schema 1 had random sids, no kind in byuser
+ * and no counts: db_open upgrades such a database once (upgrade.c).
  */
 #ifndef AIRLOCK_STORE_RECORD_H
 #define AIRLOCK_STORE_RECORD_H
@@ -23,10 +30,12 @@
 #include "msg.h"
 #include "text.h"	/* paircode_valid */
 
-#define RECORD_VERSION	1
+#define RECORD_VERSION	1		/* sessions and pairings */
+#define USER_RECORD_VERSION	2	/* users: with session counts */
+#define SCHEMA_VERSION	2
 #define HASH_LEN	32		/* crypto_generichash_BYTES */
 #define RECORD_MAX	1024		/* every record fits, with room */
-#define BYUSER_KEY_MAX	(MAX_USERID + 1 + SID_LEN)
+#define BYUSER_KEY_MAX	(MAX_USERID + 2 + SID_LEN)
 #define BYADDR_KEY_MAX	(MAX_CLIENT + 1 + REF_LEN)
 #define USER_CODE_ALPHABET	"BCDFGHJKLMNPQRSTVWXZ"	/* RFC 8628 6.1: no vowels, no 0/O 1/I */
 
@@ -43,9 +52,14 @@ int	pair_encode(const struct pair_rec *, uint8_t *out);
 int	user_decode(const uint8_t *, size_t, struct user_rec *);
 int	session_decode(const uint8_t *, size_t, struct session_rec *);
 int	pair_decode(const uint8_t *, size_t, struct pair_rec *);
+/* A schema 1 user record, with its session counts zero. */
+int	user_decode_v1(const uint8_t *, size_t, struct user_rec *);
 
-/* byuser key; returns its length.  prefix_only: user_id NUL, for a range scan. */
-size_t	byuser_key(uint8_t *out, const char *user_id, const uint8_t *sid, int prefix_only);
+/* byuser key; returns its length.  For a range scan: kind 0 gives the prefix
+ * user_id NUL, sid NULL the prefix user_id NUL kind. */
+size_t	byuser_key(uint8_t *out, const char *user_id, uint8_t kind, const uint8_t *sid);
+/* A new sid: ~created (big-endian), then 8 random bytes. */
+void	sid_new(uint8_t sid[SID_LEN], uint64_t created);
 /* byaddr key; returns its length.  ref NULL: client NUL, for a range scan. */
 size_t	byaddr_key(uint8_t *out, const char *client, const uint8_t *ref);
 

@@ -75,8 +75,8 @@ store_req_ping(struct ipc_conn *c, const struct msg_hdr *h, const void *msg, str
 	return ST_OK;
 }
 
-/* SESSION_GET, INCREMENT and SESSION_LIST: a token alone.  Their structs
- * share it as the union's common initial sequence. */
+/* SESSION_GET and INCREMENT: a token alone.  Their structs share it as the
+ * union's common initial sequence. */
 static uint8_t
 store_req_token(struct ipc_conn *c, const struct msg_hdr *h, const void *msg,
     struct op_req *req)
@@ -84,6 +84,18 @@ store_req_token(struct ipc_conn *c, const struct msg_hdr *h, const void *msg,
 	const union msg_request *q = msg;
 
 	secret_hash(req->key, q->store_session_get.token, TOKEN_LEN);
+	return ST_OK;
+}
+
+static uint8_t
+store_req_page(struct ipc_conn *c, const struct msg_hdr *h, const void *msg, struct op_req *req)
+{
+	const struct msg_store_page *q = msg;
+
+	if (q->list != PAGE_HOME && q->list != PAGE_ALL)
+		return ST_INVALID;
+	secret_hash(req->key, q->token, TOKEN_LEN);
+	req->flag = q->list;
 	return ST_OK;
 }
 
@@ -109,7 +121,8 @@ store_req_session_revoke(struct ipc_conn *c, const struct msg_hdr *h, const void
 	const struct msg_store_session_revoke *q = msg;
 
 	secret_hash(req->key, q->token, TOKEN_LEN);
-	memcpy(req->sid, q->sid, SID_LEN);
+	req->flag = q->sid_len == SID_LEN;	/* else the token's own session */
+	memcpy(req->sid, q->sid, q->sid_len);
 	return ST_OK;
 }
 
@@ -131,6 +144,8 @@ store_req_pair_info(struct ipc_conn *c, const struct msg_hdr *h, const void *msg
 	const struct msg_store_pair_info *q = msg;
 
 	memcpy(req->ref, q->ref, REF_LEN);
+	if ((req->flag = q->token_len == TOKEN_LEN))
+		secret_hash(req->key, q->token, TOKEN_LEN);
 	return ST_OK;
 }
 
@@ -173,7 +188,7 @@ static const struct store_req reqs[] = {
 	{ MSG_STORE_SESSION_GET, store_req_token, op_session_get, 0 },
 	{ MSG_STORE_INCREMENT, store_req_token, op_increment, OP_WRITE },
 	{ MSG_STORE_SESSION_CREATE, store_req_session_create, op_session_create, OP_WRITE },
-	{ MSG_STORE_SESSION_LIST, store_req_token, op_session_list, 0 },
+	{ MSG_STORE_PAGE, store_req_page, op_page, 0 },
 	{ MSG_STORE_SESSION_REVOKE, store_req_session_revoke, op_session_revoke, OP_WRITE },
 	{ MSG_STORE_PAIR_CREATE, store_req_pair_create, op_pair_create, OP_WRITE },
 	{ MSG_STORE_PAIR_INFO, store_req_pair_info, op_pair_info, 0 },

@@ -7,7 +7,6 @@
 
 #include "log.h"
 
-#define LIST_SCAN_MAX	1000	/* index entries looked at for one listing */
 #define CAP_SCAN_MAX	(2 * MAX_PER_USER_LIMIT)	/* index entries looked at for the cap */
 
 /* last_seen, at most once a minute, best effort. */
@@ -90,7 +89,7 @@ struct held {
 	uint8_t		key[HASH_LEN];
 	uint8_t		sid[SID_LEN];
 	uint8_t		kind;
-	int		dead;		/* expired or missing: to delete */
+	enum { LIVE, EXPIRED, MISSING } state;	/* MISSING: an index entry alone */
 	uint64_t	last_seen, created;
 };
 
@@ -113,84 +112,141 @@ held_order(const void *a, const void *b)
 	return 0;
 }
 
-/* The index entries of user_id (at most CAP_SCAN_MAX) into held[]; returns rc. */
+/* The record of a byuser entry into h: 0, or an LMDB error (h->state
+ * MISSING when there is none; a damaged one is an error the caller skips). */
 static int
-held_scan(struct store *st, MDB_txn *txn, const char *user_id, size_t *n)
+held_read(struct store *st, MDB_txn *txn, struct held *h)
+{
+	struct session_rec	s;
+	MDB_val			v;
+	int			rc;
+
+	if ((rc = db_get(txn, st->sessions, h->key, HASH_LEN, &v)) == MDB_NOTFOUND) {
+		h->state = MISSING;
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if (session_decode(v.mv_data, v.mv_size, &s) == -1)
+		return STORE_ECORRUPT;
+	if (s.kind != h->kind)
+		return STORE_ECORRUPT;
+	h->state = s.expires <= st->now ? EXPIRED : LIVE;
+	h->last_seen = s.last_seen;
+	h->created = s.created;
+	return 0;
+}
+
+/* The index entries of user_id (at most CAP_SCAN_MAX) into held[]; *all
+ * when that was every one.  Returns rc. */
+static int
+held_scan(struct store *st, MDB_txn *txn, const char *user_id, size_t *n, int *all)
 {
 	uint8_t			 prefix[BYUSER_KEY_MAX];
-	size_t			 plen = byuser_key(prefix, user_id, NULL, 1);
+	size_t			 plen = byuser_key(prefix, user_id, 0, NULL);
 	MDB_cursor		*cur;
 	MDB_val			 k = { plen, prefix }, v;
-	struct session_rec	 s;
 	struct held		*h;
-	int			 rc, got;
+	const uint8_t		*key;
+	int			 rc;
 
 	*n = 0;
+	*all = 0;
 	if ((rc = mdb_cursor_open(txn, st->byuser, &cur)) != 0)
 		return rc;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && *n < CAP_SCAN_MAX;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != plen + SID_LEN || memcmp(k.mv_data, prefix, plen) != 0)
+		key = k.mv_data;
+		if (k.mv_size != plen + 1 + SID_LEN || memcmp(key, prefix, plen) != 0) {
+			*all = 1;
+			break;
+		}
+		if (*n == CAP_SCAN_MAX)
 			break;
 		if (v.mv_size != HASH_LEN)
 			continue;
 		h = &held[(*n)++];
 		memcpy(h->key, v.mv_data, HASH_LEN);
-		memcpy(h->sid, (uint8_t *)k.mv_data + plen, SID_LEN);
-		if ((got = db_session_get(st, txn, h->key, &s)) != 0 && got != MDB_NOTFOUND) {
+		h->kind = key[plen];
+		memcpy(h->sid, key + plen + 1, SID_LEN);
+		if ((rc = held_read(st, txn, h)) == STORE_ECORRUPT)
 			(*n)--;		/* damaged: neither counted nor touched */
-			continue;
-		}
-		if ((h->dead = got == MDB_NOTFOUND))
-			continue;
-		h->kind = s.kind;
-		h->last_seen = s.last_seen;
-		h->created = s.created;
+		else if (rc != 0)
+			break;
 	}
 	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+	if (rc == MDB_NOTFOUND)
+		*all = 1;
+	return rc == MDB_NOTFOUND || rc == STORE_ECORRUPT ? 0 : rc;
 }
 
-/* Deletes a held session and its index entry; either may be gone already. */
+/* Deletes a held session with its index entry and count, or a dangling
+ * byuser entry. */
 static int
 held_drop(struct store *st, MDB_txn *txn, const char *user_id, const struct held *h)
 {
-	uint8_t	ikey[BYUSER_KEY_MAX];
-	size_t	ilen = byuser_key(ikey, user_id, h->sid, 0);
-	int	rc;
+	struct session_rec	s;
+	uint8_t			ikey[BYUSER_KEY_MAX];
+	size_t			ilen;
+	int			rc;
 
-	if ((rc = db_del(txn, st->sessions, h->key, HASH_LEN)) != 0 && rc != MDB_NOTFOUND)
-		return rc;
-	rc = db_del(txn, st->byuser, ikey, ilen);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	if (h->state == MISSING) {
+		ilen = byuser_key(ikey, user_id, h->kind, h->sid);
+		rc = db_del(txn, st->byuser, ikey, ilen);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	memset(&s, 0, sizeof(s));
+	snprintf(s.user_id, sizeof(s.user_id), "%s", user_id);
+	memcpy(s.sid, h->sid, SID_LEN);
+	s.kind = h->kind;
+	s.created = h->created;
+	return session_drop(st, txn, h->key, &s);
+}
+
+/* 1 when user_id's counted sessions leave room for one more; 0 with *rc set
+ * when they do not or the user's record is unreadable. */
+static int
+session_room(struct store *st, MDB_txn *txn, const char *user_id, int *rc)
+{
+	struct user_rec u;
+
+	if ((*rc = db_user_get(st, txn, user_id, &u)) != 0) {
+		if (*rc == MDB_NOTFOUND)
+			*rc = STORE_ECORRUPT;
+		return 0;
+	}
+	return (uint64_t)u.web_sessions + u.cli_sessions < st->conf.max_per_user;
 }
 
 /*
- * Makes room for one more session of kind: removes the user's expired
- * sessions, then, while max_per_user are live, evicts the least recently seen
- * one (of the same kind first).  O(sessions of this user).
+ * Makes room for one more session of kind.  Under the cap (the counts in the
+ * user's record say so) nothing more is read.  At the cap: removes the user's
+ * expired sessions, then, while max_per_user are live, evicts the least
+ * recently seen one (of the same kind first), and sets the counts to what
+ * the scan found.  O(sessions of this user), at the cap only.
  */
 static int
 session_cap(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind)
 {
-	size_t	n, live = 0, i, evict;
-	int	rc;
+	size_t		n, live = 0, i, evict = 0;
+	uint32_t	web = 0, cli = 0;
+	int		rc, all;
 
-	if (st->conf.max_per_user == 0)
+	if (st->conf.max_per_user == 0 || session_room(st, txn, user_id, &rc))
 		return 0;
-	if ((rc = held_scan(st, txn, user_id, &n)) != 0)
+	if (rc != 0 || (rc = held_scan(st, txn, user_id, &n, &all)) != 0)
 		return rc;
 	for (i = 0; i < n; i++)
-		if (held[i].dead && (rc = held_drop(st, txn, user_id, &held[i])) != 0)
+		if (held[i].state != LIVE && (rc = held_drop(st, txn, user_id, &held[i])) != 0)
 			return rc;
 	for (i = 0; i < n; i++)
-		if (!held[i].dead)
+		if (held[i].state == LIVE)
 			held[live++] = held[i];
-	if (live < st->conf.max_per_user)
-		return 0;
-	held_kind = kind;
-	qsort(held, live, sizeof(held[0]), held_order);
-	evict = live - st->conf.max_per_user + 1;
+	if (live >= st->conf.max_per_user) {
+		held_kind = kind;
+		qsort(held, live, sizeof(held[0]), held_order);
+		evict = live - st->conf.max_per_user + 1;
+	}
 	for (i = 0; i < evict; i++) {
 		if ((rc = held_drop(st, txn, user_id, &held[i])) != 0)
 			return rc;
@@ -198,7 +254,11 @@ session_cap(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind)
 		    "used %s session was ended", user_id, live, st->conf.max_per_user,
 		    held[i].kind == KIND_CLI ? "command-line" : "web");
 	}
-	return 0;
+	if (!all)
+		return 0;
+	for (i = evict; i < live; i++)
+		*(held[i].kind == KIND_CLI ? &cli : &web) += 1;
+	return session_counts_set(st, txn, user_id, web, cli);
 }
 
 int
@@ -206,8 +266,7 @@ session_new(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind, c
     const uint8_t *grant, size_t grant_len, uint8_t token[TOKEN_LEN])
 {
 	struct session_rec	s;
-	uint8_t			key[HASH_LEN], ikey[BYUSER_KEY_MAX];
-	size_t			ilen;
+	uint8_t			key[HASH_LEN];
 	int			rc;
 
 	if ((rc = session_cap(st, txn, user_id, kind)) != 0)
@@ -222,14 +281,10 @@ session_new(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind, c
 		memcpy(s.grant, grant, GRANT_LEN);
 		s.grant_len = GRANT_LEN;
 	}
-	randombytes_buf(s.sid, SID_LEN);
+	sid_new(s.sid, s.created);
 	randombytes_buf(token, TOKEN_LEN);
 	secret_hash(key, token, TOKEN_LEN);
-	/* NOOVERWRITE: a colliding random value is an error, never a takeover */
-	if ((rc = db_session_put(st, txn, key, &s, MDB_NOOVERWRITE)) != 0)
-		return rc;
-	ilen = byuser_key(ikey, s.user_id, s.sid, 0);
-	return db_put(txn, st->byuser, ikey, ilen, key, HASH_LEN, MDB_NOOVERWRITE);
+	return session_add(st, txn, key, &s);
 }
 
 static int
@@ -309,58 +364,84 @@ op_session_create(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	return rc;
 }
 
-/* Up to MAX_SESSIONS_LISTED unexpired sessions of own's user into a, own's marked
- * current; returns rc. */
-static int
-sessions_of(struct store *st, MDB_txn *txn, const struct session_rec *own,
-    struct msg_store_session_list_r *a)
-{
-	uint8_t			 prefix[BYUSER_KEY_MAX], key[HASH_LEN];
-	size_t			 plen = byuser_key(prefix, own->user_id, NULL, 1), scanned = 0;
-	MDB_cursor		*cur;
-	MDB_val			 k = { plen, prefix }, v;
-	struct session_rec	 s;
-	struct session_item	*it;
-	int			 rc;
-
-	a->sessions_n = 0;
-	if ((rc = mdb_cursor_open(txn, st->byuser, &cur)) != 0)
-		return rc;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	    rc == 0 && a->sessions_n < MAX_SESSIONS_LISTED && scanned++ < LIST_SCAN_MAX;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != plen + SID_LEN || memcmp(k.mv_data, prefix, plen) != 0)
-			break;
-		if (v.mv_size != HASH_LEN)
-			continue;
-		memcpy(key, v.mv_data, HASH_LEN);
-		if (db_session_get(st, txn, key, &s) != 0)
-			continue;	/* expired, or damaged: not listed */
-		it = &a->sessions[a->sessions_n++];
-		memcpy(it->sid, s.sid, SID_LEN);
-		it->kind = s.kind;
-		memcpy(it->label, s.label, sizeof(it->label));
-		it->created = s.created;
-		it->last_seen = s.last_seen;
-		it->expires = s.expires;
-		it->current = sodium_memcmp(s.sid, own->sid, SID_LEN) == 0;
-	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : rc;
-}
+/* The lists of PAGE_HOME and PAGE_ALL: kinds in order, and how many of each. */
+static const struct {
+	uint8_t		kinds[2];
+	uint32_t	max;
+} page_lists[] = {
+	[PAGE_HOME] = { { KIND_CLI, 0 }, PAGE_CLI_SHOWN },
+	[PAGE_ALL] = { { KIND_WEB, KIND_CLI }, MAX_SESSIONS_LISTED / 2 },
+};
 
 int
-op_session_list(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
+op_page(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
-	static struct msg_store_session_list_r	a;
-	struct session_rec			s;
-	int					rc;
+	static struct msg_store_page_r	 a;
+	struct session_rec		 s;
+	struct user_rec			 u;
+	uint32_t			 all, *counted;
+	uint8_t				 kind;
+	size_t				 i;
+	int				 rc;
 
-	if ((rc = db_session_get(st, txn, op->req.key, &s)) == MDB_NOTFOUND)
-		return op_reply(op, m, ST_NOTFOUND, NULL);
-	if (rc != 0 || (rc = sessions_of(st, txn, &s, &a)) != 0)
-		return rc;
+	if ((rc = session_lookup(st, txn, op->req.key, &s, &u)) != 0)
+		return rc == MDB_NOTFOUND ? op_reply(op, m, ST_NOTFOUND, NULL) : rc;
+	memcpy(a.user_id, s.user_id, sizeof(a.user_id));
+	memcpy(a.name, u.name, sizeof(a.name));
+	a.counter = u.counter;
+	a.kind = s.kind;
+	memcpy(a.sid, s.sid, SID_LEN);
+	a.web_sessions = u.web_sessions;
+	a.cli_sessions = u.cli_sessions;
+	a.sessions_n = 0;
+	for (i = 0; i < 2 && (kind = page_lists[op->req.flag].kinds[i]) != 0; i++) {
+		if ((rc = session_recent(st, txn, s.user_id, kind, page_lists[op->req.flag].max,
+		    s.sid, &a, &all)) != 0)
+			return rc;
+		counted = kind == KIND_CLI ? &a.cli_sessions : &a.web_sessions;
+		if (all != UINT32_MAX && all != *counted) {	/* after a full map's sweep */
+			session_count_fix(st, txn, s.user_id, kind, all);
+			*counted = all;
+		}
+	}
+	session_touch(st, txn, op->req.key, &s);
 	return op_reply(op, m, ST_OK, &a);
+}
+
+/*
+ * The session a revoke names, of own's user, into target and tkey: 0,
+ * MDB_NOTFOUND (answered), or an error.  The index is keyed by the caller's
+ * own user: another user's sid is not found.
+ */
+static int
+revoke_target(struct store *st, MDB_txn *txn, const struct session_rec *own, const uint8_t *sid,
+    struct session_rec *target, uint8_t tkey[HASH_LEN])
+{
+	uint8_t			ikey[BYUSER_KEY_MAX];
+	size_t			ilen;
+	MDB_val			v;
+	int			rc;
+
+	ilen = byuser_key(ikey, own->user_id, KIND_WEB, sid);
+	if ((rc = db_get(txn, st->byuser, ikey, ilen, &v)) == MDB_NOTFOUND) {
+		ilen = byuser_key(ikey, own->user_id, KIND_CLI, sid);
+		rc = db_get(txn, st->byuser, ikey, ilen, &v);
+	}
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != HASH_LEN)
+		return STORE_ECORRUPT;
+	memcpy(tkey, v.mv_data, HASH_LEN);
+	if ((rc = db_get(txn, st->sessions, tkey, HASH_LEN, &v)) == MDB_NOTFOUND) {
+		rc = db_del(txn, st->byuser, ikey, ilen);	/* dangling index entry */
+		return rc == 0 ? MDB_NOTFOUND : rc;
+	}
+	if (rc != 0)
+		return rc;
+	if (session_decode(v.mv_data, v.mv_size, target) == -1 ||
+	    strcmp(target->user_id, own->user_id) != 0)
+		return STORE_ECORRUPT;
+	return 0;
 }
 
 int
@@ -368,37 +449,27 @@ op_session_revoke(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 {
 	struct msg_store_session_revoke_r a;
 	struct session_rec		own, target;
-	uint8_t			ikey[BYUSER_KEY_MAX], tkey[HASH_LEN];
-	size_t			ilen;
-	MDB_val			v;
-	int			rc;
+	uint8_t				tkey[HASH_LEN];
+	int				rc;
 
 	if ((rc = db_session_get(st, txn, op->req.key, &own)) == MDB_NOTFOUND)
 		return op_reply(op, m, ST_NOTFOUND, NULL);
 	if (rc != 0)
 		return rc;
-	/* the index is keyed by the caller's own user: another user's sid is not found */
-	ilen = byuser_key(ikey, own.user_id, op->req.sid, 0);
-	if ((rc = db_get(txn, st->byuser, ikey, ilen, &v)) == MDB_NOTFOUND)
-		return op_reply(op, m, ST_NOTFOUND, NULL);
-	if (rc != 0)
-		return rc;
-	if (v.mv_size != HASH_LEN)
-		return STORE_ECORRUPT;
-	memcpy(tkey, v.mv_data, HASH_LEN);
-	if ((rc = db_get(txn, st->sessions, tkey, HASH_LEN, &v)) == MDB_NOTFOUND) {
-		(void)op_reply(op, m, ST_NOTFOUND, NULL);
-		return db_del(txn, st->byuser, ikey, ilen);	/* dangling index entry */
-	}
-	if (rc != 0)
-		return rc;
-	if (session_decode(v.mv_data, v.mv_size, &target) == -1 ||
-	    strcmp(target.user_id, own.user_id) != 0)
-		return STORE_ECORRUPT;
-	if ((rc = db_session_del(st, txn, tkey, &target)) != 0)
+	if (op->req.flag == 0) {	/* no sid: the token's own session */
+		target = own;
+		memcpy(tkey, op->req.key, HASH_LEN);
+	} else if ((rc = revoke_target(st, txn, &own, op->req.sid, &target, tkey)) != 0)
+		return rc == MDB_NOTFOUND ? op_reply(op, m, ST_DENIED, NULL) : rc;
+	if ((rc = session_drop(st, txn, tkey, &target)) != 0)
 		return rc;
 	log_debug("session of %s revoked", own.user_id);
+	memset(&a, 0, sizeof(a));
 	memcpy(a.grant, target.grant, target.grant_len);
 	a.grant_len = target.grant_len;
-	return op_reply(op, m, ST_OK, &a);
+	a.own = sodium_memcmp(target.sid, own.sid, SID_LEN) == 0;
+	memcpy(a.user_id, own.user_id, sizeof(a.user_id));
+	rc = op_reply(op, m, ST_OK, &a);
+	sodium_memzero(&a, sizeof(a));
+	return rc;
 }

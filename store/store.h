@@ -17,6 +17,8 @@
  * Answers beyond msg.h, for the frontend:
  *	any op		ST_FULL (no room, nothing written), ST_INTERNAL (database error)
  *	token ops	ST_NOTFOUND: unknown, revoked or expired session
+ *	SESSION_REVOKE	ST_DENIED: the sid is not a live session of the token's user
+ *	PAGE		ST_INVALID: an unknown list
  *	SESSION_CREATE	ST_INVALID bad signature/layout or kind, ST_EXPIRED proof expired
  *			(or valid for longer than PROOF_TTL), ST_DENIED proof already used
  *	PAIR_CREATE	ST_INVALID malformed or already registered paircode, ST_BUSY
@@ -81,7 +83,7 @@ struct store {
 	struct store_conf	 conf;
 	struct event_base	*base;
 	MDB_env			*env;
-	MDB_dbi			 users, sessions, byuser, pairs, refs, nonces, byaddr;
+	MDB_dbi			 users, sessions, byuser, pairs, refs, nonces, byaddr, meta;
 	/* group commit */
 	struct op_list		 queue;
 	struct event		*ev_commit;
@@ -102,7 +104,9 @@ struct op_req {
 	uint8_t		key[HASH_LEN];		/* BLAKE2b of the token or paircode */
 	uint8_t		sid[SID_LEN];
 	uint8_t		ref[REF_LEN];
-	uint8_t		flag;			/* approve (PAIR_DECIDE), kind (SESSION_CREATE) */
+	uint8_t		flag;			/* approve (PAIR_DECIDE), kind (SESSION_CREATE),
+						 * list (PAGE), a token (PAIR_INFO) or a sid
+						 * (SESSION_REVOKE) was given */
 	char		label[MAX_LABEL + 1];
 	char		client[MAX_CLIENT + 1];	/* PAIR_CREATE: requester's address */
 	struct proof	proof;
@@ -152,8 +156,6 @@ int	db_session_get(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
 	    struct session_rec *);
 int	db_session_put(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
 	    const struct session_rec *, unsigned flags);
-int	db_session_del(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
-	    const struct session_rec *);
 int	db_pair_get(struct store *, MDB_txn *, const uint8_t key[HASH_LEN], struct pair_rec *);
 int	db_pair_put(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
 	    const struct pair_rec *);
@@ -181,7 +183,7 @@ const struct ipc_permit *request_permits(size_t *n);
 int	op_session_get(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_increment(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_session_create(struct store *, MDB_txn *, struct op *, struct mbuf *);
-int	op_session_list(struct store *, MDB_txn *, struct op *, struct mbuf *);
+int	op_page(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_session_revoke(struct store *, MDB_txn *, struct op *, struct mbuf *);
 /* Spends a verified proof's nonce and records its user (created or renamed);
  * *replayed when the nonce was spent before (then nothing is written). */
@@ -189,6 +191,35 @@ int	proof_spend(struct store *, MDB_txn *, const struct proof *, int *replayed);
 /* New session of kind for user; answers token (caller zeroes it). */
 int	session_new(struct store *, MDB_txn *, const char *user_id, uint8_t kind,
 	    const char *label, const uint8_t *grant, size_t grant_len, uint8_t token[TOKEN_LEN]);
+
+/* index.c: a session with its index entry and its user's count */
+/* Writes a new session under key and its byuser entry, and counts it. */
+int	session_add(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
+	    const struct session_rec *);
+/* Deletes the session under key (s is its record) and its index entry, and
+ * uncounts it; an index entry already gone is not an error. */
+int	session_drop(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
+	    const struct session_rec *);
+/* The same without lowering the count (the sweep of a full map: a count left
+ * too high is set right by the next page or cap scan that sees all). */
+int	session_unlist(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
+	    const struct session_rec *);
+/* Sets the user's session counts (after a full scan of them found others). */
+int	session_counts_set(struct store *, MDB_txn *, const char *user_id, uint32_t web,
+	    uint32_t cli);
+/* Up to max live sessions of user_id of kind, newest first, appended to
+ * a->sessions; the one whose sid is own is marked current.  *all: how many
+ * sessions of kind the user has, expired ones included, when the scan saw
+ * them all, else UINT32_MAX. */
+int	session_recent(struct store *, MDB_txn *, const char *user_id, uint8_t kind,
+	    uint32_t max, const uint8_t own[SID_LEN], struct msg_store_page_r *a,
+	    uint32_t *all);
+/* Sets a count that a complete scan found wrong (best effort, logged). */
+void	session_count_fix(struct store *, MDB_txn *, const char *user_id, uint8_t kind,
+	    uint32_t n);
+
+/* upgrade.c: brings a database of an older schema to SCHEMA_VERSION, once */
+int	db_upgrade(struct store *, MDB_txn *);
 
 /* pair.c */
 int	op_pair_create(struct store *, MDB_txn *, struct op *, struct mbuf *);

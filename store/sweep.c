@@ -17,6 +17,10 @@
 #define SWEEP_SOON_SEC	1	/* rerun after this when a run stopped early */
 #define SWEEP_ALL_RUNS	10000	/* bounds sweep_all(): transactions per table */
 #define SWEEP_SHRINK	8	/* a run that found no room is retried over 1/8 */
+/* sweep_all()'s transactions look at this many entries each: LMDB reuses the
+ * pages a transaction frees only from the second transaction after it on, so
+ * the write retried after a sweep_all() gets room from all but its last one. */
+#define SWEEP_ALL_SCAN	256
 
 enum { T_SESSIONS, T_PAIRS, T_NONCES, T_MAX };
 
@@ -26,6 +30,7 @@ struct sweep_pos {
 };
 
 static struct sweep_pos	pos[T_MAX];
+static int		uncounted;	/* sweep_all(): sessions dropped without their count */
 static uint8_t		expired[SWEEP_SCAN][SWEEP_KEY_MAX];
 
 static MDB_dbi
@@ -73,7 +78,7 @@ drop(struct store *st, MDB_txn *txn, int t, const uint8_t *key, size_t klen)
 
 	if (t == T_SESSIONS && db_get(txn, st->sessions, key, klen, &v) == 0 &&
 	    session_decode(v.mv_data, v.mv_size, &s) == 0)
-		return db_session_del(st, txn, key, &s);
+		return (uncounted ? session_unlist : session_drop)(st, txn, key, &s);
 	if (t == T_PAIRS && db_pair_get(st, txn, key, &p) == 0 && p.state == PAIR_PENDING &&
 	    (rc = pair_unlist(st, txn, &p)) != 0)
 		return rc;
@@ -152,7 +157,7 @@ static int
 sweep_step(struct store *st, int t, uint64_t now, size_t *deleted, int *more)
 {
 	struct sweep_pos	 saved = pos[t];
-	size_t			 limit = SWEEP_SCAN, n;
+	size_t			 limit = SWEEP_ALL_SCAN, n;
 	MDB_txn			*txn;
 	int			 rc;
 
@@ -176,22 +181,48 @@ sweep_step(struct store *st, int t, uint64_t now, size_t *deleted, int *more)
 	}
 }
 
-int
-sweep_all(struct store *st, uint64_t now, size_t *deleted)
+/* Every table once; *stuck when one found no room even for one deletion. */
+static int
+sweep_tables(struct store *st, uint64_t now, size_t *deleted, int *stuck)
 {
 	size_t	i;
 	int	t, rc = 0, r, more;
 
-	*deleted = 0;
+	*stuck = 0;
 	for (t = 0; t < T_MAX; t++) {
 		pos[t].len = 0;
 		for (i = 0, more = 1; more && i < SWEEP_ALL_RUNS; i++)
 			if ((r = sweep_step(st, t, now, deleted, &more)) != 0) {
+				*stuck |= r == MDB_MAP_FULL;
 				rc = rc != 0 ? rc : r;
 				pos[t].len = 0;
 				break;
 			}
 	}
+	return rc;
+}
+
+/*
+ * Sweeps every table of a full map.  A table that found no room even for
+ * one deletion is tried again once the tables after it made room (spent
+ * nonces are cheap to delete: they free the pages sessions need).
+ */
+int
+sweep_all(struct store *st, uint64_t now, size_t *deleted)
+{
+	size_t	before;
+	int	rc, stuck;
+
+	*deleted = 0;
+	uncounted = 1;	/* a count is a write: in a full map, room comes first */
+	rc = sweep_tables(st, now, deleted, &stuck);
+	if (stuck && *deleted > 0) {
+		before = *deleted;
+		rc = sweep_tables(st, now, deleted, &stuck);
+		if (rc != 0 && *deleted > before)
+			rc = 0;
+	}
+	uncounted = 0;
 	return rc;
 }
 

@@ -22,7 +22,11 @@ mint() { # USER -> "ok TOKEN" or the status word
 	out=$(sc s create "$(sc s sign "$T/proof.sk" "$1" Mallory)" 1 mint) || return 1
 	case $out in ok\ *) echo "ok $(field 2 "$out")" ;; *) echo "$out" ;; esac
 }
-live() { field 2 "$(sc s list "$1" | head -1)"; } # TOKEN -> sessions listed for its user
+live() { # TOKEN -> sessions its user has (STORE_PAGE's web + CLI totals)
+	local a
+	a=$(sc s page "$1" 1 | head -1)
+	echo $(( $(field 7 "$a") + $(field 8 "$a") ))
+}
 
 out=$(mint github:mallory); FIRST=$(field 2 "$out")
 expect_match "first session minted" '^ok [0-9a-f]{64}$' "$out"

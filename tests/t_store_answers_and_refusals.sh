@@ -51,7 +51,8 @@ expect_eq "get after increments" "ok github:1 Alice 303 1 $SID1" "$(sc basic get
 BOGUS=$(printf '%064d' 0)
 expect_eq "get: unknown token" "notfound" "$(sc basic get "$BOGUS")"
 expect_eq "increment: unknown token" "notfound" "$(sc basic incr "$BOGUS")"
-expect_eq "list: unknown token" "notfound" "$(sc basic list "$BOGUS")"
+expect_eq "page: unknown token" "notfound" "$(sc basic page "$BOGUS" 1)"
+expect_eq "page: an unknown list refused" "invalid" "$(sc basic page "$TOK" 2)"
 
 # --- login proofs
 P=$(sc basic sign "$T/proof.sk" github:1 "Alice B" 1 120 "$GRANT" -)
@@ -82,16 +83,23 @@ TOKB=$(field 2 "$L3")
 expect_eq "second user has own counter" "ok 1" "$(sc basic incr "$TOKB")"
 
 # --- listing and revoking
-LIST=$(sc basic list "$TOK")
-expect_match "list: this user's three sessions" '^ok 3' "$LIST"
-expect_eq "list: exactly one current" "1" "$(echo "$LIST" | awk 'NR > 1 && $NF == 1' | wc -l)"
-expect_match "list: labels" "web-label" "$LIST"
+LIST=$(sc basic page "$TOK" 1)
+expect_match "page: user, name, count, kind, sid, 3 web and 0 CLI sessions, 3 listed" \
+	"^ok github:1 A 303 1 $SID1 3 0 3\$" "$(echo "$LIST" | head -1)"
+expect_eq "page: exactly one current" "1" "$(echo "$LIST" | awk 'NR > 1 && $NF == 1' | wc -l)"
+expect_match "page: labels" "web-label" "$LIST"
+expect_match "page for the counter: its CLI sessions only (none)" "^ok github:1 A 303 1 $SID1 3 0 0\$" \
+	"$(sc basic page "$TOK" 0)"
 SID2=$(field 6 "$(sc basic get "$TOK2")")
-expect_eq "revoke: another user's session refused" "notfound" "$(sc basic revoke "$TOKB" "$SID2")"
-expect_eq "revoke: answers the grant handle" "ok $GRANT" "$(sc basic revoke "$TOK" "$SID2")"
+expect_eq "revoke: another user's session refused" "denied" "$(sc basic revoke "$TOKB" "$SID2")"
+expect_eq "revoke: answers the grant handle, not the asking session" "ok $GRANT 0 github:1" \
+	"$(sc basic revoke "$TOK" "$SID2")"
 expect_eq "revoked session is gone" "notfound" "$(sc basic get "$TOK2")"
-expect_eq "revoke: twice" "notfound" "$(sc basic revoke "$TOK" "$SID2")"
-expect_eq "logout: revoke own session" "ok -" "$(sc basic revoke "$TOK" "$SID1")"
+expect_eq "revoke: twice" "denied" "$(sc basic revoke "$TOK" "$SID2")"
+expect_eq "revoke: unknown token" "notfound" "$(sc basic revoke "$BOGUS" "$SID2")"
+expect_match "page: two sessions counted after the revoke" "^ok github:1 A 303 1 $SID1 2 0 2\$" \
+	"$(sc basic page "$TOK" 1 | head -1)"
+expect_eq "logout: revoke own session (no sid)" "ok - 1 github:1" "$(sc basic revoke "$TOK" -)"
 expect_eq "logged out session is gone" "notfound" "$(sc basic get "$TOK")"
 L=$(sc basic login "$T/proof.sk" github:1 Alice web)
 TOK=$(field 2 "$L")
@@ -107,8 +115,13 @@ expect_eq "pair: same paircode again invalid" "invalid" "$(sc basic pair-create 
 expect_eq "pair: 21 chars invalid" "invalid" "$(sc basic pair-create "${PC:0:21}" x)"
 expect_eq "pair: bad character invalid" "invalid" "$(sc basic pair-create "${PC:0:21}." x)"
 expect_eq "pair: 128 chars ok" "ok" "$(field 1 "$(sc basic pair-create "$(printf 'b%.0s' $(seq 128))" x)")"
-expect_match "pair: info: claim, address and time" "^ok $UC (5[0-9][0-9]|600) cli on host 127\.0\.0\.1 [0-9]{10}\$" \
-	"$(sc basic pair-info "$REF")"
+expect_match "pair: info: claim, address and time, no viewer" \
+	"^ok $UC (5[0-9][0-9]|600) cli on host 127\.0\.0\.1 [0-9]{10} 0 - -\$" "$(sc basic pair-info "$REF")"
+expect_match "pair: info seen with a web session names its user" \
+	"^ok $UC (5[0-9][0-9]|600) cli on host 127\.0\.0\.1 [0-9]{10} 1 github:1 Alice\$" \
+	"$(sc basic pair-info "$REF" "$TOK")"
+expect_match "pair: info seen with an unknown token names nobody" " 0 - -\$" \
+	"$(sc basic pair-info "$REF" "$BOGUS")"
 expect_eq "pair: info of unknown ref" "notfound" "$(sc basic pair-info 00000000000000000000000000000000)"
 expect_eq "pair: unknown paircode looks expired" "expired" "$(sc basic pair-take "$(code)")"
 expect_eq "pair: malformed paircode on take" "invalid" "$(sc basic pair-take short)"
@@ -137,10 +150,10 @@ expect_match "pair: take gives a session of the approver" '^ok [0-9a-f]{64} gith
 expect_eq "pair: second take looks expired" "expired" "$(sc basic pair-take "$PC")"
 CG=$(sc basic get "$(field 2 "$T1")")
 expect_eq "pair: CLI session kind 2, same counter" "2 303" "$(field 5 "$CG") $(field 4 "$CG")"
-expect_match "pair: CLI session listed with its label" " 2 cli on host " "$(sc basic list "$TOK")"
+expect_match "pair: CLI session listed with its label" " 2 cli on host " "$(sc basic page "$TOK" 0)"
 PD=$(code)
 RD=$(field 2 "$(sc basic pair-create "$PD" deny-me)")
-expect_eq "pair: deny" "ok" "$(sc basic pair-decide "$TOK" "$RD" 0)"
+expect_eq "pair: deny, answering who denied" "ok github:1 Alice" "$(sc basic pair-decide "$TOK" "$RD" 0)"
 expect_eq "pair: denied poll" "denied" "$(sc basic pair-take "$PD")"
 
 # --- malformed frames close only their connection; a steady client keeps going
@@ -153,22 +166,22 @@ raw_closed() { # what hex
 }
 # str_hex S: a str field (u16 length + bytes); frame_hex TYPE PAYLOADHEX: a whole frame
 str_hex() { printf '%04x' "${#1}"; printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
-frame_hex() { printf '%08x0001%04x0000000b%s' $((${#2} / 2)) "$1" "$2"; }
-expect_eq "raw: a well-formed ping answered" "answer 101 ok" "$(sc basic raw 000000000001006400000001)"
-expect_eq "raw: the frame storec builds for a ping is the same" "000000000001006400000001" \
+frame_hex() { printf '%08x0002%04x0000000b%s' $((${#2} / 2)) "$1" "$2"; }
+expect_eq "raw: a well-formed ping answered" "answer 101 ok" "$(sc basic raw 000000000002006400000001)"
+expect_eq "raw: the frame storec builds for a ping is the same" "000000000002006400000001" \
 	"$(sc basic frame ping)"
-raw_closed "truncated fields" 0000000a000100680000000200000000000000000000
-raw_closed "empty INCREMENT" 000000000001006800000002
-raw_closed "trailing byte" 00000001000100640000000300
-raw_closed "4 GB length" ffffffff000100640000000400
-raw_closed "length over the maximum" 00004001000100640000000400
-raw_closed "unknown type" 00000000000103e700000005
-raw_closed "authd type" 00000000000100c800000006
-raw_closed "answer type" 000000000001006500000007
-raw_closed "wrong version" 000000000002006400000008
+raw_closed "truncated fields" 0000000a000200680000000200000000000000000000
+raw_closed "empty INCREMENT" 000000000002006800000002
+raw_closed "trailing byte" 00000001000200640000000300
+raw_closed "4 GB length" ffffffff000200640000000400
+raw_closed "length over the maximum" 00004001000200640000000400
+raw_closed "unknown type" 00000000000203e700000005
+raw_closed "authd type" 00000000000200c800000006
+raw_closed "answer type" 000000000002006500000007
+raw_closed "wrong version (the previous one)" 000000000001006400000008
 raw_closed "control character in a label" \
-	0000001c000100700000000900166161616161616161616161616161616161616161616100026101
-raw_closed "blob longer than the frame" 000000040001006a0000000affff0000
+	0000001c000200700000000900166161616161616161616161616161616161616161616100026101
+raw_closed "blob longer than the frame" 000000040002006a0000000affff0000
 raw_closed "a paircode over 128 bytes" \
 	"$(frame_hex 112 "$(str_hex "$(printf 'a%.0s' $(seq 129))")$(str_hex x)$(str_hex 127.0.0.1)")"
 raw_closed "random garbage" "$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')"

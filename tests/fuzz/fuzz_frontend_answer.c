@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * in the order of the seeds' first byte (tests/fuzz/mkseeds.py). */
 static const uint16_t types[] = {
 	MSG_STORE_SESSION_GET, MSG_STORE_INCREMENT, MSG_STORE_SESSION_CREATE,
-	MSG_STORE_SESSION_LIST, MSG_STORE_SESSION_REVOKE, MSG_STORE_PAIR_CREATE,
+	MSG_STORE_PAGE, MSG_STORE_SESSION_REVOKE, MSG_STORE_PAIR_CREATE,
 	MSG_STORE_PAIR_INFO, MSG_STORE_PAIR_DECIDE, MSG_STORE_PAIR_TAKE, MSG_STORE_PAIR_APPROVE,
 	MSG_STORE_PING, MSG_AUTH_PING, MSG_AUTH_PROVIDERS, MSG_AUTH_LOGIN_START,
 	MSG_AUTH_LOGIN_FINISH, MSG_AUTH_REVOKE,
@@ -38,8 +38,8 @@ check_bounds(uint16_t type, const void *out)
 			abort();
 		break;
 	}
-	case MSG_STORE_SESSION_LIST:
-		if (((const struct msg_store_session_list_r *)out)->sessions_n > MAX_SESSIONS_LISTED)
+	case MSG_STORE_PAGE:
+		if (((const struct msg_store_page_r *)out)->sessions_n > MAX_SESSIONS_LISTED)
 			abort();
 		break;
 	case MSG_STORE_SESSION_REVOKE: {

@@ -17,7 +17,7 @@
  * kinds, replays, expiry); a frame with 0x01 or 0x02 first commits the frames
  * before it and reads their answers, as a client waiting for them would:
  *	0x01 token field := last token answered (SESSION_CREATE, PAIR_TAKE)
- *	0x02 ref/sid field := last ref (PAIR_CREATE) or sid (SESSION_LIST) answered
+ *	0x02 ref/sid field := last ref (PAIR_CREATE) or sid (PAGE) answered
  *	0x04 SESSION_CREATE, PAIR_APPROVE: a proof signed with the store's key from
  *	     payload bytes (any purpose; with the last ref answered or none), also
  *	     when the payload does not decode
@@ -135,15 +135,17 @@ substitute(uint16_t type, union msg_request *q, const uint8_t *p, size_t len, in
 	switch (type) {
 	case MSG_STORE_SESSION_GET:
 	case MSG_STORE_INCREMENT:
-	case MSG_STORE_SESSION_LIST:
-		if (flags & 0x01)	/* same layout: a token */
+	case MSG_STORE_PAGE:
+		if (flags & 0x01)	/* same start: a token */
 			memcpy(q->store_session_get.token, last_token, TOKEN_LEN);
 		break;
 	case MSG_STORE_SESSION_REVOKE:
 		if (flags & 0x01)
 			memcpy(q->store_session_revoke.token, last_token, TOKEN_LEN);
-		if (flags & 0x02)
+		if (flags & 0x02) {
 			memcpy(q->store_session_revoke.sid, last_sid, SID_LEN);
+			q->store_session_revoke.sid_len = SID_LEN;
+		}
 		break;
 	case MSG_STORE_PAIR_DECIDE:
 		if (flags & 0x01)
@@ -152,6 +154,10 @@ substitute(uint16_t type, union msg_request *q, const uint8_t *p, size_t len, in
 			memcpy(q->store_pair_decide.ref, last_ref, REF_LEN);
 		break;
 	case MSG_STORE_PAIR_INFO:
+		if (flags & 0x01) {
+			memcpy(q->store_pair_info.token, last_token, TOKEN_LEN);
+			q->store_pair_info.token_len = TOKEN_LEN;
+		}
 		if (flags & 0x02)
 			memcpy(q->store_pair_info.ref, last_ref, REF_LEN);
 		break;
@@ -179,7 +185,7 @@ answer_seen(const struct msg_hdr *h, const uint8_t *p)
 		struct msg_store_session_create_r	create;
 		struct msg_store_pair_take_r		take;
 		struct msg_store_pair_create_r		pair;
-		struct msg_store_session_list_r		list;
+		struct msg_store_page_r			list;
 	}					*a = (const void *)buf;
 	uint16_t				 type;
 	uint8_t					 st;
@@ -197,7 +203,7 @@ answer_seen(const struct msg_hdr *h, const uint8_t *p)
 	case MSG_STORE_PAIR_CREATE:
 		memcpy(last_ref, a->pair.ref, REF_LEN);
 		break;
-	case MSG_STORE_SESSION_LIST:
+	case MSG_STORE_PAGE:
 		if (a->list.sessions_n > 0)
 			memcpy(last_sid, a->list.sessions[0].sid, SID_LEN);
 		break;

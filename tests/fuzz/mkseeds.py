@@ -20,17 +20,18 @@ def write(target, name, data):
 def frame(sel, flags, payload): return u8(sel) + u8(flags) + u16(len(payload)) + payload
 
 # fuzz_store_request: handler index in store/request.c's permit table
-PING, GET, INCR, CREATE, LIST, REVOKE, PCREATE, PINFO, DECIDE, TAKE = range(10)
+PING, GET, INCR, CREATE, PAGE, REVOKE, PCREATE, PINFO, DECIDE, TAKE = range(10)
 T = bytes(32)
 CODE = b'abcdefghijklmnopqrstuvwxyz012345'
 login = frame(CREATE, 4, bytes([1, 1, 100, 1]) + b'alice')      # web kind, web purpose, grant
 st = 'fuzz_store_request'
 write(st, 'ping', frame(PING, 0, b''))
-write(st, 'web', login + frame(GET, 1, T) + frame(INCR, 1, T) + frame(LIST, 1, T) +
-      frame(REVOKE, 3, T + bytes(16)) + frame(GET, 1, T))
+write(st, 'web', login + frame(GET, 1, T) + frame(INCR, 1, T) + frame(PAGE, 1, T + u8(1)) +
+      frame(REVOKE, 3, T + s(bytes(16))) + frame(PAGE, 1, T + u8(0)) + frame(REVOKE, 1, T + s(b'')) +
+      frame(GET, 1, T))
 write(st, 'replay', login + frame(CREATE, 8, b'\x01'))
 write(st, 'expired', frame(CREATE, 4, bytes([1, 1, 0, 0]) + b'bob'))
-write(st, 'pair', frame(PCREATE, 0, s(CODE) + s(b'cli on host')) + frame(PINFO, 2, bytes(16)) +
+write(st, 'pair', frame(PCREATE, 0, s(CODE) + s(b'cli on host')) + frame(PINFO, 3, bytes(16) + s(T)) +
       frame(TAKE, 0, s(CODE)) + login + frame(DECIDE, 3, T + bytes(16) + u8(1)) +
       frame(TAKE, 0, s(CODE)) + frame(GET, 1, T))
 write(st, 'cli_login', frame(PCREATE, 0, s(CODE) + s(b'x')) +
@@ -54,12 +55,13 @@ answers = {
     'session_get': u8(0) + s(b'dev:alice') + s(b'Alice') + u64(7) + u8(1) + bytes(16),
     'increment': u8(0) + u64(8),
     'session_create': u8(0) + T + s(b'dev:alice') + s(b'Alice') + u8(1) + s(b''),
-    'session_list': u8(0) + u32(2) + 2 * (bytes(16) + u8(1) + s(b'Firefox') + u64(1) + u64(2) +
-                                         u64(3) + u8(1)),
-    'session_revoke': u8(0) + s(bytes(16)),
+    'page': u8(0) + s(b'dev:alice') + s(b'Alice') + u64(7) + u8(1) + bytes(16) + u32(1) + u32(1) +
+            u32(2) + 2 * (bytes(16) + u8(1) + s(b'Firefox') + u64(1) + u64(2) + u64(3) + u8(1)),
+    'session_revoke': u8(0) + s(bytes(16)) + u8(1) + s(b'dev:alice'),
     'pair_create': u8(0) + bytes(16) + s(b'WDJB-MJHT') + u32(600) + u32(1),
-    'pair_info': u8(0) + s(b'WDJB-MJHT') + u32(500) + s(b'cli on host'),
-    'pair_decide': u8(0),
+    'pair_info': u8(0) + s(b'WDJB-MJHT') + u32(500) + s(b'cli on host') + s(b'127.0.0.1') + u64(1) +
+                 u8(1) + s(b'dev:alice') + s(b'Alice'),
+    'pair_decide': u8(0) + s(b'dev:alice') + s(b'Alice'),
     'pair_take': u8(0) + T + s(b'dev:alice'),
     'store_ping': u8(0) + u64(1) + u64(2) + u32(3),
     'auth_ping': u8(0) + u32(2),

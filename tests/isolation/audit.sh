@@ -162,7 +162,8 @@ audit_peers() {
 	local d sock ping out
 	for d in store authd; do
 		sock=/run/airlock/$d.sock
-		[ $d = store ] && ping=000000000001006400000001 || ping=00000000000100c800000001
+		[ $d = store ] && ping=STORE_PING || ping=AUTH_PING
+		ping=$(ns_run "$AUDIT_DIR/storec" - frame msg $ping)	# this version's frame
 		expect_eq "$d.sock: owner, group, mode" "airlock-$d airlock-frontend 660" \
 			"$(ns_run stat -c '%U %G %a' "$sock")"
 		out=$(ns_run setpriv --reuid=airlock-frontend --regid=airlock-frontend --clear-groups \

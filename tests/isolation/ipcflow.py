@@ -6,7 +6,7 @@ checking that no answer authd or the store sends holds a secret marker.
 
 LOGIN_START -> the provider's authorize URL (fetched, the provider redirects
 back with code + state) -> LOGIN_FINISH -> proof -> SESSION_CREATE -> INCREMENT
--> SESSION_GET -> SESSION_REVOKE (own session: logout, gives the grant) ->
+-> SESSION_GET -> SESSION_REVOKE (no sid: its own, a logout; gives the grant) ->
 AUTH_REVOKE.  Run it where the provider's URLs resolve (the container's network
 namespace).  Prints one "ok STEP ..." line per step, "LEAK ..." for an answer
 holding a marker; exit 0 when every step worked and nothing leaked.
@@ -19,7 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-VERSION = 1
+VERSION = 2
 ST_OK = 0
 PURPOSE_WEB, KIND_WEB = 1, 1
 (STORE_SESSION_GET, STORE_INCREMENT, STORE_SESSION_CREATE, STORE_SESSION_REVOKE) = (102, 104, 106, 110)
@@ -153,7 +153,9 @@ def main(argv):
         return 1
     r.str(), r.str(), r.u64(), r.u8()
     sid = r.take(16)
-    r = store.call(STORE_SESSION_REVOKE, token + sid)
+    if len(sid) != 16:
+        return 1
+    r = store.call(STORE_SESSION_REVOKE, token + s_(b""))  # no sid: its own
     st = r.u8()
     grant = r.blob() if st == ST_OK else b""
     print("ok SESSION_REVOKE (logout), grant %d bytes" % len(grant) if st == ST_OK

@@ -13,8 +13,8 @@
  *
  * Message commands: the request's fields as arguments, in msgtab.h's order
  * (numbers in decimal, binary values in hex, "-" for an empty one):
- *	ping | get TOKEN | list TOKEN | revoke TOKEN SID | create PROOF KIND LABEL |
- *	pair-create PAIRCODE LABEL [CLIENT (127.0.0.1)] | pair-info REF |
+ *	ping | get TOKEN | page TOKEN 0|1 | revoke TOKEN SID|- | create PROOF KIND LABEL |
+ *	pair-create PAIRCODE LABEL [CLIENT (127.0.0.1)] | pair-info REF [TOKEN (-)] |
  *	pair-decide TOKEN REF 0|1 | pair-take PAIRCODE | pair-approve PROOF
  *	msg NAME FIELDS...		any message of msgtab.h by name (STORE_PING)
  *	frame COMMAND ARGS		prints the request frame (hex, id 1) that a message
@@ -530,7 +530,7 @@ static const struct {
 } msg_cmds[] = {
 	{ "ping",		MSG_STORE_PING },
 	{ "get",		MSG_STORE_SESSION_GET },
-	{ "list",		MSG_STORE_SESSION_LIST },
+	{ "page",		MSG_STORE_PAGE },
 	{ "revoke",		MSG_STORE_SESSION_REVOKE },
 	{ "create",		MSG_STORE_SESSION_CREATE },
 	{ "pair-create",	MSG_STORE_PAIR_CREATE },
@@ -540,24 +540,38 @@ static const struct {
 	{ "pair-approve",	MSG_STORE_PAIR_APPROVE },
 };
 
+/* A message command given all but its last field gets this one. */
+static const struct {
+	uint16_t	 type;
+	int		 argc;
+	char		*last;
+} msg_last_default[] = {
+	{ MSG_STORE_PAIR_CREATE, 2, "127.0.0.1" },
+	{ MSG_STORE_PAIR_INFO, 1, "-" },
+};
+
 static int
 commands(const char *cmd, int argc, char **argv)
 {
 	static struct msg_store_session_create	c;
-	static char				*pc[3];
+	static char				*full[3];
 	static struct login_arg			la;
 	struct flood_arg			fa;
-	size_t					i;
+	size_t					i, j;
 	uint16_t				type;
 
-	for (i = 0; i < sizeof(msg_cmds) / sizeof(msg_cmds[0]); i++)
-		if (strcmp(cmd, msg_cmds[i].name) == 0) {
-			if (msg_cmds[i].type == MSG_STORE_PAIR_CREATE && argc == 2) {
-				pc[0] = argv[0], pc[1] = argv[1], pc[2] = "127.0.0.1";
-				argc = 3, argv = pc;
+	for (i = 0; i < sizeof(msg_cmds) / sizeof(msg_cmds[0]); i++) {
+		if (strcmp(cmd, msg_cmds[i].name) != 0)
+			continue;
+		for (j = 0; j < sizeof(msg_last_default) / sizeof(msg_last_default[0]); j++)
+			if (msg_last_default[j].type == msg_cmds[i].type &&
+			    msg_last_default[j].argc == argc) {
+				memcpy(full, argv, (size_t)argc * sizeof(*argv));
+				full[argc++] = msg_last_default[j].last;
+				argv = full;
 			}
-			return cmd_msg(msg_cmds[i].type, argc, argv);
-		}
+		return cmd_msg(msg_cmds[i].type, argc, argv);
+	}
 	if (strcmp(cmd, "msg") == 0 && argc >= 1 && (type = mv_type_named(argv[0])) != 0)
 		return cmd_msg(type, argc - 1, argv + 1);
 	if (strcmp(cmd, "frame") == 0 && argc >= 1 && !frame_only) {

@@ -115,4 +115,59 @@ fx_run(struct op *op, void *ans)
 	return fx_answer(op, ans);
 }
 
+/* A SESSION_CREATE op for user (a web proof, kind, label "test") at st.now. */
+static inline void
+fx_fill_create(struct op *op, const char *user, uint8_t kind)
+{
+	struct proof *p = &op->req.proof;
+
+	p->purpose = PURPOSE_WEB;
+	p->expires = st.now + PROOF_TTL;
+	randombytes_buf(p->nonce, sizeof(p->nonce));
+	snprintf(p->user_id, sizeof(p->user_id), "%s", user);
+	snprintf(p->name, sizeof(p->name), "Name");
+	op->req.flag = kind;
+	snprintf(op->req.label, sizeof(op->req.label), "test");
+}
+
+/* SESSION_CREATE for user at st.now; the token into tok when ST_OK. */
+static inline uint8_t
+fx_create(const char *user, uint8_t kind, uint8_t tok[TOKEN_LEN])
+{
+	struct op				*op = fx_op(MSG_STORE_SESSION_CREATE,
+						    op_session_create, OP_WRITE);
+	struct msg_store_session_create_r	 a;
+	uint8_t					 s;
+
+	fx_fill_create(op, user, kind);
+	if ((s = fx_run(op, &a)) == ST_OK)
+		memcpy(tok, a.token, TOKEN_LEN);
+	return s;
+}
+
+/* SESSION_GET (which refreshes last_seen once a minute). */
+static inline uint8_t
+fx_get(const uint8_t tok[TOKEN_LEN])
+{
+	struct op *op = fx_op(MSG_STORE_SESSION_GET, op_session_get, 0);
+
+	secret_hash(op->req.key, tok, TOKEN_LEN);
+	return fx_run(op, NULL);
+}
+
+/* Entries of a table (an index counts expired sessions not yet removed). */
+static inline size_t
+fx_entries(MDB_dbi dbi)
+{
+	MDB_txn		*txn;
+	MDB_stat	 s;
+
+	if (mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) != 0)
+		exit(1);
+	if (mdb_stat(txn, dbi, &s) != 0)
+		s.ms_entries = (size_t)-1;
+	mdb_txn_abort(txn);
+	return s.ms_entries;
+}
+
 #endif

@@ -38,8 +38,7 @@ static void
 page_cases(void)
 {
 	struct fe				 fe;
-	struct msg_store_session_get_r		 sess;
-	struct msg_store_session_list_r		 l;
+	struct msg_store_page_r			 l;
 	struct buf				 sb;
 	const char	*csp = NULL;
 	char		*style, *script;
@@ -54,17 +53,19 @@ page_cases(void)
 	    strstr(csp, "form-action 'self'") && strstr(csp, "base-uri 'none'") &&
 	    !strstr(csp, "unsafe-inline"), "CSP: strict defaults, no unsafe-inline");
 
-	memset(&sess, 0, sizeof(sess));
 	memset(&l, 0, sizeof(l));
-	snprintf(sess.name, sizeof(sess.name), "<script>alert(1)</script>");
-	snprintf(sess.user_id, sizeof(sess.user_id), "op:\"quoted\"");
-	sess.counter = 42;
+	snprintf(l.name, sizeof(l.name), "<script>alert(1)</script>");
+	snprintf(l.user_id, sizeof(l.user_id), "op:\"quoted\"");
+	l.counter = 42;
+	l.cli_sessions = 1000;
 	l.sessions_n = 1;
 	l.sessions[0].kind = KIND_CLI;
 	snprintf(l.sessions[0].label, sizeof(l.sessions[0].label), "<img src=x onerror=alert(1)>");
 	buf_init(&sb, FE_ANSWER_MAX);
-	page_counter(&sb, &sess, "csrf-token", &l);
+	page_counter(&sb, &l, "csrf-token");
 	CHECK(sb.err == 0, "counter page rendered");
+	CHECK(strstr(buf_str(&sb), "The 1 most recent of 1000.") != NULL,
+	    "counter page: the listed CLI sessions out of the user's total");
 	CHECK(strstr(buf_str(&sb), "<script>alert") == NULL &&
 	    strstr(buf_str(&sb), "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL,
 	    "user name escaped");

@@ -14,6 +14,7 @@
  * The wire layout of every message, written independently of msgtab.h:
  * b = u8, w = u32, q = u64, s = str, t = bytes32 (token), i = bytes16 (sid,
  * ref, grant, nonce), B = blob (1..64 bytes here), o = blob of 0 or 16 bytes,
+ * T = blob of 0 or 32 bytes (an optional token),
  * L(...) = u32 count then that many items.  Requests, then answers (after the
  * status byte, which the test adds).  A change to the table that moves a byte
  * on the wire fails here.
@@ -26,13 +27,13 @@ static const struct layout {
 	{ MSG_STORE_SESSION_GET, "t", "ssqbi" },
 	{ MSG_STORE_INCREMENT, "t", "q" },
 	{ MSG_STORE_SESSION_CREATE, "Bbs", "tssbo" },
-	{ MSG_STORE_SESSION_LIST, "t", "L(ibsqqqb)" },
-	{ MSG_STORE_SESSION_REVOKE, "ti", "o" },
+	{ MSG_STORE_SESSION_REVOKE, "to", "obs" },
 	{ MSG_STORE_PAIR_CREATE, "sss", "isww" },
-	{ MSG_STORE_PAIR_INFO, "i", "swssq" },
-	{ MSG_STORE_PAIR_DECIDE, "tib", "" },
+	{ MSG_STORE_PAIR_INFO, "iT", "swssqbss" },
+	{ MSG_STORE_PAIR_DECIDE, "tib", "ss" },
 	{ MSG_STORE_PAIR_TAKE, "s", "ts" },
 	{ MSG_STORE_PAIR_APPROVE, "B", "" },
+	{ MSG_STORE_PAGE, "tb", "ssqbiwwL(ibsqqqb)" },
 	{ MSG_AUTH_PING, "", "w" },
 	{ MSG_AUTH_PROVIDERS, "", "L(ssb)" },
 	{ MSG_AUTH_LOGIN_START, "sbo", "sB" },
@@ -66,6 +67,7 @@ put_random(struct mbuf *m, const char *f)
 		case 'i': randombytes_buf(bytes, 16); m_add_bytes(m, bytes, 16); break;
 		case 'B': randombytes_buf(bytes, 64); m_add_blob(m, bytes, 1 + randombytes_uniform(64)); break;
 		case 'o': randombytes_buf(bytes, 16); m_add_blob(m, bytes, n < 5 ? 0 : 16); break;
+		case 'T': randombytes_buf(bytes, 32); m_add_blob(m, bytes, n < 5 ? 0 : 32); break;
 		case 'L':
 			count = randombytes_uniform(4);
 			m_add_u32(m, count);
@@ -84,7 +86,7 @@ put_random(struct mbuf *m, const char *f)
 static int
 codec_round(uint16_t type, const uint8_t *payload, size_t len, uint8_t *status)
 {
-	static union { union msg_request q; struct msg_store_session_list_r l;
+	static union { union msg_request q; struct msg_store_page_r l;
 	    struct msg_auth_providers_r p; struct msg_auth_login_start_r s; } v;
 	struct mreader	r;
 	struct mbuf	m;
@@ -151,9 +153,10 @@ test_field_order(void)
 {
 	struct msg_hdr			 h = { 0, PROTO_VERSION, MSG_STORE_SESSION_GET, 7 };
 	struct msg_store_session_get_r	 g = { "oidc:alice", "Alice", 41, KIND_CLI, "0123456789abcdef" };
-	struct msg_store_pair_info_r	 pi = { "BCDF-GHJK", 300, "cli on host", "127.0.0.2", 1700000000 };
+	struct msg_store_pair_info_r	 pi = { "BCDF-GHJK", 300, "cli on host", "127.0.0.2", 1700000000,
+	    1, "oidc:bob", "Bob" };
 	struct msg_auth_login_finish	 f = { "st", "co", "bind", 4, "::1", "github", "https://iss" };
-	static struct msg_store_session_list_r l;
+	static struct msg_store_page_r l;
 	struct mbuf			 a, b;
 
 	msg_answer(&a, &h, ST_OK, &g);
@@ -166,8 +169,10 @@ test_field_order(void)
 	msg_answer(&a, &h, ST_OK, &pi);
 	m_reply(&b, &h, ST_OK);
 	m_add_str(&b, "BCDF-GHJK", 99); m_add_u32(&b, 300); m_add_str(&b, "cli on host", 99);
-	m_add_str(&b, "127.0.0.2", 99); m_add_u64(&b, 1700000000); m_finish(&b);
-	CHECK(same_bytes(&a, &b), "STORE_PAIR_INFO answer: user_code, expires_in, label, client, created");
+	m_add_str(&b, "127.0.0.2", 99); m_add_u64(&b, 1700000000); m_add_u8(&b, 1);
+	m_add_str(&b, "oidc:bob", 99); m_add_str(&b, "Bob", 99); m_finish(&b);
+	CHECK(same_bytes(&a, &b), "STORE_PAIR_INFO answer: user_code, expires_in, label, client, created, "
+	    "signed_in, user_id, name");
 
 	msg_request(&a, MSG_AUTH_LOGIN_FINISH, 3, &f);
 	m_init(&b, MSG_AUTH_LOGIN_FINISH, 3);
@@ -176,6 +181,13 @@ test_field_order(void)
 	m_finish(&b);
 	CHECK(same_bytes(&a, &b), "AUTH_LOGIN_FINISH: state, code, binding, client, callback, iss");
 
+	strcpy(l.user_id, "oidc:alice");
+	strcpy(l.name, "Alice");
+	l.counter = 41;
+	l.kind = KIND_WEB;
+	memcpy(l.sid, "0123456789abcdef", SID_LEN);
+	l.web_sessions = 7;
+	l.cli_sessions = 900;
 	l.sessions_n = 1;
 	memcpy(l.sessions[0].sid, "fedcba9876543210", SID_LEN);
 	l.sessions[0].kind = KIND_WEB;
@@ -184,14 +196,17 @@ test_field_order(void)
 	l.sessions[0].last_seen = 2;
 	l.sessions[0].expires = 3;
 	l.sessions[0].current = 1;
-	h.type = MSG_STORE_SESSION_LIST;
+	h.type = MSG_STORE_PAGE;
 	msg_answer(&a, &h, ST_OK, &l);
 	m_reply(&b, &h, ST_OK);
+	m_add_str(&b, "oidc:alice", 99); m_add_str(&b, "Alice", 99); m_add_u64(&b, 41);
+	m_add_u8(&b, KIND_WEB); m_add_bytes(&b, "0123456789abcdef", SID_LEN);
+	m_add_u32(&b, 7); m_add_u32(&b, 900);
 	m_add_u32(&b, 1); m_add_bytes(&b, "fedcba9876543210", SID_LEN); m_add_u8(&b, KIND_WEB);
 	m_add_str(&b, "Firefox", 99); m_add_u64(&b, 1); m_add_u64(&b, 2); m_add_u64(&b, 3);
 	m_add_u8(&b, 1); m_finish(&b);
-	CHECK(same_bytes(&a, &b), "STORE_SESSION_LIST answer: count, then sid, kind, label, created, "
-	    "last_seen, expires, current");
+	CHECK(same_bytes(&a, &b), "STORE_PAGE answer: user_id, name, counter, kind, sid, web and CLI "
+	    "totals, count, then sid, kind, label, created, last_seen, expires, current");
 }
 
 /* A refused status carries no fields; an answer's fields need ST_OK. */
@@ -227,9 +242,9 @@ static void
 test_codec_bounds(void)
 {
 	struct msg_store_pair_create	q;
-	struct msg_store_session_list_r	l;
+	struct msg_store_page_r		l;
 	struct msg_auth_login_start	s;
-	struct msg_hdr			h = { 0, PROTO_VERSION, MSG_STORE_SESSION_LIST, 1 };
+	struct msg_hdr			h = { 0, PROTO_VERSION, MSG_STORE_PAGE, 1 };
 	struct mbuf			m;
 	struct mreader			r;
 
@@ -261,12 +276,15 @@ test_codec_bounds(void)
 	memset(&l, 0, sizeof(l));
 	l.sessions_n = MAX_SESSIONS_LISTED + 1;
 	CHECK(msg_answer(&m, &h, ST_OK, &l) == -1, "a LIST over its bound is refused by the encoder");
-	m_init(&m, MSG_STORE_SESSION_LIST_R, 1);
+	m_init(&m, MSG_STORE_PAGE_R, 1);
 	m_add_u8(&m, ST_OK);
+	m_add_str(&m, "u", MAX_USERID); m_add_str(&m, "n", MAX_NAME); m_add_u64(&m, 0);
+	m_add_u8(&m, KIND_WEB); m_add_bytes(&m, "0123456789abcdef", SID_LEN);
+	m_add_u32(&m, 0); m_add_u32(&m, 0);
 	m_add_u32(&m, MAX_SESSIONS_LISTED + 1);
 	m_finish(&m);
 	m_reader(&r, m.data + MSG_HDR_LEN, m.len - MSG_HDR_LEN);
-	CHECK(msg_read_answer(&r, MSG_STORE_SESSION_LIST, &(uint8_t){ 0 }, &l) == -1 &&
+	CHECK(msg_read_answer(&r, MSG_STORE_PAGE, &(uint8_t){ 0 }, &l) == -1 &&
 	    l.sessions_n == 0, "a LIST count over its bound is refused by the decoder");
 
 	m_init(&m, MSG_STORE_PAIR_CREATE, 1);

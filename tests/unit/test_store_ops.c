@@ -76,7 +76,7 @@ tok_op(uint16_t type, op_apply apply, int flags, const uint8_t token[TOKEN_LEN],
 }
 
 static struct msg_store_session_get_r	got;	/* the last get() answer */
-static struct msg_store_session_list_r	listed;
+static struct msg_store_page_r		listed;
 
 static uint8_t
 get(const uint8_t token[TOKEN_LEN], uint64_t *counter, uint8_t sid[SID_LEN])
@@ -102,11 +102,16 @@ incr(const uint8_t token[TOKEN_LEN], uint64_t *v)
 	return status;
 }
 
-/* SESSION_LIST of token's user into listed; the count, or -1 when not ST_OK. */
+/* STORE_PAGE (PAGE_ALL) of token's user into listed; the number listed, or
+ * -1 when not ST_OK. */
 static int
 list(const uint8_t token[TOKEN_LEN])
 {
-	if (tok_op(MSG_STORE_SESSION_LIST, op_session_list, 0, token, &listed) != ST_OK)
+	struct op *op = fx_op(MSG_STORE_PAGE, op_page, 0);
+
+	token_key(op->req.key, token);
+	op->req.flag = PAGE_ALL;
+	if (run(op, &listed) != ST_OK)
 		return -1;
 	return (int)listed.sessions_n;
 }
@@ -146,7 +151,9 @@ test_sessions(void)
 	CHECK(login("github:2", t3) == ST_OK, "create: another user");
 	CHECK(incr(t3, &v) == ST_OK && v == 1, "users have separate counters");
 
-	CHECK(list(t1) == 2, "list: two sessions of user 1");
+	CHECK(list(t1) == 2 && listed.web_sessions == 2 && listed.cli_sessions == 0 &&
+	    listed.counter == 3 && strcmp(listed.name, "Alice Renamed") == 0,
+	    "page: two sessions of user 1, counted, with the count and the name");
 
 	/* revoke: another user's sid is not found; own other session works */
 	{
@@ -155,15 +162,23 @@ test_sessions(void)
 
 		token_key(op->req.key, t3);
 		memcpy(op->req.sid, sid2, SID_LEN);
-		CHECK(run(op, &a) == ST_NOTFOUND, "revoke: another user's session refused");
+		op->req.flag = 1;
+		CHECK(run(op, &a) == ST_DENIED, "revoke: another user's session refused");
 		op = fx_op(MSG_STORE_SESSION_REVOKE, op_session_revoke, OP_WRITE);
 		token_key(op->req.key, t1);
 		memcpy(op->req.sid, sid2, SID_LEN);
-		CHECK(run(op, &a) == ST_OK, "revoke: own other session");
+		op->req.flag = 1;
+		CHECK(run(op, &a) == ST_OK && !a.own && strcmp(a.user_id, "github:1") == 0,
+		    "revoke: own other session, not the asking one");
 		CHECK(a.grant_len == GRANT_LEN && a.grant[0] == 'g',
 		    "revoke: answers the grant handle");
 		CHECK(get(t2, &c, sid2) == ST_NOTFOUND, "revoked session is gone");
-		CHECK(list(t1) == 1, "list: one left");
+		CHECK(list(t1) == 1 && listed.web_sessions == 1, "page: one left, one counted");
+		op = fx_op(MSG_STORE_SESSION_REVOKE, op_session_revoke, OP_WRITE);
+		token_key(op->req.key, t3);
+		CHECK(run(op, &a) == ST_OK && a.own && strcmp(a.user_id, "github:2") == 0,
+		    "revoke without a sid: the asking session (a logout)");
+		CHECK(incr(t3, &v) == ST_NOTFOUND, "the signed-out session is gone");
 	}
 
 	/* last_seen: at most once a minute */
@@ -184,6 +199,7 @@ test_sessions(void)
 		int more;
 		MDB_txn *txn;
 		MDB_stat s1, s2;
+		struct user_rec u;
 
 		fx_at(st.now + st.conf.session_ttl, 0);
 		CHECK(get(t1, &c, sid) == ST_NOTFOUND, "expired session: not found");
@@ -192,9 +208,11 @@ test_sessions(void)
 		mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn);
 		mdb_stat(txn, st.sessions, &s1);
 		mdb_stat(txn, st.byuser, &s2);
+		CHECK(db_user_get(&st, txn, "github:1", &u) == 0 && u.web_sessions == 0 &&
+		    u.cli_sessions == 0, "sweep: the swept sessions are no longer counted");
 		mdb_txn_abort(txn);
-		CHECK(s1.ms_entries == 0 && s2.ms_entries == 0 && deleted >= 2 + 3,
-		    "sweep: expired sessions, their index and old nonces removed");
+		CHECK(s1.ms_entries == 0 && s2.ms_entries == 0 && deleted >= 1 + 3,
+		    "sweep: expired sessions, their index entries and old nonces removed");
 	}
 	fx_close();
 }
@@ -238,14 +256,24 @@ pair_take(const char *code, uint8_t token[TOKEN_LEN])
 	return s;
 }
 
+static struct msg_store_pair_info_r	info;	/* the last pair_info() answer */
+
+/* PAIR_INFO of ref, seen with token (NULL: without a session). */
+static uint8_t
+pair_info_as(const uint8_t ref[REF_LEN], const uint8_t *token)
+{
+	struct op *op = fx_op(MSG_STORE_PAIR_INFO, op_pair_info, 0);
+
+	memcpy(op->req.ref, ref, REF_LEN);
+	if ((op->req.flag = token != NULL))
+		token_key(op->req.key, token);
+	return run(op, &info);
+}
+
 static uint8_t
 pair_info(const uint8_t ref[REF_LEN])
 {
-	struct op			*op = fx_op(MSG_STORE_PAIR_INFO, op_pair_info, 0);
-	struct msg_store_pair_info_r	 a;
-
-	memcpy(op->req.ref, ref, REF_LEN);
-	return run(op, &a);
+	return pair_info_as(ref, NULL);
 }
 
 static uint8_t
@@ -312,6 +340,13 @@ test_pairing(void)
 	create(&p, KIND_CLI, cli);
 	CHECK(pair_decide(cli, ra, 0) == ST_NOTFOUND, "pair: a CLI session cannot deny");
 	login("github:7", web);
+	CHECK(pair_info(ra) == ST_OK && !info.signed_in && info.name[0] == '\0',
+	    "pair: info without a token names no viewer");
+	CHECK(pair_info_as(ra, cli) == ST_OK && !info.signed_in,
+	    "pair: info with a CLI session's token names no viewer");
+	CHECK(pair_info_as(ra, web) == ST_OK && info.signed_in &&
+	    strcmp(info.user_id, "github:7") == 0 && strcmp(info.name, "Name") == 0,
+	    "pair: info with a web session's token names its user");
 	CHECK(pair_decide(web, ra, 1) == ST_INVALID, "pair: a web session cannot approve");
 	fx_at(t0 + 4, 0);
 	CHECK(pair_take(A, cli) == ST_PENDING, "pair: ... and the pairing is still pending");

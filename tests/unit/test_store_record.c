@@ -72,7 +72,7 @@ strict(const uint8_t *v, int len, int (*dec)(const uint8_t *, size_t, void *), v
 	buf[len] = 0;
 	if (dec(buf, len + 1, rec) == 0)
 		return 0;
-	buf[0] = RECORD_VERSION + 1;
+	buf[0] = (uint8_t)(v[0] + 1);	/* another version */
 	return dec(buf, len, rec) == -1;
 }
 
@@ -216,17 +216,25 @@ test_mutations(void)
 static void
 test_byuser_key(void)
 {
-	uint8_t	k[BYUSER_KEY_MAX], sid[SID_LEN];
+	uint8_t	k[BYUSER_KEY_MAX], sid[SID_LEN], older[SID_LEN], newer[SID_LEN];
 	size_t	n;
 
 	memset(sid, 7, sizeof(sid));
-	n = byuser_key(k, "github:1", sid, 0);
-	CHECK(n == 9 + SID_LEN && memcmp(k, "github:1", 9) == 0 &&
-	    memcmp(k + 9, sid, SID_LEN) == 0, "byuser key: user NUL sid");
-	CHECK(byuser_key(k, "github:1", NULL, 1) == 9, "byuser key: prefix");
+	n = byuser_key(k, "github:1", KIND_CLI, sid);
+	CHECK(n == 10 + SID_LEN && memcmp(k, "github:1", 9) == 0 && k[9] == KIND_CLI &&
+	    memcmp(k + 10, sid, SID_LEN) == 0, "byuser key: user NUL kind sid");
+	CHECK(byuser_key(k, "github:1", 0, NULL) == 9, "byuser key: the user's prefix");
+	CHECK(byuser_key(k, "github:1", KIND_WEB, NULL) == 10 && k[9] == KIND_WEB,
+	    "byuser key: the prefix of one kind");
 	/* "github:1" must not be a prefix match of "github:12" */
-	n = byuser_key(k, "github:12", sid, 0);
+	n = byuser_key(k, "github:12", KIND_WEB, sid);
 	CHECK(memcmp(k, "github:1\0", 9) != 0, "byuser key: no prefix confusion between users");
+	sid_new(older, 1800000000);
+	sid_new(newer, 1800000001);
+	CHECK(memcmp(newer, older, SID_LEN) < 0, "sid: a newer session sorts first");
+	sid_new(sid, 1800000000);
+	CHECK(memcmp(sid, older, 8) == 0 && memcmp(sid + 8, older + 8, 8) != 0,
+	    "sid: sessions of the same second differ in their random half");
 }
 
 static void

@@ -1,0 +1,161 @@
+/*
+ * The database's schema: meta "schema" holds SCHEMA_VERSION.  A database
+ * without it was made by schema 1 (user records without session counts,
+ * random sids, byuser keys without the kind) or is new; db_open upgrades it
+ * here, inside the transaction that opens the tables, so an interrupted
+ * upgrade leaves schema 1 intact.  A database of a newer schema is refused.
+ */
+#include "store.h"
+
+#include <string.h>
+
+#include "log.h"
+
+#define SCHEMA_KEY	"schema"
+
+static int
+schema_get(struct store *st, MDB_txn *txn, uint32_t *version)
+{
+	MDB_val		v;
+	const uint8_t	*b;
+	int		rc;
+
+	if ((rc = db_get(txn, st->meta, SCHEMA_KEY, strlen(SCHEMA_KEY), &v)) == MDB_NOTFOUND) {
+		*version = 1;
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 4)
+		return STORE_ECORRUPT;
+	b = v.mv_data;
+	*version = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	return 0;
+}
+
+static int
+schema_put(struct store *st, MDB_txn *txn, uint32_t version)
+{
+	uint8_t b[4] = { version >> 24, version >> 16, version >> 8, version };
+
+	return db_put(txn, st->meta, SCHEMA_KEY, strlen(SCHEMA_KEY), b, sizeof(b), 0);
+}
+
+/* Every user record of version 1 rewritten as version 2 with zero counts. */
+static int
+users_v2(struct store *st, MDB_txn *txn, size_t *n)
+{
+	struct user_rec	 u;
+	uint8_t		 buf[RECORD_MAX], key[MAX_USERID];
+	MDB_cursor	*cur;
+	MDB_val		 k, v, nv;
+	int		 rc, len;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, st->users, &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (user_decode(v.mv_data, v.mv_size, &u) == 0)
+			continue;	/* already version 2 */
+		if (user_decode_v1(v.mv_data, v.mv_size, &u) == -1 ||
+		    (len = user_encode(&u, buf)) == -1) {
+			rc = STORE_ECORRUPT;
+			break;
+		}
+		if (k.mv_size > MAX_USERID) {
+			rc = STORE_ECORRUPT;
+			break;
+		}
+		/* the key and value point into the page the put rewrites */
+		memcpy(key, k.mv_data, k.mv_size);
+		k.mv_data = key;
+		nv.mv_size = (size_t)len;
+		nv.mv_data = buf;
+		if ((rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT)) != 0)
+			break;
+		(*n)++;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* One session under the cursor: a new sid (newest-first order), its byuser
+ * entry and its count; a damaged session, or one whose user is missing, is
+ * left for the sweep.  Returns rc. */
+static int
+session_v2(struct store *st, MDB_txn *txn, MDB_cursor *cur, const MDB_val *k, const MDB_val *v)
+{
+	struct session_rec	s;
+	struct user_rec		u;
+	uint8_t			buf[RECORD_MAX], ikey[BYUSER_KEY_MAX], key[HASH_LEN];
+	size_t			ilen;
+	MDB_val			kv, nv;
+	int			rc, len;
+
+	if (k->mv_size != HASH_LEN || session_decode(v->mv_data, v->mv_size, &s) == -1)
+		return 0;
+	if ((rc = db_user_get(st, txn, s.user_id, &u)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	sid_new(s.sid, s.created);
+	if ((len = session_encode(&s, buf)) == -1)
+		return STORE_ECORRUPT;
+	memcpy(key, k->mv_data, HASH_LEN);	/* k points into the page the put rewrites */
+	kv.mv_size = HASH_LEN;
+	kv.mv_data = key;
+	nv.mv_size = (size_t)len;
+	nv.mv_data = buf;
+	ilen = byuser_key(ikey, s.user_id, s.kind, s.sid);
+	if ((rc = mdb_cursor_put(cur, &kv, &nv, MDB_CURRENT)) != 0 ||
+	    (rc = db_put(txn, st->byuser, ikey, ilen, key, HASH_LEN, 0)) != 0)
+		return rc;
+	if (s.kind == KIND_CLI)
+		u.cli_sessions++;
+	else
+		u.web_sessions++;
+	return db_user_put(st, txn, s.user_id, &u);
+}
+
+/* The byuser index and the counts, from every session. */
+static int
+sessions_v2(struct store *st, MDB_txn *txn, size_t *n)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	int		 rc;
+
+	*n = 0;
+	if ((rc = mdb_drop(txn, st->byuser, 0)) != 0 ||
+	    (rc = mdb_cursor_open(txn, st->sessions, &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), (*n)++)
+		if ((rc = session_v2(st, txn, cur, &k, &v)) != 0)
+			break;
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+db_upgrade(struct store *st, MDB_txn *txn)
+{
+	uint32_t	version;
+	size_t		users, sessions;
+	int		rc;
+
+	if ((rc = schema_get(st, txn, &version)) != 0)
+		return rc;
+	if (version == SCHEMA_VERSION)
+		return 0;
+	if (version > SCHEMA_VERSION)
+		fatalx("database schema %u is newer than this airlock-store's (%u)", version,
+		    SCHEMA_VERSION);
+	if ((rc = users_v2(st, txn, &users)) != 0 || (rc = sessions_v2(st, txn, &sessions)) != 0)
+		return rc;
+	if (users != 0 || sessions != 0)
+		log_info("database upgraded from schema 1 to %u: %zu users, %zu sessions "
+		    "indexed", SCHEMA_VERSION, users, sessions);
+	return schema_put(st, txn, SCHEMA_VERSION);
+}
