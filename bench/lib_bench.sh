@@ -9,6 +9,10 @@
 #       signing.key), the path a sign-in takes into the store.  The store's
 #       cap max_sessions_per_user must allow N (STACK_STORE_EXTRA).
 #   bench_token_hex COOKIE   the session token in hex (storec's form)
+#   bench_daemons_as_deployed
+#       makes stack_start (tests/lib_stack.sh) start the daemons without -v,
+#       as deployed (the frontend logs every answer at -v); authd through
+#       $AUTHD_WRAP when set (a wrapper that exits with authd)
 
 # storec wants the raw libsodium secret key: the 32-byte seed, then the public key.
 _bench_sk() {
@@ -56,4 +60,23 @@ bench_many_sessions() { # USER N
 	[ "$ok" = $((n - 1)) ] || { echo "bench: $ok of $((n - 1)) command-line sessions created" >&2; return 1; }
 	python3 -c 'import base64, sys
 print(base64.urlsafe_b64encode(bytes.fromhex(sys.argv[1])).decode().rstrip("="))' "$tok"
+}
+
+bench_daemons_as_deployed() {
+	stack_start_store() {
+		bg "$(_stack_log store)" "$BIN/airlock-store" -d -f "$STACK_CONF"
+		STORE_PID=$LAST_PID
+		wait_socket "$STORE_SOCK" 10
+	}
+	stack_start_authd() {
+		# shellcheck disable=SC2086
+		bg "$(_stack_log authd)" ${AUTHD_WRAP:-} "$BIN/airlock-authd" -d -f "$STACK_CONF"
+		AUTHD_PID=$LAST_PID
+		wait_socket "$AUTHD_SOCK" 30
+	}
+	stack_start_frontend() {
+		bg "$(_stack_log frontend)" "$BIN/airlock-frontend" -d -f "$STACK_CONF"
+		FRONTEND_PID=$LAST_PID
+		wait_port "$STACK_PORT" 10
+	}
 }

@@ -117,23 +117,8 @@ for f in airlock-store airlock-authd airlock-frontend; do
 done
 . tests/lib.sh
 . tests/lib_stack.sh
-# The daemons as deployed: without -v.
-stack_start_store() {
-	bg "$(_stack_log store)" "$BIN/airlock-store" -d -f "$STACK_CONF"
-	STORE_PID=$LAST_PID
-	wait_socket "$STORE_SOCK" 10
-}
-stack_start_authd() {
-	# shellcheck disable=SC2086
-	bg "$(_stack_log authd)" ${AUTHD_WRAP:-} "$BIN/airlock-authd" -d -f "$STACK_CONF"
-	AUTHD_PID=$LAST_PID
-	wait_socket "$AUTHD_SOCK" 30
-}
-stack_start_frontend() {
-	bg "$(_stack_log frontend)" "$BIN/airlock-frontend" -d -f "$STACK_CONF"
-	FRONTEND_PID=$LAST_PID
-	wait_port "$STACK_PORT" 10
-}
+. bench/lib_bench.sh
+bench_daemons_as_deployed
 stack_init op || { echo "bench/login.sh: cannot set up the stack: $STACK_SKIP" >&2; exit 1; }
 stack_start || { echo "bench/login.sh: the stack did not start" >&2; exit 1; }
 echo "login overhead: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \

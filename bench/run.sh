@@ -78,22 +78,7 @@ STACK_FRONTEND_EXTRA="max_conns_per_addr = 0"
 # The user with MANY sessions (the store's cap is 64 by default).
 STACK_STORE_EXTRA="max_sessions_per_user = $MANY"
 
-# The daemons as deployed: without -v (the frontend logs every answer at -v).
-stack_start_store() {
-	bg "$(_stack_log store)" "$BIN/airlock-store" -d -f "$STACK_CONF"
-	STORE_PID=$LAST_PID
-	wait_socket "$STORE_SOCK" 10
-}
-stack_start_authd() {
-	bg "$(_stack_log authd)" "$BIN/airlock-authd" -d -f "$STACK_CONF"
-	AUTHD_PID=$LAST_PID
-	wait_socket "$AUTHD_SOCK" 10
-}
-stack_start_frontend() {
-	bg "$(_stack_log frontend)" "$BIN/airlock-frontend" -d -f "$STACK_CONF"
-	FRONTEND_PID=$LAST_PID
-	wait_port "$STACK_PORT" 10
-}
+bench_daemons_as_deployed
 
 die() { echo "bench/run.sh: $*" >&2; for f in "$T"/*.log; do echo "--- $f" >&2; tail -5 "$f" >&2; done; exit 1; }
 
