@@ -3,7 +3,8 @@
  * run looks at a bounded number of entries per table, resuming where the last
  * run stopped, so a large table never stalls the loop; expiry is also checked
  * on every read, so the sweep only reclaims space.  When a write finds the map
- * full, batch.c runs sweep_all(): every table, in bounded transactions.
+ * full, batch.c runs sweep_all(): every table, in bounded transactions; a
+ * periodic run that finds no room for its deletions does the same.
  */
 #include "store.h"
 
@@ -143,12 +144,18 @@ sweep_run(struct store *st, uint64_t now, size_t limit, size_t *deleted, int *mo
 		return rc;
 	for (t = 0; t < T_MAX && rc == 0; t++)
 		rc = sweep_table(st, txn, t, now, limit, deleted, more);
-	if (rc != 0) {
+	if (rc == 0)
+		rc = mdb_txn_commit(txn);
+	else
 		mdb_txn_abort(txn);
-		memset(pos, 0, sizeof(pos));
-		return rc;
-	}
-	return mdb_txn_commit(txn);
+	if (rc == 0)
+		return 0;
+	memset(pos, 0, sizeof(pos));
+	*deleted = 0;
+	*more = 0;
+	/* A map too full for this run's deletions: sweep as for a write that
+	 * found no room (smaller transactions, room before counts). */
+	return rc == MDB_MAP_FULL ? sweep_all(st, now, deleted) : rc;
 }
 
 /* One transaction over table t; one that finds no room is tried again over
