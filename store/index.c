@@ -121,24 +121,24 @@ recent_item(struct session_item *it, const struct session_rec *s, const uint8_t 
  */
 #define RECENT_SLACK	16
 
-/* The record of a byuser entry: 0 (live), 1 (expired: counted, not listed),
- * -1 (missing or damaged), or an LMDB error in *rc. */
-static int
-recent_record(struct store *st, MDB_txn *txn, const MDB_val *v, struct session_rec *s, int *rc)
+int
+session_entry(struct store *st, MDB_txn *txn, const MDB_val *v, uint8_t kind,
+    struct session_rec *s, int *rc)
 {
 	MDB_val rec;
 
 	*rc = 0;
 	if (v->mv_size != HASH_LEN)
-		return -1;
-	if ((*rc = db_get(txn, st->sessions, v->mv_data, HASH_LEN, &rec)) != 0) {
-		if (*rc == MDB_NOTFOUND)
-			*rc = 0;
-		return -1;
+		return ENTRY_DAMAGED;
+	if ((*rc = db_get(txn, st->sessions, v->mv_data, HASH_LEN, &rec)) == MDB_NOTFOUND) {
+		*rc = 0;
+		return ENTRY_MISSING;
 	}
-	if (session_decode(rec.mv_data, rec.mv_size, s) == -1)
+	if (*rc != 0)
 		return -1;
-	return s->expires <= st->now;
+	if (session_decode(rec.mv_data, rec.mv_size, s) == -1 || s->kind != kind)
+		return ENTRY_DAMAGED;
+	return s->expires <= st->now ? ENTRY_EXPIRED : ENTRY_LIVE;
 }
 
 int
@@ -163,10 +163,10 @@ session_recent(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind
 			end = 1;
 			break;
 		}
-		if ((got = recent_record(st, txn, &v, &s, &rc)) == -1 && rc != 0)
+		if ((got = session_entry(st, txn, &v, kind, &s, &rc)) == -1)
 			break;
-		counted += got != -1;
-		if (got == 0) {
+		counted += got == ENTRY_LIVE || got == ENTRY_EXPIRED;
+		if (got == ENTRY_LIVE) {
 			recent_item(&a->sessions[a->sessions_n++], &s, own);
 			listed++;
 		}

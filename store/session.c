@@ -86,11 +86,11 @@ op_increment(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 }
 
 struct held {
-	uint8_t		key[HASH_LEN];
-	uint8_t		sid[SID_LEN];
-	uint8_t		kind;
-	enum { LIVE, EXPIRED, MISSING } state;	/* MISSING: an index entry alone */
-	uint64_t	last_seen, created;
+	uint8_t			key[HASH_LEN];
+	uint8_t			sid[SID_LEN];
+	uint8_t			kind;
+	enum session_entry	state;	/* ENTRY_LIVE, _EXPIRED, or _MISSING: an index entry alone */
+	uint64_t		last_seen, created;
 };
 
 static struct held	held[CAP_SCAN_MAX];
@@ -112,31 +112,6 @@ held_order(const void *a, const void *b)
 	return 0;
 }
 
-/* The record of a byuser entry into h: 0, or an LMDB error (h->state
- * MISSING when there is none; a damaged one is an error the caller skips). */
-static int
-held_read(struct store *st, MDB_txn *txn, struct held *h)
-{
-	struct session_rec	s;
-	MDB_val			v;
-	int			rc;
-
-	if ((rc = db_get(txn, st->sessions, h->key, HASH_LEN, &v)) == MDB_NOTFOUND) {
-		h->state = MISSING;
-		return 0;
-	}
-	if (rc != 0)
-		return rc;
-	if (session_decode(v.mv_data, v.mv_size, &s) == -1)
-		return STORE_ECORRUPT;
-	if (s.kind != h->kind)
-		return STORE_ECORRUPT;
-	h->state = s.expires <= st->now ? EXPIRED : LIVE;
-	h->last_seen = s.last_seen;
-	h->created = s.created;
-	return 0;
-}
-
 /* The index entries of user_id (at most CAP_SCAN_MAX) into held[]; *all
  * when that was every one.  Returns rc. */
 static int
@@ -146,9 +121,10 @@ held_scan(struct store *st, MDB_txn *txn, const char *user_id, size_t *n, int *a
 	size_t			 plen = byuser_key(prefix, user_id, 0, NULL);
 	MDB_cursor		*cur;
 	MDB_val			 k = { plen, prefix }, v;
+	struct session_rec	 s;
 	struct held		*h;
 	const uint8_t		*key;
-	int			 rc;
+	int			 rc, got;
 
 	*n = 0;
 	*all = 0;
@@ -163,21 +139,23 @@ held_scan(struct store *st, MDB_txn *txn, const char *user_id, size_t *n, int *a
 		}
 		if (*n == CAP_SCAN_MAX)
 			break;
-		if (v.mv_size != HASH_LEN)
-			continue;
+		if ((got = session_entry(st, txn, &v, key[plen], &s, &rc)) == -1)
+			break;
+		if (got == ENTRY_DAMAGED)
+			continue;	/* neither counted nor touched */
 		h = &held[(*n)++];
 		memcpy(h->key, v.mv_data, HASH_LEN);
 		h->kind = key[plen];
 		memcpy(h->sid, key + plen + 1, SID_LEN);
-		if ((rc = held_read(st, txn, h)) == STORE_ECORRUPT)
-			(*n)--;		/* damaged: neither counted nor touched */
-		else if (rc != 0)
-			break;
+		if ((h->state = got) != ENTRY_MISSING) {
+			h->last_seen = s.last_seen;
+			h->created = s.created;
+		}
 	}
 	mdb_cursor_close(cur);
 	if (rc == MDB_NOTFOUND)
 		*all = 1;
-	return rc == MDB_NOTFOUND || rc == STORE_ECORRUPT ? 0 : rc;
+	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /* Deletes a held session with its index entry and count, or a dangling
@@ -190,7 +168,7 @@ held_drop(struct store *st, MDB_txn *txn, const char *user_id, const struct held
 	size_t			ilen;
 	int			rc;
 
-	if (h->state == MISSING) {
+	if (h->state == ENTRY_MISSING) {
 		ilen = byuser_key(ikey, user_id, h->kind, h->sid);
 		rc = db_del(txn, st->byuser, ikey, ilen);
 		return rc == MDB_NOTFOUND ? 0 : rc;
@@ -199,7 +177,6 @@ held_drop(struct store *st, MDB_txn *txn, const char *user_id, const struct held
 	snprintf(s.user_id, sizeof(s.user_id), "%s", user_id);
 	memcpy(s.sid, h->sid, SID_LEN);
 	s.kind = h->kind;
-	s.created = h->created;
 	return session_drop(st, txn, h->key, &s);
 }
 
@@ -237,10 +214,10 @@ session_cap(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind)
 	if (rc != 0 || (rc = held_scan(st, txn, user_id, &n, &all)) != 0)
 		return rc;
 	for (i = 0; i < n; i++)
-		if (held[i].state != LIVE && (rc = held_drop(st, txn, user_id, &held[i])) != 0)
+		if (held[i].state != ENTRY_LIVE && (rc = held_drop(st, txn, user_id, &held[i])) != 0)
 			return rc;
 	for (i = 0; i < n; i++)
-		if (held[i].state == LIVE)
+		if (held[i].state == ENTRY_LIVE)
 			held[live++] = held[i];
 	if (live >= st->conf.max_per_user) {
 		held_kind = kind;
@@ -419,28 +396,30 @@ revoke_target(struct store *st, MDB_txn *txn, const struct session_rec *own, con
 {
 	uint8_t			ikey[BYUSER_KEY_MAX];
 	size_t			ilen;
+	uint8_t			kind = KIND_WEB;
 	MDB_val			v;
 	int			rc;
 
-	ilen = byuser_key(ikey, own->user_id, KIND_WEB, sid);
+	ilen = byuser_key(ikey, own->user_id, kind, sid);
 	if ((rc = db_get(txn, st->byuser, ikey, ilen, &v)) == MDB_NOTFOUND) {
-		ilen = byuser_key(ikey, own->user_id, KIND_CLI, sid);
+		kind = KIND_CLI;
+		ilen = byuser_key(ikey, own->user_id, kind, sid);
 		rc = db_get(txn, st->byuser, ikey, ilen, &v);
 	}
 	if (rc != 0)
 		return rc;
-	if (v.mv_size != HASH_LEN)
-		return STORE_ECORRUPT;
-	memcpy(tkey, v.mv_data, HASH_LEN);
-	if ((rc = db_get(txn, st->sessions, tkey, HASH_LEN, &v)) == MDB_NOTFOUND) {
+	switch (session_entry(st, txn, &v, kind, target, &rc)) {
+	case -1:
+		return rc;
+	case ENTRY_MISSING:
 		rc = db_del(txn, st->byuser, ikey, ilen);	/* dangling index entry */
 		return rc == 0 ? MDB_NOTFOUND : rc;
-	}
-	if (rc != 0)
-		return rc;
-	if (session_decode(v.mv_data, v.mv_size, target) == -1 ||
-	    strcmp(target->user_id, own->user_id) != 0)
+	case ENTRY_DAMAGED:
 		return STORE_ECORRUPT;
+	}
+	if (strcmp(target->user_id, own->user_id) != 0)
+		return STORE_ECORRUPT;
+	memcpy(tkey, v.mv_data, HASH_LEN);
 	return 0;
 }
 

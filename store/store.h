@@ -207,6 +207,13 @@ int	session_unlist(struct store *, MDB_txn *, const uint8_t key[HASH_LEN],
 /* Sets the user's session counts (after a full scan of them found others). */
 int	session_counts_set(struct store *, MDB_txn *, const char *user_id, uint32_t web,
 	    uint32_t cli);
+/* What a byuser entry of kind names (v: its value, the session's key):
+ * ENTRY_LIVE or ENTRY_EXPIRED with the record in *s, ENTRY_MISSING (no
+ * record: a dangling entry), ENTRY_DAMAGED (a value or record that does not
+ * decode, or of another kind); or -1 with the LMDB error in *rc. */
+enum session_entry { ENTRY_LIVE, ENTRY_EXPIRED, ENTRY_MISSING, ENTRY_DAMAGED };
+int	session_entry(struct store *, MDB_txn *, const MDB_val *v, uint8_t kind,
+	    struct session_rec *s, int *rc);
 /* Up to max live sessions of user_id of kind, newest first, appended to
  * a->sessions; the one whose sid is own is marked current.  *all: how many
  * sessions of kind the user has, expired ones included, when the scan saw
