@@ -3,9 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
+
+#include "clock.h"
 
 #include "authd.h"
 #include "buf.h"
@@ -285,15 +286,6 @@ provider_find(struct authd *ad, const char *name, size_t *index)
 			return ad->prov[i];
 		}
 	return NULL;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void

@@ -143,7 +143,7 @@ static void
 call_start(struct req *r, uint16_t type, const void *msg, void *ans, uint8_t *status)
 {
 	struct call	*c = NULL;
-	uint64_t	 now = now_ms();
+	uint64_t	 now = mono_ms();
 	int		 i;
 
 	if (r->fail)

@@ -38,6 +38,7 @@
 #include <event2/event.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "csrf.h"
 #include "http.h"
 #include "ipc.h"
@@ -313,7 +314,6 @@ void	route_dispatch(struct hreq *, void *fe);
 void	route_dispatch_metrics(struct hreq *, void *fe);
 
 /* req.c: the request object */
-uint64_t now_ms(void);
 /* A new request (route.c sets its route), or NULL out of memory. */
 struct req *req_new(struct fe *, struct hreq *);
 /* Cancels its backend calls, wipes and frees it. */

@@ -18,7 +18,7 @@ answer(struct req *r, int status, const char *ctype, const char *body, size_t le
 {
 	if (ctype != NULL)
 		hreq_set_type(r->h, ctype);
-	metrics_request_done(&r->fe->m, r->route_i, (double)(now_ms() - r->start_ms) / 1000.0,
+	metrics_request_done(&r->fe->m, r->route_i, (double)(mono_ms() - r->start_ms) / 1000.0,
 	    status);
 	log_debug("%s %s -> %d", hreq_method_name(r->h), hreq_path(r->h), status);
 	if (owned)

@@ -16,15 +16,6 @@
 #include "log.h"
 #include "parse.h"
 
-uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * A struct req is about 13 KiB (room for every answer): freed ones, already wiped
  * to zero by req_free, are kept for the next requests instead of a calloc and
@@ -58,7 +49,7 @@ req_new(struct fe *fe, struct hreq *h)
 		return NULL;
 	r->fe = fe;
 	r->h = h;
-	r->start_ms = now_ms();
+	r->start_ms = mono_ms();
 	r->deadline_ms = r->start_ms + (uint64_t)fe->conf.request_timeout_ms;
 	r->json = accept_json(hreq_header(h, "Accept", NULL));
 	r->client[0] = '\0';

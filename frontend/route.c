@@ -106,7 +106,7 @@ rate_limit(struct req *r)
 	if (addr_parse(req_client(r), strlen(req_client(r)), &a) == -1)
 		return FLOW_GO_ON;	/* not an IP peer (none in practice) */
 	addr_group(&a, &g);
-	if (rate_take(r->fe->anon_rate, &g, now_ms(), &retry))
+	if (rate_take(r->fe->anon_rate, &g, mono_ms(), &retry))
 		return FLOW_GO_ON;
 	r->fe->m.rate_limited++;
 	log_debug("%s: rate limit for %s, retry in %u s", r->route->name, req_client(r), retry);

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define BATCH_WAIT_MAX_US	2000
@@ -100,15 +101,6 @@ batch_add(struct store *st, struct op *op)
 			event_active(st->ev_commit, EV_TIMEOUT, 0);
 		}
 	}
-}
-
-static uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* The next batch waits for n requests, at most as long as this one took. */
