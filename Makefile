@@ -5,6 +5,7 @@
 # make test       installs what the tests need, runs every test on both builds
 # make demo       installs what the demo needs, starts everything with a local
 #                 development OpenID provider
+# make demo-cluster  the same on two nodes sharing one PostgreSQL, behind nginx
 # make fuzz       runs each libFuzzer target (FUZZ_SECONDS each)
 
 PREFIX		?= /usr/local
@@ -15,6 +16,7 @@ SYSCONFDIR	?= /etc
 UNITDIR		?= /lib/systemd/system
 SYSUSERSDIR	?= /usr/lib/sysusers.d
 TMPFILESDIR	?= /usr/lib/tmpfiles.d
+DOCDIR		?= $(PREFIX)/share/doc/airlock
 DESTDIR		?=
 
 SAN		?= 0
@@ -28,18 +30,18 @@ endif
 
 CC		?= cc
 PKG_CONFIG	?= pkg-config
-PKGS		:= libevent lmdb libcurl json-c libsodium
+PKGS		:= libevent lmdb libcurl json-c libsodium libpq
 # -isystem: library headers (evhtp.h) are not held to our warning flags.
 # Read when the first compile needs them (then kept), not when make reads this file.
 PKG_CFLAGS	= $(eval PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(PKGS) evhtp 2>/dev/null)))$(PKG_CFLAGS)
 # pkg-config module:Debian package of every library linked (tests/deps.sh's build set)
 PKG_DEBS	:= libevhtp-dev:evhtp libevent-dev:libevent liblmdb-dev:lmdb \
 		   libcurl4-openssl-dev:libcurl libjson-c-dev:json-c libsodium-dev:libsodium \
-		   libssl-dev:openssl
+		   libssl-dev:openssl libpq-dev:libpq
 # Goals that compile nothing; any other goal first checks that every library is
 # there and stops with one line naming the missing packages.  demo, test, bench
 # and install install their packages, then build in a new make.
-NOBUILD_GOALS	:= deps demo test bench install install-data uninstall clean check-units
+NOBUILD_GOALS	:= deps demo demo-cluster test bench install install-data uninstall clean check-units
 ifneq ($(filter-out $(NOBUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
 MISSING_DEBS	:= $(strip $(shell \
 	command -v $(firstword $(CC)) >/dev/null || echo build-essential; \
@@ -62,12 +64,12 @@ LDFLAGS		+= -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(filter -fsanitize=%,$(
 # the objects it pulled really call.
 LAYERS		:= proto store authd frontend cli
 LIBS_proto	:= -levent -ljson-c -lsodium
-LIBS_store	:= -levent -llmdb -lsodium
+LIBS_store	:= -levent -llmdb -lpq -lsodium
 LIBS_authd	:= -levent -lcurl -ljson-c -lsodium
 LIBS_frontend	:= -levhtp -levent -lsodium
 LIBS_cli	:= -lcurl -ljson-c -lsodium
-# The benchmarks call lmdb and evhtp themselves.
-LIBS_BENCH	:= -levhtp -levent -llmdb -lsodium
+# The benchmarks call lmdb, evhtp and libpq themselves.
+LIBS_BENCH	:= -levhtp -levent -llmdb -lpq -lsodium
 
 # libFuzzer targets: tests/fuzz/fuzz_LAYER_*.c, built with clang into build/fuzz.
 FUZZ_SECONDS	?= 20
@@ -100,7 +102,7 @@ BENCH_PROGS	:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 TOOLS		:= $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all progs test demo fuzz fuzz-smoke fuzz-build bench install uninstall clean deps check-units
+.PHONY: all progs test demo demo-cluster fuzz fuzz-smoke fuzz-build bench install uninstall clean deps check-units
 all: $(PROGS) $(UNITS) $(BENCH_PROGS) $(TOOLS)
 progs: $(PROGS)
 fuzz-build: $(FUZZ_BINS)
@@ -153,10 +155,17 @@ demo:
 	$(MAKE) progs
 	BIN=$(abspath $(BUILD)) tests/demo.sh
 
+# Two airlock nodes on one PostgreSQL behind nginx (see README, "Running on several machines").
+demo-cluster:
+	tests/deps.sh build demo-cluster
+	$(MAKE) progs
+	BIN=$(abspath $(BUILD)) tests/demo_cluster.sh
+
 bench:
 	tests/deps.sh build bench
 	$(MAKE) all
 	BIN=$(abspath $(BUILD)) bench/run.sh
+	BIN=$(abspath $(BUILD)) bench/pg.sh
 	BIN=$(abspath $(BUILD)) bench/roundtrips.sh
 	BIN=$(abspath $(BUILD)) bench/instr.sh --check README.md
 
@@ -191,6 +200,11 @@ install-data:
 	$(SUBST_PATHS) systemd/tmpfiles.d/airlock.conf >$(DESTDIR)$(TMPFILESDIR)/airlock.conf
 	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/airlock.conf
 	install -m 0644 docs/airlock.conf.example $(DESTDIR)$(SYSCONFDIR)/airlock/airlock.conf.example
+	install -d $(DESTDIR)$(DOCDIR)/airlock-store.service.d
+	install -m 0644 docs/nginx-cluster.conf $(DESTDIR)$(DOCDIR)/nginx-cluster.conf
+	$(SUBST_PATHS) systemd/airlock-store.service.d/postgresql.conf.example \
+	    >$(DESTDIR)$(DOCDIR)/airlock-store.service.d/postgresql.conf.example
+	chmod 0644 $(DESTDIR)$(DOCDIR)/airlock-store.service.d/postgresql.conf.example
 	for f in $(MAN_PAGES); do \
 	  install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$${f##*.}/ || exit 1; \
 	done
@@ -203,6 +217,9 @@ uninstall:
 	for f in $(UNIT_FILES); do rm -f $(DESTDIR)$(UNITDIR)/$${f##*/}; done
 	rm -f $(DESTDIR)$(SYSUSERSDIR)/airlock.conf $(DESTDIR)$(TMPFILESDIR)/airlock.conf \
 	      $(DESTDIR)$(SYSCONFDIR)/airlock/airlock.conf.example
+	rm -f $(DESTDIR)$(DOCDIR)/nginx-cluster.conf \
+	      $(DESTDIR)$(DOCDIR)/airlock-store.service.d/postgresql.conf.example
+	-rmdir $(DESTDIR)$(DOCDIR)/airlock-store.service.d $(DESTDIR)$(DOCDIR) 2>/dev/null
 	for f in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; done
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/airlock 2>/dev/null
 

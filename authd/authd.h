@@ -10,12 +10,23 @@
  *	loginseal.c	logins in progress sealed into the pre-login cookie
  *	replay.c	single use of sealed logins (bounded cache of state hashes)
  *	provider.c	[provider.NAME] sections, built-in endpoints, discovery
- *	grant.c		provider tokens sealed in state_dir under grant.key
+ *	grant.c		provider tokens sealed under grant.key into the proof
  *	secret.c	secret files and guarded memory
  *	http.c		libcurl multi on libevent; URL policy
  *	parse.c		strict JSON / form answers from providers
  *	buf.c		growing strings that are wiped on free, URL escaping
  *	keygen.c	`airlock-authd -k FILE`
+ *
+ * Several authd nodes (each with its frontend, all on one shared store)
+ * serve one airlock when these files are identical on every node, supplied
+ * as credentials ($CREDENTIALS_DIRECTORY) or in secrets_dir:
+ *	signing.key	proofs every store accepts
+ *	login.key	a login started at one node finishes at any other
+ *	grant.key	a grant obtained at one node is revoked by any other
+ * (and the same [provider.NAME] sections and client secrets).  Everything
+ * else is per node: state_dir, the socket, the replay cache.  Single use
+ * across nodes is the store's: a login's proof nonce derives from its state
+ * (login.c), and the shared database spends each nonce once.
  */
 #ifndef AIRLOCK_AUTHD_H
 #define AIRLOCK_AUTHD_H
@@ -46,7 +57,7 @@ struct authd {
 	struct replay		*replay;	/* states of finished logins, until expiry */
 	struct secret		*loginkey;	/* seals pending logins (login.key) */
 	unsigned		 login_ttl;	/* seconds a started login stays valid */
-	struct grants		*grants;
+	struct grants		*grants;	/* grant.key, legacy grant files */
 	struct secret		*signkey;	/* Ed25519 secret key, 64 bytes */
 	struct provider		*prov[MAX_PROVIDERS];
 	size_t			 nprov;

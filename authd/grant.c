@@ -13,18 +13,18 @@
 #include <sodium.h>
 
 #include "buf.h"
-#include "log.h"
-#include "sock.h"
 #include "parse.h"
 #include "secret.h"
 
-#define GRANT_VERSION	1
-#define GRANT_MAX_FILE	(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + \
-			 GRANT_LEN + 1 + 3 * (2 + MAX_TOKEN))
+#define GRANT_VERSION		2	/* sealed boxes */
+#define LEGACY_VERSION		1	/* grant files named by a handle */
+#define LEGACY_MAX_FILE		(GRANT_BOX_OVERHEAD + GRANT_HANDLE_LEN + 1 + 3 * (2 + MAX_TOKEN))
+#define GRANT_PLAIN_MAX		(MAX_GRANT - GRANT_BOX_OVERHEAD)
 
 struct grants {
 	int		 dirfd;		/* state_dir/grants */
 	struct secret	*key;
+	struct secret	*legacy_key;	/* state_dir/grant.key when key is another */
 };
 
 static int
@@ -51,53 +51,92 @@ key_create(int sfd, char *err, size_t errlen)
 	return rc;
 }
 
+static struct secret *
+key_load(const char *state_dir, char *err, size_t errlen)
+{
+	struct secret	*k;
+	char		 path[4096], why[256];
+
+	snprintf(path, sizeof(path), "%s/grant.key", state_dir);
+	if ((k = secret_load_file(path, GRANT_KEY_LEN, 0, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return NULL;
+	}
+	return k;
+}
+
+/* Given a shared grant.key, the grant files of sessions made before schema 3
+ * stay sealed under the state_dir/grant.key of their day, when there is one. */
+static int
+legacy_key_load(struct grants *g, const char *state_dir, char *err, size_t errlen)
+{
+	char		path[4096];
+	struct stat	sb;
+
+	snprintf(path, sizeof(path), "%s/grant.key", state_dir);
+	if (lstat(path, &sb) == -1 && errno == ENOENT)
+		return 0;
+	if ((g->legacy_key = key_load(state_dir, err, errlen)) == NULL)
+		return -1;
+	if (g->legacy_key->len != GRANT_KEY_LEN) {
+		snprintf(err, errlen, "%s: must be exactly %d bytes", path, GRANT_KEY_LEN);
+		return -1;
+	}
+	secret_close(g->legacy_key);
+	return 0;
+}
+
 struct grants *
-grants_open(const char *state_dir, char *err, size_t errlen)
+grants_open(const char *state_dir, struct secret *key, char *err, size_t errlen)
 {
 	struct grants	*g;
-	char		 path[4096];
 	int		 sfd;
 
 	err[0] = '\0';
 
 	if (mkdir(state_dir, 0700) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", state_dir, strerror(errno));
+		secret_free(key);
 		return NULL;
 	}
 	if ((sfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", state_dir, strerror(errno));
+		secret_free(key);
 		return NULL;
 	}
-	if (key_create(sfd, err, errlen) == -1 ||
+	if ((key == NULL && key_create(sfd, err, errlen) == -1) ||
 	    (mkdirat(sfd, "grants", 0700) == -1 && errno != EEXIST)) {
 		if (err[0] == '\0')
 			snprintf(err, errlen, "%s/grants: %s", state_dir, strerror(errno));
 		close(sfd);
+		secret_free(key);
 		return NULL;
 	}
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
 		close(sfd);
+		secret_free(key);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	g->key = key;
 	g->dirfd = openat(sfd, "grants", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	close(sfd);
-	snprintf(path, sizeof(path), "%s/grant.key", state_dir);
 	if (g->dirfd == -1) {
 		snprintf(err, errlen, "%s/grants: %s", state_dir, strerror(errno));
 		grants_close(g);
 		return NULL;
 	}
-	if ((g->key = secret_load_file(path, crypto_secretbox_KEYBYTES, 0, err, errlen)) == NULL ||
-	    g->key->len != crypto_secretbox_KEYBYTES) {
-		if (g->key != NULL)
-			snprintf(err, errlen, "grant.key: wrong size");
-		else {
-			char why[256];
-
-			snprintf(why, sizeof(why), "%s", err);
-			snprintf(err, errlen, "%s: %s", path, why);
-		}
+	if (g->key == NULL && (g->key = key_load(state_dir, err, errlen)) == NULL) {
+		grants_close(g);
+		return NULL;
+	}
+	if (g->key->len != GRANT_KEY_LEN) {
+		snprintf(err, errlen, "grant.key: must be exactly %d bytes", GRANT_KEY_LEN);
+		grants_close(g);
+		return NULL;
+	}
+	secret_close(g->key);
+	if (key != NULL && legacy_key_load(g, state_dir, err, errlen) == -1) {
 		grants_close(g);
 		return NULL;
 	}
@@ -112,14 +151,14 @@ grants_close(struct grants *g)
 	if (g->dirfd != -1)
 		close(g->dirfd);
 	secret_free(g->key);
+	secret_free(g->legacy_key);
 	free(g);
 }
 
-static void
-handle_name(const uint8_t handle[GRANT_LEN], char name[2 * GRANT_LEN + 8])
+struct secret *
+grants_key(struct grants *g)
 {
-	sodium_bin2hex(name, 2 * GRANT_LEN + 1, handle, GRANT_LEN);
-	strcat(name, ".grant");
+	return g->key;
 }
 
 static void
@@ -137,65 +176,34 @@ put_str(struct buf *b, const char *s)
 		buf_addn(b, s, n);
 }
 
-static int
-grant_write(struct grants *g, const uint8_t handle[GRANT_LEN], const uint8_t *sealed, size_t n)
-{
-	char	name[2 * GRANT_LEN + 8], tmp[2 * GRANT_LEN + 16];
-	int	fd;
-
-	handle_name(handle, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	if ((fd = openat(g->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) == -1)
-		return -1;
-	if (fd_write_all(fd, sealed, n) == -1 || fsync(fd) == -1) {
-		close(fd);
-		unlinkat(g->dirfd, tmp, 0);
-		return -1;
-	}
-	close(fd);
-	if (renameat(g->dirfd, tmp, g->dirfd, name) == -1) {
-		unlinkat(g->dirfd, tmp, 0);
-		return -1;
-	}
-	fsync(g->dirfd);
-	return 0;
-}
-
 int
-grant_put(struct grants *g, const struct grant *gr, uint8_t handle[GRANT_LEN])
+grant_seal(const uint8_t key[GRANT_KEY_LEN], const char *user_id, const struct grant *gr,
+    uint8_t box[MAX_GRANT], size_t *len)
 {
-	struct buf	 plain;
-	uint8_t		*sealed;
-	size_t		 n;
-	int		 rc = -1;
+	struct buf	plain;
+	int		rc = -1;
 
-	randombytes_buf(handle, GRANT_LEN);
-	buf_init(&plain, GRANT_MAX_FILE);
-	buf_addn(&plain, handle, GRANT_LEN);	/* binds the content to its file name */
+	*len = 0;
+	if (gr->access_token == NULL || strlen(user_id) > MAX_USERID ||
+	    strlen(gr->provider) > MAX_PROVIDER)
+		return -1;
+	/* a buffer that refuses to grow past what fits, so a token set that does
+	 * not fit fails here, before anything is sealed */
+	buf_init(&plain, GRANT_PLAIN_MAX);
 	buf_addc(&plain, GRANT_VERSION);
+	put_str(&plain, user_id);
 	put_str(&plain, gr->provider);
 	put_str(&plain, gr->access_token);
 	put_str(&plain, gr->refresh_token);
-	if (buf_str(&plain) == NULL) {
-		buf_free(&plain);
-		return -1;
+	if (buf_str(&plain) != NULL && plain.len <= GRANT_PLAIN_MAX) {
+		randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+		if (crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
+		    (const uint8_t *)plain.p, plain.len, box, key) == 0) {
+			*len = GRANT_BOX_OVERHEAD + plain.len;
+			rc = 0;
+		}
 	}
-	n = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.len;
-	if ((sealed = malloc(n)) == NULL) {
-		buf_free(&plain);
-		return -1;
-	}
-	randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, (uint8_t *)plain.p,
-	    plain.len, sealed, secret_open(g->key));
-	secret_close(g->key);
 	buf_free(&plain);
-	if (grant_write(g, handle, sealed, n) == 0)
-		rc = 0;
-	else
-		log_warn("grant: store");
-	free(sealed);
 	return rc;
 }
 
@@ -227,22 +235,19 @@ get_str(const uint8_t **p, const uint8_t *end, int *err)
 	return s;
 }
 
+/* provider, access token, refresh token, up to end */
 static int
-grant_decode(const uint8_t *plain, size_t n, const uint8_t handle[GRANT_LEN], struct grant *gr)
+grant_fields(const uint8_t *p, const uint8_t *end, struct grant *gr)
 {
-	const uint8_t	*p = plain + GRANT_LEN + 1, *end = plain + n;
-	char		*prov;
-	int		 err = 0;
+	char	*prov;
+	int	 err = 0;
 
-	if (n < GRANT_LEN + 1 || sodium_memcmp(plain, handle, GRANT_LEN) != 0 ||
-	    plain[GRANT_LEN] != GRANT_VERSION)
-		return -1;
 	prov = get_str(&p, end, &err);
 	gr->access_token = get_str(&p, end, &err);
 	gr->refresh_token = get_str(&p, end, &err);
 	if (err || p != end || prov == NULL || strlen(prov) > MAX_PROVIDER ||
 	    gr->access_token == NULL) {
-		free(prov);
+		str_wipe_free(prov);
 		grant_clear(gr);
 		return -1;
 	}
@@ -251,10 +256,65 @@ grant_decode(const uint8_t *plain, size_t n, const uint8_t handle[GRANT_LEN], st
 	return 0;
 }
 
-static ssize_t
-grant_read(struct grants *g, const uint8_t handle[GRANT_LEN], uint8_t *buf, size_t max)
+/* Version, the user the box was sealed for, then the fields. */
+static int
+grant_decode(const uint8_t *plain, size_t n, const char *user_id, struct grant *gr)
 {
-	char		name[2 * GRANT_LEN + 8];
+	const uint8_t	*p = plain + 1, *end = plain + n;
+	size_t		 ulen = strlen(user_id), m;
+
+	if (n < 3 || plain[0] != GRANT_VERSION)
+		return -1;
+	m = (size_t)p[0] << 8 | p[1];
+	p += 2;
+	if (m != ulen || m > (size_t)(end - p) || sodium_memcmp(p, user_id, m) != 0)
+		return -1;
+	return grant_fields(p + m, end, gr);
+}
+
+int
+grant_open(const uint8_t key[GRANT_KEY_LEN], const uint8_t *box, size_t len,
+    const char *user_id, struct grant *gr)
+{
+	uint8_t	plain[GRANT_PLAIN_MAX];
+	size_t	plen;
+	int	rc = -1;
+
+	memset(gr, 0, sizeof(*gr));
+	if (len <= GRANT_BOX_OVERHEAD || len > MAX_GRANT)
+		return -1;
+	plen = len - GRANT_BOX_OVERHEAD;
+	if (crypto_secretbox_open_easy(plain, box + crypto_secretbox_NONCEBYTES,
+	    len - crypto_secretbox_NONCEBYTES, box, key) == 0)
+		rc = grant_decode(plain, plen, user_id, gr);
+	sodium_memzero(plain, sizeof(plain));
+	return rc;
+}
+
+/* ---- legacy grant files (before schema 3) ---- */
+
+static void
+handle_name(const uint8_t handle[GRANT_HANDLE_LEN], char name[2 * GRANT_HANDLE_LEN + 8])
+{
+	sodium_bin2hex(name, 2 * GRANT_HANDLE_LEN + 1, handle, GRANT_HANDLE_LEN);
+	strcat(name, ".grant");
+}
+
+static int
+legacy_decode(const uint8_t *plain, size_t n, const uint8_t handle[GRANT_HANDLE_LEN],
+    struct grant *gr)
+{
+	/* the handle binds the content to its file name */
+	if (n < GRANT_HANDLE_LEN + 1 || sodium_memcmp(plain, handle, GRANT_HANDLE_LEN) != 0 ||
+	    plain[GRANT_HANDLE_LEN] != LEGACY_VERSION)
+		return -1;
+	return grant_fields(plain + GRANT_HANDLE_LEN + 1, plain + n, gr);
+}
+
+static ssize_t
+legacy_read(struct grants *g, const uint8_t handle[GRANT_HANDLE_LEN], uint8_t *buf, size_t max)
+{
+	char		name[2 * GRANT_HANDLE_LEN + 8];
 	struct stat	st;
 	ssize_t		n;
 	int		fd;
@@ -273,30 +333,30 @@ grant_read(struct grants *g, const uint8_t handle[GRANT_LEN], uint8_t *buf, size
 }
 
 int
-grant_get(struct grants *g, const uint8_t handle[GRANT_LEN], struct grant *gr)
+legacy_grant_get(struct grants *g, const uint8_t handle[GRANT_HANDLE_LEN], struct grant *gr)
 {
-	uint8_t	*sealed, *plain;
-	ssize_t	 n;
-	size_t	 plen;
-	int	 rc = -1;
+	struct secret	*k = g->legacy_key != NULL ? g->legacy_key : g->key;
+	uint8_t		*sealed, *plain;
+	ssize_t		 n;
+	size_t		 plen;
+	int		 rc = -1;
 
 	memset(gr, 0, sizeof(*gr));
-	if ((sealed = malloc(GRANT_MAX_FILE)) == NULL)
+	if ((sealed = malloc(LEGACY_MAX_FILE)) == NULL)
 		return -1;
-	if ((n = grant_read(g, handle, sealed, GRANT_MAX_FILE)) <= 0) {
+	if ((n = legacy_read(g, handle, sealed, LEGACY_MAX_FILE)) <= 0) {
 		free(sealed);
 		return n == 0 ? 1 : -1;
 	}
-	if ((size_t)n < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES ||
-	    (plain = malloc((size_t)n)) == NULL) {
+	if ((size_t)n < GRANT_BOX_OVERHEAD || (plain = malloc((size_t)n)) == NULL) {
 		free(sealed);
 		return -1;
 	}
-	plen = (size_t)n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	plen = (size_t)n - GRANT_BOX_OVERHEAD;
 	if (crypto_secretbox_open_easy(plain, sealed + crypto_secretbox_NONCEBYTES,
-	    (size_t)n - crypto_secretbox_NONCEBYTES, sealed, secret_open(g->key)) == 0)
-		rc = grant_decode(plain, plen, handle, gr);
-	secret_close(g->key);
+	    (size_t)n - crypto_secretbox_NONCEBYTES, sealed, secret_open(k)) == 0)
+		rc = legacy_decode(plain, plen, handle, gr);
+	secret_close(k);
 	sodium_memzero(plain, (size_t)n);
 	free(plain);
 	free(sealed);
@@ -304,9 +364,9 @@ grant_get(struct grants *g, const uint8_t handle[GRANT_LEN], struct grant *gr)
 }
 
 int
-grant_delete(struct grants *g, const uint8_t handle[GRANT_LEN])
+legacy_grant_delete(struct grants *g, const uint8_t handle[GRANT_HANDLE_LEN])
 {
-	char name[2 * GRANT_LEN + 8];
+	char name[2 * GRANT_HANDLE_LEN + 8];
 
 	handle_name(handle, name);
 	if (unlinkat(g->dirfd, name, 0) == -1 && errno != ENOENT)

@@ -6,10 +6,20 @@
  * provider's callback path with the right iss (RFC 9207), and its client
  * address must have room for one more exchange; only then is the state
  * recorded as used (single use) and code -> tokens (token endpoint), tokens
- * -> user (userinfo), and a signed proof answered.  The tokens are sealed as
- * a grant (a file written and synced) while the provider answers the
- * userinfo request, and the grant is deleted again if the login fails after.
+ * -> user (userinfo), and a signed proof answered.  The proof carries the
+ * tokens sealed for that user under grant.key (grant.h), and its nonce is
+ * derived from the login's state (loginseal_proof_nonce).
  * The answer is asynchronous: the connection is held with ipc_conn_ref.
+ *
+ * Single use across authd nodes: the replay cache (replay.c) is this
+ * process's memory, a first line that spares a second code exchange here.  A
+ * callback replayed at another node that shares login.key passes that node's
+ * cache and reaches the provider once more, where the code is single use
+ * (RFC 6749 4.1.2) and normally refused; should the provider answer anyway,
+ * the proof bears the same nonce as the first one and the store, which keeps
+ * every nonce spent until the login's own expiry in the shared database,
+ * refuses it (ST_DENIED): one more code exchange at most, never a second
+ * session.
  * A login start also warms the provider's connections (provider_warm), so
  * that the exchange finds them open.
  */
@@ -41,8 +51,6 @@ struct login {
 	struct provider		*p;
 	struct pending_login	 pl;
 	struct tokresp		 tok;
-	uint8_t			 grant[GRANT_LEN];
-	int			 granted;	/* 1: grant stored, not handed out yet */
 	char			 id_sub[MAX_SUBJECT + 1];
 	char			 client[MAX_CLIENT + 1];
 };
@@ -136,8 +144,6 @@ login_free(struct login *l)
 {
 	l->ad->exchanges--;
 	l->p->exchanging--;
-	if (l->granted)
-		grant_delete(l->ad->grants, l->grant);
 	if (l->next != NULL)
 		l->next->prevp = l->prevp;
 	*l->prevp = l->next;
@@ -164,16 +170,26 @@ http_failure(struct login *l, const char *what, const struct http_resp *r)
 	return r->result == HTTP_ETIMEOUT ? ST_TIMEOUT : ST_PROVIDER_ERROR;
 }
 
+/* The tokens sealed for user_id into the proof; -1 when they do not fit. */
 static int
-login_grant(struct login *l, uint8_t handle[GRANT_LEN])
+login_grant(struct login *l, struct proof *pr)
 {
-	struct grant g;
+	struct grant	 g;
+	struct secret	*key = grants_key(l->ad->grants);
+	int		 rc;
 
 	memset(&g, 0, sizeof(g));
 	snprintf(g.provider, sizeof(g.provider), "%s", l->p->name);
 	g.access_token = l->tok.access_token;
 	g.refresh_token = l->tok.refresh_token;
-	return grant_put(l->ad->grants, &g, handle);
+	rc = grant_seal(secret_open(key), pr->user_id, &g, pr->grant, &pr->grant_len);
+	secret_close(key);
+	if (rc == -1)
+		log_warnx("provider %s: tokens of %zu and %zu bytes do not fit a sealed grant "
+		    "(at most %d bytes): login refused", l->p->name,
+		    strlen(l->tok.access_token), l->tok.refresh_token == NULL ? (size_t)0 :
+		    strlen(l->tok.refresh_token), MAX_GRANT);
+	return rc;
 }
 
 static void
@@ -196,20 +212,22 @@ login_answer(struct login *l, const struct userinfo *u)
 	snprintf(pr.name, sizeof(pr.name), "%s", u->name[0] != '\0' ? u->name : u->subject);
 	memcpy(pr.ref, l->pl.ref, l->pl.ref_len);
 	pr.ref_len = l->pl.ref_len;
-	if (!l->granted) {
-		login_fail(l, ST_INTERNAL);
+	loginseal_proof_nonce(l->pl.state_hash, pr.nonce);
+	pr.nonce_until = l->pl.expires < pr.expires + PROOF_NONCE_KEEP_MAX ? l->pl.expires :
+	    pr.expires + PROOF_NONCE_KEEP_MAX;
+	if (login_grant(l, &pr) == -1) {
+		sodium_memzero(&pr, sizeof(pr));
+		login_fail(l, ST_PROVIDER_ERROR);
 		return;
 	}
-	memcpy(pr.grant, l->grant, GRANT_LEN);
-	pr.grant_len = GRANT_LEN;
 	n = proof_sign(&pr, secret_open(l->ad->signkey), a.proof, sizeof(a.proof));
 	secret_close(l->ad->signkey);
 	if (n < 0) {
 		log_warnx("provider %s: cannot sign the login proof", l->p->name);
+		sodium_memzero(&pr, sizeof(pr));
 		login_fail(l, ST_INTERNAL);
 		return;
 	}
-	l->granted = 0;		/* the proof carries it now */
 	a.proof_len = (size_t)n;
 	memcpy(a.user_id, pr.user_id, sizeof(a.user_id));
 	memcpy(a.name, pr.name, sizeof(a.name));
@@ -326,14 +344,8 @@ token_done(void *arg, const struct http_resp *r)
 		login_fail(l, ST_PROVIDER_ERROR);
 		return;
 	}
-	if (userinfo_start(l) == -1) {
+	if (userinfo_start(l) == -1)
 		login_fail(l, ST_INTERNAL);
-		return;
-	}
-	/* The request is on its way: seal and store the grant meanwhile (l stays
-	 * alive until userinfo_done, which fails the login if this failed). */
-	if (login_grant(l, l->grant) == 0)
-		l->granted = 1;
 }
 
 static int

@@ -15,6 +15,18 @@ state_hash(uint8_t out[LOGIN_HASH_LEN], const char *state, size_t n)
 	    (const uint8_t *)dom, sizeof(dom) - 1);
 }
 
+void
+loginseal_proof_nonce(const uint8_t state_hash[LOGIN_HASH_LEN], uint8_t nonce[PROOF_NONCE_LEN])
+{
+	static const char dom[] = "airlock proof nonce v1";
+
+	_Static_assert(PROOF_NONCE_LEN >= crypto_generichash_BYTES_MIN &&
+	    PROOF_NONCE_LEN <= crypto_generichash_BYTES_MAX, "a BLAKE2b output size");
+	_Static_assert(sizeof(dom) - 1 >= crypto_generichash_KEYBYTES_MIN, "a BLAKE2b key size");
+	(void)crypto_generichash(nonce, PROOF_NONCE_LEN, state_hash, LOGIN_HASH_LEN,
+	    (const uint8_t *)dom, sizeof(dom) - 1);
+}
+
 static void
 u64_put(uint8_t *p, uint64_t v)
 {

@@ -4,7 +4,8 @@
  * expiry) with crypto_secretbox under login.key, and the sealed box is the
  * browser's pre-login cookie.  LOGIN_FINISH opens it and checks that the
  * state matches and has not expired; single use is the replay cache's job
- * (replay.c).  A box from another key, tampered or truncated, does not open.
+ * (replay.c) on one node and the store's, through the proof nonce derived
+ * from the state, across nodes.  A box from another key, tampered or truncated, does not open.
  */
 #ifndef AIRLOCK_AUTHD_LOGINSEAL_H
 #define AIRLOCK_AUTHD_LOGINSEAL_H
@@ -50,6 +51,15 @@ int	loginseal_new(const uint8_t key[LOGIN_KEY_LEN], const char *provider, uint8_
 	    const uint8_t *ref, size_t ref_len, uint64_t expires, char state[STATE_LEN + 1],
 	    char challenge[PKCE_VERIFIER_LEN + 1], char nonce[OIDC_NONCE_LEN + 1],
 	    uint8_t box[LOGIN_BOX_LEN]);
+
+/*
+ * The nonce of the login proof of the login whose state hashes to state_hash:
+ * BLAKE2b keyed with a domain string, PROOF_NONCE_LEN bytes.  The same login
+ * gives the same nonce on every authd node, so the store, which spends each
+ * nonce once, refuses a second proof of one login wherever it was made.
+ */
+void	loginseal_proof_nonce(const uint8_t state_hash[LOGIN_HASH_LEN],
+	    uint8_t nonce[PROOF_NONCE_LEN]);
 
 /*
  * Opens box and checks it against the state the provider sent back, in this

@@ -7,6 +7,13 @@
  * then the socket, the drop to [authd] user when started as root, and the
  * grants in state_dir; provider discovery runs on the loop, so one provider that
  * is down never keeps authd (or the other providers) from serving.
+ *
+ * Several authd nodes serve one airlock when they share signing.key (proofs
+ * the store accepts), login.key (a login started on one node finishes on
+ * another) and grant.key (a grant obtained on one node is revoked by
+ * another).  Each is read from $CREDENTIALS_DIRECTORY or secrets_dir;
+ * without a login.key a process makes one of its own, without a grant.key
+ * there the node uses state_dir/grant.key, made at its first start.
  */
 #include <sys/stat.h>
 
@@ -43,6 +50,7 @@ struct runtime {
 	struct event		*ev_sig[2], *ev_sweep;
 	const char		*socket_path;	/* unlinked at exit when we made it */
 	uint64_t		 grant_max_age;
+	struct secret		*grantkey;	/* from the secrets, or NULL: state_dir's */
 	time_t			 last_grant_sweep;
 };
 
@@ -129,6 +137,25 @@ load_loginkey(struct authd *ad, const char *secrets_dir)
 	log_info("no login.key: logins started here finish only at this process");
 }
 
+/* grant.key (32 raw bytes) when given, shared by the nodes; NULL otherwise. */
+static struct secret *
+load_grantkey(const char *secrets_dir)
+{
+	struct secret	*k;
+	struct stat	 sb;
+	char		 path[4096], err[256];
+
+	if (secret_path(path, sizeof(path), secrets_dir, "grant.key") == -1 ||
+	    stat(path, &sb) == -1)
+		return NULL;
+	if ((k = secret_load_file(path, 1024, 0, err, sizeof(err))) == NULL)
+		fatalx("grant key %s: %s", path, err);
+	if (k->len != GRANT_KEY_LEN)
+		fatalx("grant key %s: must be exactly %d bytes", path, GRANT_KEY_LEN);
+	secret_close(k);
+	return k;
+}
+
 static void
 load_providers(struct authd *ad, const char *secrets_dir)
 {
@@ -186,6 +213,7 @@ setup(struct runtime *rt)
 	ad->login_ttl = (unsigned)c->login_ttl_sec;
 	load_signkey(ad, c->secrets_dir);
 	load_loginkey(ad, c->secrets_dir);
+	rt->grantkey = load_grantkey(c->secrets_dir);
 	if ((ad->replay = replay_new((size_t)c->max_logins)) == NULL)
 		fatalx("out of memory");
 	if ((ad->base = event_base_new()) == NULL)
@@ -212,7 +240,9 @@ listen_socket(struct runtime *rt)
 		fatalx("ipc server setup failed");
 	daemon_drop(&rt->user, state_dir, rt->socket_path,
 	    daemon_user_gid(rt->ac.airlock.frontend_uid, rt->user.gid));
-	if ((rt->ad.grants = grants_open(state_dir, err, sizeof(err))) == NULL)
+	rt->ad.grants = grants_open(state_dir, rt->grantkey, err, sizeof(err));
+	rt->grantkey = NULL;	/* the grants own it now, or freed it */
+	if (rt->ad.grants == NULL)
 		fatalx("state_dir: %s", err);
 }
 
@@ -227,7 +257,7 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 	if (now - rt->last_grant_sweep >= 86400) {
 		rt->last_grant_sweep = now;
 		if ((n = grants_sweep(rt->ad.grants, (uint64_t)now, rt->grant_max_age)) > 0)
-			log_info("removed %zu grants older than their maximum age", n);
+			log_info("removed %zu legacy grant files older than their maximum age", n);
 	}
 }
 

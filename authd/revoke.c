@@ -1,9 +1,12 @@
 /*
- * REVOKE: open the sealed grant named by the handle and ask its provider to
- * revoke the tokens: RFC 7009 (refresh token, then access token), Google's
- * revoke endpoint, or GitHub's DELETE /applications/{client_id}/grant.  The
- * grant is deleted once revoked, when the provider cannot revoke, or when it
- * refused the token for good (4xx); kept after timeouts and 5xx answers.
+ * REVOKE: open the sealed grant (it must open under grant.key and name the
+ * user) and ask its provider to revoke the tokens: RFC 7009 (refresh token,
+ * then access token), Google's revoke endpoint, or GitHub's DELETE
+ * /applications/{client_id}/grant.  A sealed grant is nothing to delete: the
+ * store forgot it with the session.  A legacy 16-byte handle (a session from
+ * before schema 3) names a grant file in this node's state_dir, which is
+ * deleted once revoked, when the provider cannot revoke, or when it refused
+ * the token for good (4xx); kept after timeouts and 5xx answers.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +22,15 @@
 #include "log.h"
 #include "parse.h"
 #include "provider.h"
+#include "secret.h"
 
 struct revoke {
 	struct authd	*ad;
 	struct ipc_conn	*conn;
 	struct msg_hdr	 req;
 	struct provider	*p;
-	uint8_t		 handle[GRANT_LEN];
+	uint8_t		 handle[GRANT_HANDLE_LEN];
+	int		 legacy;	/* 1: handle names a grant file */
 	struct grant	 g;
 	int		 step;		/* RFC 7009: 0 refresh token, 1 access token */
 };
@@ -33,8 +38,8 @@ struct revoke {
 static void
 revoke_end(struct revoke *v, uint8_t status, int drop_grant)
 {
-	if (drop_grant && grant_delete(v->ad->grants, v->handle) == -1)
-		log_warn("revoke: deleting grant");
+	if (drop_grant && v->legacy && legacy_grant_delete(v->ad->grants, v->handle) == -1)
+		log_warn("revoke: deleting grant file");
 	ipc_answer_status(v->conn, &v->req, status);
 	if (status == ST_OK)
 		log_info("revoke %s: done", v->p->name);
@@ -172,26 +177,47 @@ ok:
 	return 0;
 }
 
+/* The grant in q: 0 (g filled, *legacy set), or the status to answer. */
+static int
+revoke_grant(struct authd *ad, const struct msg_auth_revoke *q, struct grant *g, int *legacy)
+{
+	struct secret	*key = grants_key(ad->grants);
+	int		 rc;
+
+	*legacy = q->grant_len == GRANT_HANDLE_LEN;
+	if (*legacy) {
+		if ((rc = legacy_grant_get(ad->grants, q->grant, g)) == -1)
+			log_warnx("revoke: grant file unreadable or forged");
+		return rc == 0 ? 0 : ST_NOTFOUND;
+	}
+	rc = grant_open(secret_open(key), q->grant, q->grant_len, q->user_id, g);
+	secret_close(key);
+	if (rc == -1) {
+		log_warnx("revoke: a grant of %zu bytes for %s does not open (another grant.key, "
+		    "damaged, or another user's)", q->grant_len, q->user_id);
+		return ST_NOTFOUND;
+	}
+	return 0;
+}
+
 int
 authd_req_revoke(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
 	const struct msg_auth_revoke	*q = msg;
-	const uint8_t			*handle = q->grant;
 	struct authd			*ad = ipc_conn_ctx(c);
 	struct revoke			*v;
 	struct provider			*p;
 	struct grant			 g;
-	int				 rc;
+	int				 st, legacy;
 
-	if ((rc = grant_get(ad->grants, handle, &g)) != 0) {
-		if (rc == -1)
-			log_warnx("revoke: grant unreadable or forged");
-		ipc_answer_status(c, h, ST_NOTFOUND);
+	if ((st = revoke_grant(ad, q, &g, &legacy)) != 0) {
+		ipc_answer_status(c, h, (uint8_t)st);
 		return 0;
 	}
 	if ((p = provider_find(ad, g.provider, NULL)) == NULL || p->revoke == REVOKE_NONE) {
 		grant_clear(&g);
-		grant_delete(ad->grants, handle);
+		if (legacy && legacy_grant_delete(ad->grants, q->grant) == -1)
+			log_warn("revoke: deleting grant file");
 		ipc_answer_status(c, h, ST_UNSUPPORTED);
 		return 0;
 	}
@@ -207,7 +233,9 @@ authd_req_revoke(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 	v->req = *h;
 	v->p = p;
 	v->g = g;
-	memcpy(v->handle, handle, sizeof(v->handle));
+	v->legacy = legacy;
+	if (legacy)
+		memcpy(v->handle, q->grant, sizeof(v->handle));
 	ipc_conn_ref(c);
 	if (revoke_step(v) == -1)
 		revoke_end(v, ST_INTERNAL, 0);

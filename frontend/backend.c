@@ -202,6 +202,23 @@ be_wait(struct req *r, void (*next)(struct req *))
 	}
 }
 
+int
+be_revoke_grant(struct req *r, const uint8_t *grant, size_t grant_len, const char *user_id,
+    uint8_t *status)
+{
+	struct msg_auth_revoke q;
+
+	if (grant_len == 0 || grant_len > sizeof(q.grant) || strlen(user_id) > MAX_USERID)
+		return 0;
+	memcpy(q.grant, grant, grant_len);
+	q.grant_len = grant_len;
+	snprintf(q.user_id, sizeof(q.user_id), "%s", user_id);
+	/* The session is gone already: a failure here must not look like one. */
+	r->soft = 1;
+	be_call(r, MSG_AUTH_REVOKE, &q, NULL, status);
+	return 1;
+}
+
 void
 be_session_get(struct req *r, struct msg_store_session_get_r *ans, uint8_t *status)
 {

@@ -205,7 +205,8 @@ struct st_login_start {		/* GET /login/{provider} */
 struct st_callback {		/* GET /auth_redirect[/{provider}] */
 	struct msg_auth_login_finish_r	 fin;
 	struct msg_store_session_create_r created;
-	uint8_t				 fin_st, created_st, approve_st;
+	uint8_t				 fin_st, created_st, approve_st, auth_st;
+	int				 unused_revoked;	/* the refused proof's grant */
 };
 
 struct st_sign_out {		/* POST /logout, POST /sessions/{sid}/revoke */
@@ -336,6 +337,11 @@ void	be_wait(struct req *, void (*next)(struct req *));
 /* STORE_SESSION_GET and STORE_PAGE (list: enum page_list) for the request's session cookie. */
 void	be_session_get(struct req *, struct msg_store_session_get_r *, uint8_t *status);
 void	be_page(struct req *, uint8_t list, struct msg_store_page_r *, uint8_t *status);
+/* AUTH_REVOKE of user_id's grant (the sealed box, opaque here, or a legacy
+ * handle), passed on unchanged, as a soft call: returns 1 when one was sent,
+ * 0 when there is none. */
+int	be_revoke_grant(struct req *, const uint8_t *grant, size_t grant_len, const char *user_id,
+	    uint8_t *status);
 
 /* session.c: cookies, the session token, CSRF */
 /* Reads the session cookie (cli: or the command-line one) into r->token /

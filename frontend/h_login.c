@@ -114,16 +114,48 @@ h_login_provider(struct req *r)
 
 /* ------------------------------------------------------ GET /auth_redirect */
 
+/*
+ * The store answered and refused a proof authd made a moment ago (its nonce
+ * spent already: the login replayed at another node; its pairing gone; ...):
+ * the tokens sealed in it belong to no session, so they are revoked at the
+ * provider before the answer, once.  1 when that was asked (then next runs
+ * again when authd answers).
+ */
+static int
+revoke_unused_grant(struct req *r, void (*next)(struct req *))
+{
+	struct st_callback	*s = &r->u.callback;
+	struct proof		 p;
+	int			 sent;
+
+	if (s->unused_revoked)
+		return 0;
+	s->unused_revoked = 1;
+	if (proof_read_unverified(s->fin.proof, s->fin.proof_len, &p) == -1)
+		return 0;
+	sent = be_revoke_grant(r, p.grant, p.grant_len, p.user_id, &s->auth_st);
+	sodium_memzero(&p, sizeof(p));
+	if (sent) {
+		log_info("login of %s refused by the store: revoking its provider grant",
+		    s->fin.user_id);
+		be_wait(r, next);
+	}
+	return sent;
+}
+
 static void
 login_created(struct req *r)
 {
 	struct st_callback *s = &r->u.callback;
 
+	if (s->created_st != ST_OK && revoke_unused_grant(r, login_created))
+		return;
 	if (s->created_st != ST_OK) {
 		/* authd vouched for this login a moment ago: the store disagreeing is ours. */
 		log_warnx("store refused a fresh login proof: %s", msg_status_name(s->created_st));
 		r->fe->m.login_errors++;
-		if (s->created_st == ST_FULL || s->created_st == ST_BUSY) {
+		if (s->created_st == ST_FULL || s->created_st == ST_BUSY ||
+		    s->created_st == ST_UNAVAILABLE) {
 			reply_backend_status(r, s->created_st);
 			return;
 		}
@@ -172,6 +204,8 @@ pair_login_approved(struct req *r)
 	struct st_callback	*s = &r->u.callback;
 	struct buf		 b;
 
+	if (s->approve_st != ST_OK && revoke_unused_grant(r, pair_login_approved))
+		return;
 	session_clear_login_cookie(r);
 	switch (s->approve_st) {
 	case ST_OK:
@@ -185,6 +219,7 @@ pair_login_approved(struct req *r)
 		return;
 	case ST_FULL:
 	case ST_BUSY:
+	case ST_UNAVAILABLE:
 	case ST_INTERNAL:
 		reply_backend_status(r, s->approve_st);
 		return;
@@ -375,7 +410,7 @@ logout_done(struct req *r)
 {
 	struct st_sign_out *s = &r->u.sign_out;
 
-	if (s->revoked.grant_len == GRANT_LEN)
+	if (s->revoked.grant_len != 0)
 		log_info("signed out: %s (provider revocation: %s)", s->revoked.user_id,
 		    msg_status_name(s->auth_st));
 	else
@@ -389,7 +424,6 @@ static void
 logout_revoked(struct req *r)
 {
 	struct st_sign_out	*s = &r->u.sign_out;
-	struct msg_auth_revoke	 q;
 
 	if (s->revoke_st == ST_NOTFOUND) {	/* signed out already */
 		session_clear_cookie(r);
@@ -400,12 +434,7 @@ logout_revoked(struct req *r)
 		reply_backend_status(r, s->revoke_st);
 		return;
 	}
-	if (s->revoked.grant_len == GRANT_LEN) {
-		/* The session is gone already: a failure here must not look like one. */
-		r->soft = 1;
-		memcpy(q.grant, s->revoked.grant, GRANT_LEN);
-		be_call(r, MSG_AUTH_REVOKE, &q, NULL, &s->auth_st);
-	}
+	be_revoke_grant(r, s->revoked.grant, s->revoked.grant_len, s->revoked.user_id, &s->auth_st);
 	be_wait(r, logout_done);
 }
 

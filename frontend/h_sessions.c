@@ -44,7 +44,6 @@ static void
 revoked(struct req *r)
 {
 	struct st_sign_out		*s = &r->u.sign_out;
-	struct msg_auth_revoke		 q;
 
 	if (s->revoke_st == ST_DENIED) {	/* not a live session of this user */
 		reply_error(r, 404, "No such session", "That session does not exist or has "
@@ -54,11 +53,7 @@ revoked(struct req *r)
 	if (reply_unless_session(r, s->revoke_st) == FLOW_ANSWERED)
 		return;
 	log_info("session revoked by %s%s", s->revoked.user_id, s->revoked.own ? " (own)" : "");
-	if (s->revoked.grant_len == GRANT_LEN) {
-		r->soft = 1;
-		memcpy(q.grant, s->revoked.grant, GRANT_LEN);
-		be_call(r, MSG_AUTH_REVOKE, &q, NULL, &s->auth_st);
-	}
+	be_revoke_grant(r, s->revoked.grant, s->revoked.grant_len, s->revoked.user_id, &s->auth_st);
 	be_wait(r, revoke_done);
 }
 

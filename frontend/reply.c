@@ -173,6 +173,8 @@ static const struct status_answer backend_statuses[] = {
 	    "again in a minute." },
 	{ ST_FULL, 507, "Storage full", "The service cannot store anything more right now. "
 	    "Nothing was changed." },
+	{ ST_UNAVAILABLE, 503, "Temporarily unavailable", "The service cannot reach its "
+	    "database right now. Please try again in a moment." },
 	{ ST_TIMEOUT, 504, "The service is slow to answer", "A provider did not answer in "
 	    "time. Please try again." },
 	{ ST_PROVIDER_ERROR, 502, "Provider error", "The sign-in provider gave an error or an "

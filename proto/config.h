@@ -55,8 +55,13 @@ struct conf_airlock {
 	uid_t		 frontend_uid;
 };
 
+enum store_backend_kind { STORE_LMDB = 0, STORE_POSTGRESQL };
+
 struct conf_store {
 	const char	*user, *socket, *database;
+	int		 backend;		/* enum store_backend_kind */
+	const char	*postgresql;		/* libpq conninfo (backend = postgresql) */
+	const char	*postgresql_password_file;	/* NULL: none, or the credential */
 	long long	 map_size_mb, session_ttl_days, session_ttl_sec, pair_ttl_sec;
 	long long	 max_pending, max_pending_per_addr, max_per_user;
 	long long	 sweep_interval_sec, idle_timeout_sec;

@@ -26,6 +26,7 @@ enum kind {
 	K_ADDR,		/* host:port to listen on */
 	K_ADDR_OFF,	/* host:port, or "off" (stored as NULL) */
 	K_PROVIDER,	/* the name of a [provider.NAME] section */
+	K_BACKEND,	/* lmdb or postgresql */
 };
 
 struct spec {
@@ -42,7 +43,10 @@ static const struct spec specs[] = {
 
 	{ "store", "user", K_STR, 0, 0, A(store.user) },
 	{ "store", "socket", K_STR, 0, 0, A(store.socket) },
+	{ "store", "backend", K_BACKEND, 0, 0, A(store.backend) },
 	{ "store", "database", K_STR, 0, 0, A(store.database) },
+	{ "store", "postgresql", K_STR, 0, 0, A(store.postgresql) },
+	{ "store", "postgresql_password_file", K_STR, 0, 0, A(store.postgresql_password_file) },
 	{ "store", "proof_public_key", K_KEY, 0, 0, A(store.proof_pk) },
 	{ "store", "map_size_mb", K_NUM, 1, 1 << 20, A(store.map_size_mb) },
 	{ "store", "session_ttl_days", K_NUM, 1, 3650, A(store.session_ttl_days) },
@@ -90,7 +94,6 @@ static const struct {
 	unsigned	 part;
 	const char	*section, *key;
 } required[] = {
-	{ CONF_PART_STORE, "store", "database" },
 	{ CONF_PART_STORE, "store", "proof_public_key" },
 	{ CONF_PART_STORE, "airlock", "frontend_user" },
 	{ CONF_PART_AUTHD, "airlock", "public_url" },
@@ -264,6 +267,14 @@ store_value(struct airlock_conf *ac, const struct spec *s, const char *v, char *
 			return why;
 		}
 		break;
+	case K_BACKEND:
+		if (strcmp(v, "lmdb") == 0)
+			*(int *)(void *)p = STORE_LMDB;
+		else if (strcmp(v, "postgresql") == 0)
+			*(int *)(void *)p = STORE_POSTGRESQL;
+		else
+			return "[store] backend must be lmdb or postgresql";
+		return NULL;
 	case K_PROVIDER:
 		if (!provider_named(ac->raw, v)) {
 			snprintf(why, whylen, "%s: no [provider.%s] section", s->key, v);
@@ -326,6 +337,25 @@ check_required(const struct airlock_conf *ac, unsigned parts, char *err, size_t 
 	return 0;
 }
 
+/* The store's backend names its database: database (LMDB) or postgresql. */
+static int
+check_backend(const struct airlock_conf *ac, unsigned parts, char *err, size_t errlen)
+{
+	const struct conf_store *s = &ac->store;
+	const char		*want = NULL;
+
+	if (!(parts & CONF_PART_STORE))
+		return 0;
+	if (s->backend == STORE_LMDB && s->database == NULL)
+		want = "[store] database is missing";
+	else if (s->backend == STORE_POSTGRESQL && s->postgresql == NULL)
+		want = "[store] backend = postgresql needs [store] postgresql (a libpq conninfo)";
+	if (want == NULL)
+		return 0;
+	snprintf(err, errlen, "%s: %s", conf_file(ac->raw), want);
+	return -1;
+}
+
 static int
 finish(struct airlock_conf *ac, unsigned parts, char *err, size_t errlen)
 {
@@ -333,7 +363,8 @@ finish(struct airlock_conf *ac, unsigned parts, char *err, size_t errlen)
 
 	defaults(ac);
 	if (conf_each(ac->raw, one_setting, &w) == -1 ||
-	    check_required(ac, parts, err, errlen) == -1) {
+	    check_required(ac, parts, err, errlen) == -1 ||
+	    check_backend(ac, parts, err, errlen) == -1) {
 		airlock_conf_free(ac);
 		return -1;
 	}

@@ -253,7 +253,7 @@ msg_status_name(uint8_t status)
 	static const char *const names[ST_MAX] = {
 		"ok", "invalid", "not found", "expired", "denied", "pending",
 		"slow down", "busy", "storage full", "unsupported",
-		"provider error", "timeout", "internal error",
+		"provider error", "timeout", "internal error", "database unavailable",
 	};
 
 	return status < ST_MAX ? names[status] : "unknown status";

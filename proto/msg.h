@@ -19,21 +19,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION		2
+#define PROTO_VERSION		3
 #define MSG_HDR_LEN		12
 #define MSG_MAX_PAYLOAD		16384
 
 #define TOKEN_LEN		32	/* session token, raw bytes (cookie: base64url, 43 chars) */
 #define SID_LEN			16	/* public session id (listing / revoke) */
 #define REF_LEN			16	/* single-use pairing reference seen by the browser */
-#define GRANT_LEN		16	/* authd's handle for a stored provider grant */
+#define MAX_GRANT		3072	/* authd's sealed provider grant (grant.h) */
+#define GRANT_HANDLE_LEN	16	/* before schema 3: a handle of a grant file in authd's state_dir */
 #define BINDING_MAX		256	/* pre-login cookie value: authd's sealed pending login */
 #define MAX_USERID		200	/* "provider:subject" */
 #define MAX_NAME		200	/* display name */
 #define MAX_LABEL		64	/* session label ("cli on host", user agent summary) */
 #define MAX_PROVIDER		32	/* provider name as used in URLs [a-z0-9_-] */
 #define MAX_URL			4096
-#define MAX_PROOF		1024
+#define MAX_PROOF		4096	/* a signed proof carries a sealed grant */
 #define PAIRCODE_MIN		22
 #define PAIRCODE_MAX		128
 #define USER_CODE_LEN		9	/* "WDJB-MJHT" */
@@ -70,6 +71,7 @@ enum msg_status {
 	ST_PROVIDER_ERROR,	/* provider answered an error or garbage */
 	ST_TIMEOUT,
 	ST_INTERNAL,
+	ST_UNAVAILABLE,		/* the store's database cannot be reached: nothing was done */
 	ST_MAX
 };
 

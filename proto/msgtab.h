@@ -80,15 +80,16 @@
 	F(x, OPT, ref, REF_LEN)
 
 /* Ends one of the token's user's sessions: the one sid names, or without a
- * sid the token's own (a logout).  The answer hands authd's grant handle back
- * for revocation at the provider, and says whether the ended session was the
+ * sid the token's own (a logout).  The answer hands the session's grant (the
+ * box sealed by authd, or a legacy 16-byte handle; empty: none) back for
+ * revocation at the provider, and says whether the ended session was the
  * token's own.  ST_NOTFOUND: the token's session is unknown; ST_DENIED: sid
  * is not a live session of the token's user. */
 #define Q_STORE_SESSION_REVOKE(F, x)					\
 	F(x, BYTES, token, TOKEN_LEN)					\
 	F(x, OPT, sid, SID_LEN)
 #define A_STORE_SESSION_REVOKE(F, x)					\
-	F(x, OPT, grant, GRANT_LEN)					\
+	F(x, BLOB, grant, MAX_GRANT)					\
 	F(x, U8, own, 0)						\
 	F(x, STR, user_id, MAX_USERID)
 
@@ -195,10 +196,14 @@
 	F(x, STR, user_id, MAX_USERID)					\
 	F(x, STR, name, MAX_NAME)
 
-/* Revokes a stored grant at its provider: status ST_OK, ST_UNSUPPORTED,
- * ST_NOTFOUND, ST_PROVIDER_ERROR or ST_TIMEOUT. */
+/* Revokes a grant at its provider: grant is the sealed box of a login proof
+ * (any authd node sharing grant.key opens it; it must name user_id, the user
+ * of the session it came from), or a legacy 16-byte handle of a grant file
+ * in this node's state_dir.  Status ST_OK, ST_UNSUPPORTED, ST_NOTFOUND (does
+ * not open, another user, unknown handle), ST_PROVIDER_ERROR or ST_TIMEOUT. */
 #define Q_AUTH_REVOKE(F, x)						\
-	F(x, BYTES, grant, GRANT_LEN)
+	F(x, BLOB, grant, MAX_GRANT)					\
+	F(x, STR, user_id, MAX_USERID)
 #define A_AUTH_REVOKE(F, x)
 
 /* Named field groups: LIST items, the signed body of a login proof, and the
@@ -210,7 +215,9 @@
 	L(user_rec)							\
 	L(user_rec_v1)							\
 	L(session_rec)							\
-	L(pair_rec)
+	L(session_rec_v1)						\
+	L(pair_rec)							\
+	L(pair_rec_v1)
 
 #define L_session_item(F, x)						\
 	F(x, BYTES, sid, SID_LEN)					\
@@ -226,15 +233,19 @@
 	F(x, STR, display, MAX_NAME)					\
 	F(x, U8, ready, 0)
 
-/* What authd signs (crypto_sign, combined mode) and the store verifies. */
+/* What authd signs (crypto_sign, combined mode) and the store verifies.
+ * The nonce is derived from the login's state (one login, one nonce, on
+ * every authd node); the store keeps it spent until nonce_until (the login's
+ * own expiry) or expires, whichever is later.  grant: the sealed box. */
 #define L_proof(F, x)							\
 	F(x, U8, version, 0)						\
 	F(x, U8, purpose, 0)		/* enum login_purpose */	\
 	F(x, U64, expires, 0)		/* unix seconds */		\
 	F(x, BYTES, nonce, PROOF_NONCE_LEN)	/* spent once by the store */	\
+	F(x, U64, nonce_until, 0)	/* unix seconds */		\
 	F(x, STR, user_id, MAX_USERID)					\
 	F(x, STR, name, MAX_NAME)					\
-	F(x, OPT, grant, GRANT_LEN)					\
+	F(x, BLOB, grant, MAX_GRANT)					\
 	F(x, OPT, ref, REF_LEN)		/* PURPOSE_CLI: the pairing */
 
 /* users: user_id -> (version 2: with the counts of the user's sessions,
@@ -254,7 +265,8 @@
 	F(x, U64, created, 0)						\
 	F(x, U64, counter, 0)
 
-/* sessions: BLAKE2b(token) -> */
+/* sessions: BLAKE2b(token) -> (version 2: grant is authd's sealed box, or
+ * a 16-byte handle carried over from version 1) */
 #define L_session_rec(F, x)						\
 	F(x, U8, version, 0)						\
 	F(x, STR, user_id, MAX_USERID)					\
@@ -263,10 +275,22 @@
 	F(x, U64, created, 0)						\
 	F(x, U64, last_seen, 0)						\
 	F(x, U64, expires, 0)						\
-	F(x, OPT, grant, GRANT_LEN)					\
+	F(x, BLOB, grant, MAX_GRANT)					\
 	F(x, BYTES, sid, SID_LEN)
 
-/* pairs: BLAKE2b(paircode) -> */
+/* sessions, version 1 (schema 2): read once, by the upgrade */
+#define L_session_rec_v1(F, x)						\
+	F(x, U8, version, 0)						\
+	F(x, STR, user_id, MAX_USERID)					\
+	F(x, U8, kind, 0)						\
+	F(x, STR, label, MAX_LABEL)					\
+	F(x, U64, created, 0)						\
+	F(x, U64, last_seen, 0)						\
+	F(x, U64, expires, 0)						\
+	F(x, OPT, grant, GRANT_HANDLE_LEN)				\
+	F(x, BYTES, sid, SID_LEN)
+
+/* pairs: BLAKE2b(paircode) -> (version 2: grant as in sessions) */
 #define L_pair_rec(F, x)						\
 	F(x, U8, version, 0)						\
 	F(x, U8, state, 0)		/* enum pair_state */		\
@@ -278,6 +302,20 @@
 	F(x, U64, last_poll_ms, 0)					\
 	F(x, STR, client, MAX_CLIENT)					\
 	F(x, U64, created, 0)						\
-	F(x, OPT, grant, GRANT_LEN)
+	F(x, BLOB, grant, MAX_GRANT)
+
+/* pairs, version 1 (schema 2): read once, by the upgrade */
+#define L_pair_rec_v1(F, x)						\
+	F(x, U8, version, 0)						\
+	F(x, U8, state, 0)		/* enum pair_state */		\
+	F(x, STR, user_code, USER_CODE_LEN)				\
+	F(x, BYTES, ref, REF_LEN)					\
+	F(x, STR, label, MAX_LABEL)					\
+	F(x, U64, expires, 0)						\
+	F(x, STR, user_id, MAX_USERID)	/* "" until approved */		\
+	F(x, U64, last_poll_ms, 0)					\
+	F(x, STR, client, MAX_CLIENT)					\
+	F(x, U64, created, 0)						\
+	F(x, OPT, grant, GRANT_HANDLE_LEN)
 
 #endif

@@ -2,6 +2,20 @@
 
 #include <string.h>
 
+static int
+nonce_set(const struct proof *p)
+{
+	static const uint8_t zero[PROOF_NONCE_LEN];
+
+	return sodium_memcmp(p->nonce, zero, PROOF_NONCE_LEN) != 0;
+}
+
+static int
+nonce_until_ok(const struct proof *p)
+{
+	return p->nonce_until <= p->expires + PROOF_NONCE_KEEP_MAX;
+}
+
 int
 proof_sign(struct proof *p, const uint8_t sk[crypto_sign_SECRETKEYBYTES], uint8_t *out, size_t outmax)
 {
@@ -9,10 +23,9 @@ proof_sign(struct proof *p, const uint8_t sk[crypto_sign_SECRETKEYBYTES], uint8_
 	unsigned long long	 siglen;
 	size_t			 len;
 
-	if (p->expires == 0)
+	if (p->expires == 0 || !nonce_set(p) || !nonce_until_ok(p))
 		return -1;
 	p->version = PROOF_VERSION;
-	randombytes_buf(p->nonce, sizeof(p->nonce));
 	m_init(&m, 0, 0);
 	msg_pack(&m, &msg_layout_proof, p);
 	if (m_finish(&m) == -1)
@@ -34,6 +47,24 @@ proof_purpose_unverified(const uint8_t *in, size_t len)
 	return in[crypto_sign_BYTES + 1];
 }
 
+int
+proof_read_unverified(const uint8_t *in, size_t len, struct proof *p)
+{
+	struct mreader r;
+
+	memset(p, 0, sizeof(*p));
+	if (len < crypto_sign_BYTES || len > MAX_PROOF)
+		return -1;
+	/* combined mode: the signature, then the signed bytes */
+	m_reader(&r, in + crypto_sign_BYTES, len - crypto_sign_BYTES);
+	msg_unpack(&r, &msg_layout_proof, p);
+	if (m_end(&r) == -1 || p->version != PROOF_VERSION) {
+		memset(p, 0, sizeof(*p));
+		return -1;
+	}
+	return 0;
+}
+
 enum proof_result
 proof_verify(const uint8_t *in, size_t len, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
     uint64_t now, struct proof *p)
@@ -50,9 +81,16 @@ proof_verify(const uint8_t *in, size_t len, const uint8_t pk[crypto_sign_PUBLICK
 	m_reader(&r, body, blen);
 	msg_unpack(&r, &msg_layout_proof, p);
 	if (m_end(&r) == -1 || p->version != PROOF_VERSION || p->user_id[0] == '\0' ||
-	    (p->purpose != PURPOSE_WEB && p->purpose != PURPOSE_CLI))
+	    (p->purpose != PURPOSE_WEB && p->purpose != PURPOSE_CLI) || !nonce_set(p) ||
+	    !nonce_until_ok(p))
 		return PROOF_BAD;
 	if (p->expires < now || p->expires > now + PROOF_TTL + 5)
 		return PROOF_EXPIRED;
 	return PROOF_OK;
+}
+
+uint64_t
+proof_nonce_expiry(const struct proof *p)
+{
+	return p->nonce_until > p->expires ? p->nonce_until : p->expires;
 }

@@ -169,6 +169,21 @@ op_run(struct store *st, MDB_txn *txn, struct op *op)
 		op_keep_reply(op, &scratch);
 }
 
+void
+op_send(struct op *op, uint8_t status, const void *ans)
+{
+	m_init(&scratch, 0, 0);
+	if (op_reply(op, &scratch, status, ans) != 0) {
+		log_warnx("%s: answer could not be built", msg_type_name(op->hdr.type));
+		sodium_memzero(scratch.data, scratch.len);
+		m_init(&scratch, 0, 0);
+		(void)op_reply(op, &scratch, ST_INTERNAL, NULL);
+	}
+	if (m_finish(&scratch) == 0 && op->conn != NULL)
+		ipc_send(op->conn, &scratch);
+	sodium_memzero(scratch.data, scratch.len);
+}
+
 static void
 op_answer(struct op *op)
 {

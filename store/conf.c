@@ -29,6 +29,9 @@ store_conf_load(struct store_conf *sc, const struct airlock_conf *ac)
 	memset(sc, 0, sizeof(*sc));
 	sc->socket = s->socket;
 	sc->database = s->database;
+	sc->backend = s->backend;
+	sc->postgresql = s->postgresql;
+	sc->postgresql_password_file = s->postgresql_password_file;
 	sc->map_size = (size_t)s->map_size_mb << 20;
 	memcpy(sc->proof_pk, s->proof_pk, sizeof(sc->proof_pk));
 	sc->session_ttl = (uint64_t)s->session_ttl_sec;

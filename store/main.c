@@ -68,17 +68,16 @@ main(int argc, char *argv[])
 	if (o.check)
 		daemon_check_exit("airlock-store", NULL);
 	fd = listen_socket(&st.conf, &bound);
-	/* before LMDB: an environment must not cross a fork */
+	/* before the database: an LMDB environment or a libpq connection must not cross a fork */
 	if (!o.foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	/* the database is opened as the user, so its files are the user's */
-	daemon_drop(&user, st.conf.database, bound ? st.conf.socket : NULL,
-	    daemon_user_gid(ac.airlock.frontend_uid, user.gid));
-	db_open(&st);
+	daemon_drop(&user, st.conf.backend == STORE_LMDB ? st.conf.database : NULL,
+	    bound ? st.conf.socket : NULL, daemon_user_gid(ac.airlock.frontend_uid, user.gid));
 	if ((st.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	batch_init(&st);
-	sweep_init(&st);
+	st.be = st.conf.backend == STORE_POSTGRESQL ? &backend_pg : &backend_lmdb;
+	st.be->open(&st);
 	srv = serve(&st, fd);
 	daemon_signals(st.base, sigs);
 	log_info("serving %u peer uid(s), sessions last %llu s", (unsigned)st.conf.nuids,
@@ -86,16 +85,11 @@ main(int argc, char *argv[])
 	if (event_base_dispatch(st.base) == -1)
 		fatalx("event loop failed");
 
-	batch_discard(&st);	/* neither applied nor answered: the peer sees the close */
-	log_info("%llu requests in %llu commits", (unsigned long long)st.ops,
-	    (unsigned long long)st.commits);
 	ipc_server_free(srv);
 	close(fd);
 	daemon_signals_free(sigs);
-	event_free(st.ev_commit);
-	event_free(st.ev_sweep);
+	st.be->close(&st);
 	event_base_free(st.base);
-	db_close(&st);
 	airlock_conf_free(&ac);
 	return 0;
 }

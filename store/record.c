@@ -69,6 +69,22 @@ user_decode_v1(const uint8_t *v, size_t len, struct user_rec *u)
 	return 0;
 }
 
+/* The checks every session record passes, whatever its version. */
+static int
+session_valid(const struct session_rec *s)
+{
+	return s->user_id[0] != '\0' && (s->kind == KIND_WEB || s->kind == KIND_CLI);
+}
+
+static int
+pair_valid(const struct pair_rec *p)
+{
+	if (p->state < PAIR_PENDING || p->state > PAIR_DENIED || !user_code_valid(p->user_code))
+		return 0;
+	/* approved and taken pairings name the approving user; the others none */
+	return (p->state == PAIR_APPROVED || p->state == PAIR_TAKEN) == (p->user_id[0] != '\0');
+}
+
 int
 session_encode(const struct session_rec *s, uint8_t *out)
 {
@@ -79,9 +95,34 @@ int
 session_decode(const uint8_t *v, size_t len, struct session_rec *s)
 {
 	if (record_decode(&msg_layout_session_rec, RECORD_VERSION, v, len, s) == -1 ||
-	    s->user_id[0] == '\0' ||
-	    (s->kind != KIND_WEB && s->kind != KIND_CLI))
+	    !session_valid(s)) {
+		memset(s, 0, sizeof(*s));
 		return -1;
+	}
+	return 0;
+}
+
+int
+session_decode_v1(const uint8_t *v, size_t len, struct session_rec *s)
+{
+	struct session_rec_v1 old;
+
+	memset(s, 0, sizeof(*s));
+	if (record_decode(&msg_layout_session_rec_v1, 1, v, len, &old) == -1)
+		return -1;
+	memcpy(s->user_id, old.user_id, sizeof(s->user_id));
+	s->kind = old.kind;
+	memcpy(s->label, old.label, sizeof(s->label));
+	s->created = old.created;
+	s->last_seen = old.last_seen;
+	s->expires = old.expires;
+	memcpy(s->grant, old.grant, old.grant_len);
+	s->grant_len = old.grant_len;
+	memcpy(s->sid, old.sid, SID_LEN);
+	if (!session_valid(s)) {
+		memset(s, 0, sizeof(*s));
+		return -1;
+	}
 	return 0;
 }
 
@@ -95,11 +136,36 @@ int
 pair_decode(const uint8_t *v, size_t len, struct pair_rec *p)
 {
 	if (record_decode(&msg_layout_pair_rec, RECORD_VERSION, v, len, p) == -1 ||
-	    p->state < PAIR_PENDING || p->state > PAIR_DENIED || !user_code_valid(p->user_code))
+	    !pair_valid(p)) {
+		memset(p, 0, sizeof(*p));
 		return -1;
-	/* approved and taken pairings name the approving user; the others none */
-	if ((p->state == PAIR_APPROVED || p->state == PAIR_TAKEN) != (p->user_id[0] != '\0'))
+	}
+	return 0;
+}
+
+int
+pair_decode_v1(const uint8_t *v, size_t len, struct pair_rec *p)
+{
+	struct pair_rec_v1 old;
+
+	memset(p, 0, sizeof(*p));
+	if (record_decode(&msg_layout_pair_rec_v1, 1, v, len, &old) == -1)
 		return -1;
+	p->state = old.state;
+	memcpy(p->user_code, old.user_code, sizeof(p->user_code));
+	memcpy(p->ref, old.ref, REF_LEN);
+	memcpy(p->label, old.label, sizeof(p->label));
+	p->expires = old.expires;
+	memcpy(p->user_id, old.user_id, sizeof(p->user_id));
+	p->last_poll_ms = old.last_poll_ms;
+	memcpy(p->client, old.client, sizeof(p->client));
+	p->created = old.created;
+	memcpy(p->grant, old.grant, old.grant_len);
+	p->grant_len = old.grant_len;
+	if (!pair_valid(p)) {
+		memset(p, 0, sizeof(*p));
+		return -1;
+	}
 	return 0;
 }
 

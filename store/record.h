@@ -19,7 +19,11 @@
  * a user's sessions of one kind are in byuser newest first.  A session's
  * record, its index entry and its count in the user's record are written and
  * deleted together (index.c).  Schema 1 had random sids, no kind in byuser
- * and no counts: db_open upgrades such a database once (upgrade.c).
+ * and no counts; schema 2 had session and pairing records of version 1,
+ * whose grant was a 16-byte handle of a grant file of one authd: db_open
+ * upgrades such a database once (upgrade.c).  From schema 3 on a record's
+ * grant is authd's sealed box (up to MAX_GRANT bytes), which the store keeps
+ * and hands back without being able to open it.
  */
 #ifndef AIRLOCK_STORE_RECORD_H
 #define AIRLOCK_STORE_RECORD_H
@@ -30,11 +34,11 @@
 #include "msg.h"
 #include "text.h"	/* paircode_valid */
 
-#define RECORD_VERSION	1		/* sessions and pairings */
+#define RECORD_VERSION	2		/* sessions and pairings: sealed grants */
 #define USER_RECORD_VERSION	2	/* users: with session counts */
-#define SCHEMA_VERSION	2
+#define SCHEMA_VERSION	3
 #define HASH_LEN	32		/* crypto_generichash_BYTES */
-#define RECORD_MAX	1024		/* every record fits, with room */
+#define RECORD_MAX	(MAX_GRANT + 1024)	/* every record fits, with room */
 #define BYUSER_KEY_MAX	(MAX_USERID + 2 + SID_LEN)
 #define BYADDR_KEY_MAX	(MAX_CLIENT + 1 + REF_LEN)
 #define USER_CODE_ALPHABET	"BCDFGHJKLMNPQRSTVWXZ"	/* RFC 8628 6.1: no vowels, no 0/O 1/I */
@@ -54,6 +58,10 @@ int	session_decode(const uint8_t *, size_t, struct session_rec *);
 int	pair_decode(const uint8_t *, size_t, struct pair_rec *);
 /* A schema 1 user record, with its session counts zero. */
 int	user_decode_v1(const uint8_t *, size_t, struct user_rec *);
+/* A schema 2 session or pairing record (version 1), as the current record:
+ * its grant, when it has one, is the 16-byte handle it held. */
+int	session_decode_v1(const uint8_t *, size_t, struct session_rec *);
+int	pair_decode_v1(const uint8_t *, size_t, struct pair_rec *);
 
 /* byuser key; returns its length.  For a range scan: kind 0 gives the prefix
  * user_id NUL, sid NULL the prefix user_id NUL kind. */

@@ -4,8 +4,8 @@
  * has decoded the request into its struct msg_<name> (a frame that does not
  * decode closed its connection).  The row's reader checks the values (a bad
  * one is answered at once, mostly ST_INVALID) and copies them into an op_req
- * with the secrets replaced by their hash; the op is then queued for the next
- * group commit (batch.c).
+ * with the secrets replaced by their hash; the op then goes to the backend
+ * (backend.h), which applies and answers it.
  */
 #include "store.h"
 
@@ -21,7 +21,6 @@ typedef uint8_t (*req_reader)(struct ipc_conn *, const struct msg_hdr *, const v
 struct store_req {
 	uint16_t	type;
 	req_reader	read;
-	op_apply	apply;
 	int		flags;		/* OP_WRITE */
 };
 
@@ -184,17 +183,17 @@ store_req_pair_approve(struct ipc_conn *c, const struct msg_hdr *h, const void *
 }
 
 static const struct store_req reqs[] = {
-	{ MSG_STORE_PING, store_req_ping, op_ping, 0 },
-	{ MSG_STORE_SESSION_GET, store_req_token, op_session_get, 0 },
-	{ MSG_STORE_INCREMENT, store_req_token, op_increment, OP_WRITE },
-	{ MSG_STORE_SESSION_CREATE, store_req_session_create, op_session_create, OP_WRITE },
-	{ MSG_STORE_PAGE, store_req_page, op_page, 0 },
-	{ MSG_STORE_SESSION_REVOKE, store_req_session_revoke, op_session_revoke, OP_WRITE },
-	{ MSG_STORE_PAIR_CREATE, store_req_pair_create, op_pair_create, OP_WRITE },
-	{ MSG_STORE_PAIR_INFO, store_req_pair_info, op_pair_info, 0 },
-	{ MSG_STORE_PAIR_DECIDE, store_req_pair_decide, op_pair_decide, OP_WRITE },
-	{ MSG_STORE_PAIR_TAKE, store_req_pair_take, op_pair_take, OP_WRITE },
-	{ MSG_STORE_PAIR_APPROVE, store_req_pair_approve, op_pair_approve, OP_WRITE },
+	{ MSG_STORE_PING, store_req_ping, 0 },
+	{ MSG_STORE_SESSION_GET, store_req_token, 0 },
+	{ MSG_STORE_INCREMENT, store_req_token, OP_WRITE },
+	{ MSG_STORE_SESSION_CREATE, store_req_session_create, OP_WRITE },
+	{ MSG_STORE_PAGE, store_req_page, 0 },
+	{ MSG_STORE_SESSION_REVOKE, store_req_session_revoke, OP_WRITE },
+	{ MSG_STORE_PAIR_CREATE, store_req_pair_create, OP_WRITE },
+	{ MSG_STORE_PAIR_INFO, store_req_pair_info, 0 },
+	{ MSG_STORE_PAIR_DECIDE, store_req_pair_decide, OP_WRITE },
+	{ MSG_STORE_PAIR_TAKE, store_req_pair_take, OP_WRITE },
+	{ MSG_STORE_PAIR_APPROVE, store_req_pair_approve, OP_WRITE },
 };
 #define NREQS	(sizeof(reqs) / sizeof(reqs[0]))
 
@@ -203,6 +202,7 @@ static const struct store_req reqs[] = {
 static int
 store_request(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 {
+	struct store		*st = ipc_conn_ctx(c);
 	const struct store_req	*rq = NULL;
 	struct op		*op;
 	uint8_t			 status;
@@ -213,14 +213,14 @@ store_request(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 			rq = &reqs[i];
 	if (rq == NULL)
 		return -1;
-	if ((op = op_new(c, h, rq->apply, rq->flags)) == NULL) {
+	if ((op = op_new(c, h, NULL, rq->flags)) == NULL) {
 		log_warnx("%s: out of memory", msg_type_name(h->type));
 		ipc_answer_status(c, h, ST_INTERNAL);
 	} else if ((status = rq->read(c, h, msg, &op->req)) != ST_OK) {
 		op_free(op);
 		ipc_answer_status(c, h, status);
 	} else
-		batch_add(ipc_conn_ctx(c), op);
+		st->be->submit(st, op);
 	return 0;
 }
 

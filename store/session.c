@@ -254,9 +254,9 @@ session_new(struct store *st, MDB_txn *txn, const char *user_id, uint8_t kind, c
 	s.kind = kind;
 	s.created = s.last_seen = st->now;
 	s.expires = st->now + st->conf.session_ttl;
-	if (grant_len == GRANT_LEN) {
-		memcpy(s.grant, grant, GRANT_LEN);
-		s.grant_len = GRANT_LEN;
+	if (grant_len > 0 && grant_len <= sizeof(s.grant)) {	/* authd's, opaque here */
+		memcpy(s.grant, grant, grant_len);
+		s.grant_len = grant_len;
 	}
 	sid_new(s.sid, s.created);
 	randombytes_buf(token, TOKEN_LEN);
@@ -278,8 +278,10 @@ nonce_spend(struct store *st, MDB_txn *txn, const struct proof *p, int *replayed
 	}
 	if (rc != MDB_NOTFOUND)
 		return rc;
+	/* kept until the login itself expires: a proof of the same login made
+	 * later, at another authd, bears the same nonce */
 	for (i = 0; i < 8; i++)
-		exp[i] = p->expires >> (56 - 8 * i);
+		exp[i] = proof_nonce_expiry(p) >> (56 - 8 * i);
 	return db_put(txn, st->nonces, p->nonce, PROOF_NONCE_LEN, exp, sizeof(exp), MDB_NOOVERWRITE);
 }
 

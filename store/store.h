@@ -48,6 +48,7 @@
 #include <lmdb.h>
 #include <sodium.h>
 
+#include "backend.h"
 #include "ipc.h"
 #include "msg.h"
 #include "proof.h"
@@ -62,7 +63,10 @@
 
 struct store_conf {
 	const char	*socket;
-	const char	*database;
+	const char	*database;		/* LMDB directory */
+	int		 backend;		/* enum store_backend_kind (config.h) */
+	const char	*postgresql;		/* libpq conninfo */
+	const char	*postgresql_password_file;	/* NULL: none */
 	size_t		 map_size;
 	uint8_t		 proof_pk[crypto_sign_PUBLICKEYBYTES];
 	uint64_t	 session_ttl;		/* seconds */
@@ -79,9 +83,14 @@ struct store_conf {
 struct op;
 TAILQ_HEAD(op_list, op);
 
+struct pg;
+
 struct store {
 	struct store_conf	 conf;
 	struct event_base	*base;
+	const struct store_backend *be;
+	struct pg		*pg;		/* backend_pg.c's state */
+	/* backend_lmdb.c's state */
 	MDB_env			*env;
 	MDB_dbi			 users, sessions, byuser, pairs, refs, nonces, byaddr, meta;
 	/* group commit */
@@ -175,6 +184,10 @@ void	op_free(struct op *);
  * answer's struct msg_<name>_r; NULL for a status alone).  Returns 0 for the
  * op to return, or EINVAL when ans does not encode. */
 int	op_reply(struct op *, struct mbuf *m, uint8_t status, const void *ans);
+
+/* Encodes op's answer (as op_reply) and sends it on op's connection at once;
+ * an answer that does not encode is sent as ST_INTERNAL. */
+void	op_send(struct op *, uint8_t status, const void *ans);
 
 /* request.c */
 const struct ipc_permit *request_permits(size_t *n);

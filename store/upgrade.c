@@ -3,7 +3,16 @@
  * without it was made by schema 1 (user records without session counts,
  * random sids, byuser keys without the kind) or is new; db_open upgrades it
  * here, inside the transaction that opens the tables, so an interrupted
- * upgrade leaves schema 1 intact.  A database of a newer schema is refused.
+ * upgrade leaves the old schema intact.  A database of a newer schema is
+ * refused.
+ *
+ * Schema 2 -> 3: session and pairing records of version 1 are rewritten as
+ * version 2, whose grant may be authd's sealed box.  A version 1 grant is a
+ * 16-byte handle of a grant file in the state_dir of the authd that made it;
+ * it is kept as it is, so that signing out of such a session still revokes
+ * its grant at the provider, through that authd (which reads its legacy grant
+ * files until they are revoked or reach grant_max_age_days).  Schema 1
+ * records are rewritten the same way before the schema 1 -> 2 steps.
  */
 #include "store.h"
 
@@ -138,6 +147,69 @@ sessions_v2(struct store *st, MDB_txn *txn, size_t *n)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* Every record of version 1 in dbi rewritten as version 2 (grant kept as it
+ * is); a record that decodes as neither is left for the sweep. */
+static int
+records_v2(MDB_txn *txn, MDB_dbi dbi, int pairs, size_t *n, size_t *grants)
+{
+	struct session_rec	 s;
+	struct pair_rec		 p;
+	uint8_t			 buf[RECORD_MAX], key[HASH_LEN];
+	MDB_cursor		*cur;
+	MDB_val			 k, v, nv;
+	size_t			 glen;
+	int			 rc, len;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != HASH_LEN)
+			continue;
+		if (pairs ? pair_decode(v.mv_data, v.mv_size, &p) == 0 :
+		    session_decode(v.mv_data, v.mv_size, &s) == 0)
+			continue;	/* already version 2 */
+		if (pairs ? pair_decode_v1(v.mv_data, v.mv_size, &p) == -1 :
+		    session_decode_v1(v.mv_data, v.mv_size, &s) == -1)
+			continue;
+		len = pairs ? pair_encode(&p, buf) : session_encode(&s, buf);
+		glen = pairs ? p.grant_len : s.grant_len;
+		if (len == -1) {
+			rc = STORE_ECORRUPT;
+			break;
+		}
+		/* the key and value point into the page the put rewrites */
+		memcpy(key, k.mv_data, HASH_LEN);
+		k.mv_data = key;
+		nv.mv_size = (size_t)len;
+		nv.mv_data = buf;
+		if ((rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT)) != 0)
+			break;
+		(*n)++;
+		*grants += glen != 0;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Schema 1 or 2 -> 3, first step: the records of version 1. */
+static int
+upgrade_records(struct store *st, MDB_txn *txn, uint32_t from)
+{
+	size_t	sessions, pairs, grants = 0;
+	int	rc;
+
+	if ((rc = records_v2(txn, st->sessions, 0, &sessions, &grants)) != 0 ||
+	    (rc = records_v2(txn, st->pairs, 1, &pairs, &grants)) != 0)
+		return rc;
+	if (sessions != 0 || pairs != 0)
+		log_info("database upgrade from schema %u: %zu session and %zu pairing records "
+		    "rewritten; %zu carry a legacy grant handle, revoked at sign-out by the "
+		    "authd whose state_dir holds its grant file", from, sessions, pairs, grants);
+	return 0;
+}
+
 int
 db_upgrade(struct store *st, MDB_txn *txn)
 {
@@ -152,10 +224,15 @@ db_upgrade(struct store *st, MDB_txn *txn)
 	if (version > SCHEMA_VERSION)
 		fatalx("database schema %u is newer than this airlock-store's (%u)", version,
 		    SCHEMA_VERSION);
-	if ((rc = users_v2(st, txn, &users)) != 0 || (rc = sessions_v2(st, txn, &sessions)) != 0)
+	if ((rc = upgrade_records(st, txn, version)) != 0)
 		return rc;
-	if (users != 0 || sessions != 0)
-		log_info("database upgraded from schema 1 to %u: %zu users, %zu sessions "
-		    "indexed", SCHEMA_VERSION, users, sessions);
+	if (version < 2) {
+		if ((rc = users_v2(st, txn, &users)) != 0 ||
+		    (rc = sessions_v2(st, txn, &sessions)) != 0)
+			return rc;
+		if (users != 0 || sessions != 0)
+			log_info("database upgraded from schema 1 to 2: %zu users, %zu sessions "
+			    "indexed", users, sessions);
+	}
 	return schema_put(st, txn, SCHEMA_VERSION);
 }

@@ -6,6 +6,7 @@
 #   build    compiler, pkg-config and the libraries' -dev packages (plain `make`)
 #   install  `make install`: the build set (nothing more)
 #   demo     `make demo`: curl, and Node.js >= 20 for the development OpenID provider
+#   demo-cluster  `make demo-cluster`: the demo's, PostgreSQL 15 and nginx
 #   bench    `make bench`: wrk, valgrind, curl, openssl, python3, Node.js >= 20 (test providers)
 #   test     `make test`: everything the test suite uses (clang, Chromium, wrk,
 #            debootstrap, systemd-container, python3-httpx, faketime, Node.js >= 20, ...)
@@ -19,11 +20,13 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 
 set_build=(build-essential pkg-config libevhtp-dev libevent-dev liblmdb-dev libcurl4-openssl-dev
-	   libjson-c-dev libsodium-dev libssl-dev)
+	   libjson-c-dev libsodium-dev libssl-dev libpq-dev)
 set_demo=(curl ca-certificates)
-set_bench=(wrk curl ca-certificates openssl python3 valgrind)
+set_demo_cluster=(curl ca-certificates postgresql-15 nginx)
+set_bench=(wrk curl ca-certificates openssl python3 valgrind postgresql-15)
 set_test=(clang libclang-rt-14-dev valgrind lmdb-utils curl openssl ca-certificates procps iproute2 psmisc
-	  python3 python3-httpx chromium wrk debootstrap systemd-container util-linux faketime)
+	  python3 python3-httpx chromium wrk debootstrap systemd-container util-linux faketime
+	  postgresql-15 nginx)
 set_install=("${set_build[@]}")
 
 # The Node.js used when the machine has no node >= 20 (official builds, as the npm
@@ -110,9 +113,10 @@ for s in "$@"; do
 	build) want+=("${set_build[@]}") ;;
 	install) want+=("${set_install[@]}") ;;
 	demo) want+=("${set_demo[@]}"); need_node=1 ;;
+	demo-cluster) want+=("${set_demo_cluster[@]}"); need_node=1 ;;
 	bench) want+=("${set_bench[@]}"); need_node=1 ;;
 	test) want+=("${set_test[@]}"); need_node=1 ;;
-	*) die "unknown set '$s' (build install demo bench test)" ;;
+	*) die "unknown set '$s' (build install demo demo-cluster bench test)" ;;
 	esac
 done
 missing=()

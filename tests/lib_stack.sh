@@ -45,9 +45,14 @@
 #   stack_authorize_url JAR [PROVIDER] [QUERY]  just the provider URL /login/PROVIDER sends to
 #   stack_provider_login URL [USER] [PROVIDER]  the provider part: prints the redirect back
 #   st_cookie JAR           the session cookie value in JAR ("" if none)
+# AIRLOCK_STORE_BACKEND=postgresql: the store keeps its data in a PostgreSQL of the
+# test's own (lib_pg.sh's cluster "stack", started by stack_init) instead of LMDB.
 
 : "${AIRLOCK_SRC:?source tests/lib.sh first}"
 . "$AIRLOCK_SRC/tests/lib_idp.sh"
+if [ "${AIRLOCK_STORE_BACKEND:-lmdb}" = postgresql ]; then
+	. "$AIRLOCK_SRC/tests/lib_pg.sh"
+fi
 
 STACK_SKIP=
 STACK_PROVIDERS=
@@ -68,6 +73,13 @@ stack_init() {
 	STORE_SOCK=$STACK_DIR/store.sock
 	AUTHD_SOCK=$STACK_DIR/authd.sock
 	STACK_CONF=$STACK_DIR/airlock.conf
+	STACK_STORE_DB="database = $STACK_DIR/store.db"
+	if [ "${AIRLOCK_STORE_BACKEND:-lmdb}" = postgresql ]; then
+		[ -d "$T/pg-stack" ] || pg_start stack ||
+			{ STACK_SKIP="PostgreSQL did not start (see $T/pg-stack)"; return 1; }
+		STACK_STORE_DB=$(printf 'backend = postgresql\npostgresql = %s\npostgresql_password_file = %s' \
+			"$(pg_conninfo stack)" "$T/pg-stack.pw")
+	fi
 	pub=$("$BIN/airlock-authd" -k "$STACK_DIR/secrets/signing.key" | sed -n 's/^proof_public_key = //p')
 	[ -n "$pub" ] || { echo "stack: airlock-authd -k printed no key" >&2; return 1; }
 	STACK_OP_SECRET=op-secret-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -90,7 +102,7 @@ stack_init() {
 	[store]
 	user = $(id -un)
 	socket = $STORE_SOCK
-	database = $STACK_DIR/store.db
+	$STACK_STORE_DB
 	proof_public_key = $pub
 	${STACK_STORE_EXTRA:-}
 

@@ -6,7 +6,30 @@
 #   store_stop PID           SIGTERM, wait; returns the daemon's exit status
 #   sc NAME CMD ARGS..       storec against store NAME's socket (on the test clock too:
 #                            its proofs carry the time the store sees)
+# AIRLOCK_STORE_BACKEND=postgresql: each store_conf NAME gets a PostgreSQL of its own
+# (lib_pg.sh's cluster NAME, started there) instead of an LMDB directory;
+# STORE_PG=CLUSTER puts the stores written from then on on that one cluster instead
+# (several stores sharing a database); store_lmdb is true when the backend is LMDB
+# (for checks of LMDB's files).
 STOREC=$BIN/tools/storec
+: "${AIRLOCK_STORE_BACKEND:=lmdb}"
+if [ "$AIRLOCK_STORE_BACKEND" = postgresql ]; then
+	. "$AIRLOCK_SRC/tests/lib_pg.sh"
+fi
+store_lmdb() { [ "$AIRLOCK_STORE_BACKEND" != postgresql ]; }
+
+# store_db_lines NAME: the [store] lines naming NAME's database
+store_db_lines() {
+	if store_lmdb; then
+		echo "database = $T/$1.db"
+		return
+	fi
+	local pg=${STORE_PG:-${1//[^A-Za-z0-9_]/_}}
+	[ -d "$T/pg-$pg" ] || pg_start "$pg" >&2 || return 1
+	echo "backend = postgresql"
+	echo "postgresql = $(pg_conninfo "$pg")"
+	echo "postgresql_password_file = $T/pg-$pg.pw"
+}
 
 store_keys() {
 	[ -f "$T/proof.sk" ] || PROOF_PK=$("$STOREC" - keygen "$T/proof.sk")
@@ -24,18 +47,18 @@ store_conf() {
 		echo "[store]"
 		echo "user = $(id -un)"
 		echo "socket = $(store_sock "$name")"
-		echo "database = $T/$name.db"
+		store_db_lines "$name"
 		echo "proof_public_key = $PROOF_PK"
 		for l in "$@"; do echo "$l"; done
 	} >"$T/$name.conf"
 }
 
-# store_wait NAME SECONDS: until the store answers a ping (polled every 20 ms)
+# store_wait NAME SECONDS: until the store answers a ping ok (polled every 20 ms)
 store_wait() {
 	local sock i
 	sock=$(store_sock "$1")
 	for i in $(seq $(($2 * 50))); do
-		"$STOREC" -t 1000 "$sock" ping >/dev/null 2>&1 && return 0
+		"$STOREC" -t 1000 "$sock" ping 2>/dev/null | grep -q '^ok' && return 0
 		sleep 0.02
 	done
 	echo "store $1 did not answer within $2 s" >&2

@@ -3,7 +3,9 @@
 # Tests print "PASS: what" / "FAIL: what" / "SKIP: what (reason)" lines; a test
 # that exits non-zero without printing a FAIL counts as one failure.
 # A script whose header has "# run: once" runs on the normal build only, and
-# one with "# timeout: SECONDS" gets that limit instead of TEST_TIMEOUT (420).
+# one with "# timeout: SECONDS" gets that limit instead of TEST_TIMEOUT (420), and one
+# with "# backends: lmdb postgresql" runs once more with the store on PostgreSQL
+# (AIRLOCK_STORE_BACKEND=postgresql; tests/lib_store.sh, lib_stack.sh), as NAME[pg].
 # Usage: tests/run.sh [filter-regex]
 cd "$(dirname "$0")/.."
 export AIRLOCK_SRC=$PWD
@@ -42,6 +44,9 @@ for build in build/normal build/asan; do
 		n=$(basename "$t" .sh); [[ $n =~ $filter ]] || continue
 		if [ "$build" = build/asan ] && grep -q '^# run: once' "$t"; then continue; fi
 		run_one "$build" "$n" bash "$t"
+		if grep -q '^# backends: .*postgresql' "$t"; then
+			AIRLOCK_STORE_BACKEND=postgresql run_one "$build" "$n[pg]" bash "$t"
+		fi
 	done
 done
 echo "$passed passed, $failed failed"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: lmdb postgresql
 # One account cannot fill the database with sessions: with max_sessions_per_user = 4,
 # an account that signs in over and over (valid login proofs, SESSION_CREATE through
 # the store's socket) never has more than 4 live sessions; each new one ends the

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # airlock-authd start-up checks: key generation, secret and key file modes,
 # $CREDENTIALS_DIRECTORY, endpoint URL policy, config errors, state_dir layout,
-# process hardening and the SO_PEERCRED peer check.  No provider needed.
+# grant.key from the secrets or made in state_dir, process hardening and the
+# SO_PEERCRED peer check.  No provider needed.
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_authd.sh"
 
@@ -56,6 +57,13 @@ authd_setup; printf '\n[provider.x]\ntype = nonsense\nclient_id = c\n' >>"$AUTHD
 refuse unknown-type 'unknown provider type "nonsense"'
 authd_setup; printf '\n[provider.x]\ntype = oidc\nclient_id = c\n' >>"$AUTHD_CONF"; authd_secret x v
 refuse oidc-without-issuer "issuer: required"
+# grant.key from the secrets (what several authd nodes share): 32 raw bytes, private
+provider_conf
+(umask 077; head -c 31 /dev/urandom >"$AUTHD_DIR/secrets/grant.key")
+refuse grant-key-size "grant key .*must be exactly 32 bytes"
+provider_conf
+head -c 32 /dev/urandom >"$AUTHD_DIR/secrets/grant.key"; chmod 640 "$AUTHD_DIR/secrets/grant.key"
+refuse grant-key-mode "grant key .*group/world accessible"
 AUTHD_EXTRA="colour = blue" provider_conf
 refuse unknown-authd-key "colour"
 provider_conf "client_secret = oops"
@@ -100,5 +108,13 @@ if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 else
 	skip "peer uid checks (need root and setpriv)"
 fi
+authd_stop
+
+# --- a grant.key in the secrets is used instead of state_dir's ---
+provider_conf
+(umask 077; head -c 32 /dev/urandom >"$AUTHD_DIR/secrets/grant.key")
+authd_start || fail "authd start with a shared grant.key"
+expect_eq "served with the grant.key of the secrets" ok "$(kv status "$(authc ping)")"
+expect_eq "...and state_dir holds none" no "$(test -e "$AUTHD_DIR/state/grant.key" && echo yes || echo no)"
 authd_stop
 [ "$T_FAILS" -eq 0 ]

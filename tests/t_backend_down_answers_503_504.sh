@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: lmdb postgresql
 # Backends going away and coming back: store killed -> 503 pages/text, store
 # restarted -> everything works again without touching the frontend; authd
 # stopped -> the counter keeps working, sign-in says 503, sign-out still signs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: lmdb postgresql
 # The airlock CLI against the whole stack (store + authd + frontend + OpenID provider):
 # pairing with a BROWSER that approves by signing in at the real provider for that pairing;
 # whoami, get, pages refusing the CLI session, the CLI session on /sessions, logout revoking

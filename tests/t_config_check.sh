@@ -80,6 +80,7 @@ broken yes-or-no '/^\[authd\]/a allow_insecure_loopback = maybe' 17 \
 broken bad-listen 's|^listen = .*|listen = localhost:8000|' 8 "listen: expected IPv4:port"
 broken set-twice 's|^\(socket = .*store.sock\)$|\1\nsocket = /x|' 13 "socket set twice in [store]"
 broken no-equals '/^\[store\]/a justaword' 11 "expected key = value"
+broken unknown-backend '/^\[store\]/a backend = redis' 11 "[store] backend must be lmdb or postgresql"
 broken first-of-two 's|^listen = .*|listen = nope|; s|^database = .*|&\nmap_size_mb = 0|' 8 \
 	"listen: expected"
 
@@ -98,6 +99,22 @@ expect_eq "airlock-store -n: missing proof_public_key refused" \
 	"1 airlock-store: $D/nopk.conf: [store] proof_public_key is missing" "$RC $OUT"
 expect_eq "airlock-frontend -n: proof_public_key is not its business" "configuration OK" \
 	"$("$BIN/airlock-frontend" -n -f "$D/nopk.conf" 2>&1)"
+
+# The store's backend names its database: a directory for lmdb (the default),
+# a libpq conninfo for postgresql; the other backend's key is not required.
+sed '/^database = /d' "$D/good.conf" >"$D/nodb.conf"
+OUT=$("$BIN/airlock-store" -n -f "$D/nodb.conf" 2>&1); RC=$?
+expect_eq "airlock-store -n: lmdb without database refused" \
+	"1 airlock-store: $D/nodb.conf: [store] database is missing" "$RC $OUT"
+sed 's|^database = .*|backend = postgresql|' "$D/good.conf" >"$D/nopg.conf"
+OUT=$("$BIN/airlock-store" -n -f "$D/nopg.conf" 2>&1); RC=$?
+expect_eq "airlock-store -n: postgresql without a conninfo refused" \
+	"1 airlock-store: $D/nopg.conf: [store] backend = postgresql needs [store] postgresql (a libpq conninfo)" \
+	"$RC $OUT"
+sed 's|^database = .*|backend = postgresql\npostgresql = host=127.0.0.1 dbname=airlock|' \
+	"$D/good.conf" >"$D/pg.conf"
+expect_eq "airlock-store -n: postgresql with a conninfo and no database is fine" \
+	"configuration OK" "$("$BIN/airlock-store" -n -f "$D/pg.conf" 2>&1 | tail -1)"
 
 # authd -n also reads its secrets.
 mv "$D/secrets/gh.client_secret" "$D/gh.away"

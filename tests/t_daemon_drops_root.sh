@@ -45,8 +45,8 @@ JAR=$T/jar
 OUT=$(stack_login "$JAR" alice gh)
 expect_match "the dropped stack serves a login" "^303 $STACK_URL/\$" "$OUT"
 expect_eq "...and a session page with its counter" 0 "$(st_count "$JAR")"
-expect_eq "the grant is written by authd's user" "$U" \
-	"$(find "$STACK_DIR/authd-$U/grants" -type f -printf '%u\n' | sort -u)"
+expect_eq "state_dir's grant.key and grants/ are made by authd's user" "$U $U" \
+	"$(stat -c %U "$STACK_DIR/authd-$U/grant.key" "$STACK_DIR/authd-$U/grants" | tr '\n' ' ' | sed 's/ $//')"
 
 # A user that does not exist: refused as root, before any socket.
 sed -e "s/^user = .*/user = no-such-user-airlock/" -e "s|$STACK_DIR/store.sock|$T/x.sock|" \

@@ -49,7 +49,7 @@ expect_eq "GitHub login ok" ok "$(kv status "$OUT")"
 expect_match "user id is the numeric GitHub id" '^gh:[0-9]+$' "$(kv user_id "$OUT")"
 expect_eq "display name from /user" "Test octo" "$(kv name "$OUT")"
 expect_eq "proof verifies" yes "$(kv proof_verified "$OUT")"
-GRANT=$(kv grant "$OUT")
+GRANT=$(kv grant "$OUT") GRANT_USER=$(kv user_id "$OUT")
 
 # --- errors as HTTP 200 ---
 login_url
@@ -64,9 +64,10 @@ expect_eq "code with another login's verifier is refused" provider_error \
 	"$(kv status "$(authc finish "$SB" "$(gh_code "$UA" mallory)" "$BB")")"
 
 # --- revocation of the grant ---
-expect_eq "revoke answers ok" ok "$(kv status "$(authc revoke "$GRANT")")"
+expect_eq "revoke answers ok" ok "$(kv status "$(authc revoke "$GRANT" "$GRANT_USER")")"
 expect_eq "the user's tokens are dead at the provider (/user answers 401)" 401 "$(user_status "$TEST_TOKEN")"
-expect_eq "grant deleted after revocation" notfound "$(kv status "$(authc revoke "$GRANT")")"
+expect_eq "revoking again: GitHub no longer knows the token (422)" provider_error \
+	"$(kv status "$(authc revoke "$GRANT" "$GRANT_USER")")"
 
 # --- leak check: secret and GitHub tokens (gho_...) never leave authd ---
 authd_stop

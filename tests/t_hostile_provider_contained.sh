@@ -102,7 +102,7 @@ OUT=$(finish_code fake ok)
 AT=$(idp_tokens "$FAKE_LOG" access | tail -1)
 expect_eq "userinfo works before revocation" 200 \
 	"$(idp_curl -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $AT" "$FAKE/userinfo")"
-expect_eq "revoke ok" ok "$(kv status "$(authc revoke "$(kv grant "$OUT")")")"
+expect_eq "revoke ok" ok "$(kv status "$(authc revoke "$(kv grant "$OUT")" "$(kv user_id "$OUT")")")"
 expect_match "both tokens revoked" "REVOKED refresh_token.*REVOKED access_token" "$(tr '\n' ' ' <"$FAKE_LOG")"
 expect_eq "userinfo answers 401 after revocation" 401 \
 	"$(idp_curl -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $AT" "$FAKE/userinfo")"
@@ -111,15 +111,16 @@ expect_eq "userinfo answers 401 after revocation" 401 \
 OUT=$(finish_code goog ok)
 expect_eq "Google-style login (client_secret_post) ok" ok "$(kv status "$OUT")"
 expect_eq "Google-style revoke (token only, no client authentication)" ok \
-	"$(kv status "$(authc revoke "$(kv grant "$OUT")")")"
+	"$(kv status "$(authc revoke "$(kv grant "$OUT")" "$(kv user_id "$OUT")")")"
 expect_match "...reached the provider" "REVOKED google" "$(cat "$FAKE_LOG")"
 OUT=$(finish_code disc ok)
-expect_eq "Discord-style revoke (RFC 7009)" ok "$(kv status "$(authc revoke "$(kv grant "$OUT")")")"
+expect_eq "Discord-style revoke (RFC 7009)" ok "$(kv status "$(authc revoke "$(kv grant "$OUT")" "$(kv user_id "$OUT")")")"
 OUT=$(finish_code hf ok)
 expect_eq "Hugging Face login ok" ok "$(kv status "$OUT")"
 expect_eq "provider without revocation answers unsupported" unsupported \
-	"$(kv status "$(authc revoke "$(kv grant "$OUT")")")"
-expect_eq "...and the useless grant is deleted" notfound "$(kv status "$(authc revoke "$(kv grant "$OUT")")")"
+	"$(kv status "$(authc revoke "$(kv grant "$OUT")" "$(kv user_id "$OUT")")")"
+expect_eq "...asked again, the same answer (the grant travels sealed: nothing to delete)" unsupported \
+	"$(kv status "$(authc revoke "$(kv grant "$OUT")" "$(kv user_id "$OUT")")")"
 
 # --- malformed IPC: the connection closes, the daemon keeps serving ---
 expect_eq "garbage payload closes the connection" closed "$(authc raw 00000004000200cc00000001deadbeef)"

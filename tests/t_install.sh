@@ -34,7 +34,9 @@ expected=$(
 	printf '%s 644\n' /usr/lib/sysusers.d/airlock.conf /usr/lib/tmpfiles.d/airlock.conf \
 		/etc/airlock/airlock.conf.example /usr/share/man/man1/airlock.1 \
 		/usr/share/man/man5/airlock.conf.5 /usr/share/man/man8/airlock-frontend.8 \
-		/usr/share/man/man8/airlock-authd.8 /usr/share/man/man8/airlock-store.8
+		/usr/share/man/man8/airlock-authd.8 /usr/share/man/man8/airlock-store.8 \
+		/usr/share/doc/airlock/nginx-cluster.conf \
+		/usr/share/doc/airlock/airlock-store.service.d/postgresql.conf.example
 )
 actual=$(cd "$D" && find . -type f -printf '/%P %m\n')
 expect_eq "installed files and modes" "$(sort <<<"$expected")" "$(sort <<<"$actual")"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: lmdb postgresql
 # Only authd's proof approves a pairing.  Talking to the store as the frontend's
 # own uid (not root): a pairing created there and "approved" with a victim's web
 # session token stays pending and its paircode takes no session; a web-purpose

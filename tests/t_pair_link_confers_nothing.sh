@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: lmdb postgresql
 # CLI pairing over HTTP with curl: the seed-compatible and JSON /cli_login and
 # /token, approval through a login at the provider, deny, a paircode taken once,
 # slow_down, expiry (both on the test clock of lib.sh), and a second browser

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: lmdb postgresql
 # Pairing under misuse, against the whole stack: polling faster than the interval is
 # slowed (JSON slow_down / 429) while 1 s polling is not; an unapproved pairing expires
 # (the CLI gives up with a clear line, the browser link is gone); thousands of bogus

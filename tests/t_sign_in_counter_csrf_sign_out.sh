@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: lmdb postgresql
 # The counter app end to end with curl and a cookie jar against the real store,
 # authd and the test OpenID provider (TLS): security headers, every route
 # without a session, sign-in (cookies, redirects), counter and increment (form,

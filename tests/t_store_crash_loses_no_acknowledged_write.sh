@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: lmdb postgresql
 # airlock-store durability: a client increments over the socket while the store
 # is SIGKILLed at random moments and restarted.  No acknowledged increment may
 # be lost (the acknowledged values only ever go up, and the final count is at
@@ -51,9 +52,15 @@ nacks=$(grep -c '^[0-9]' "$T/acks")
 last=$(grep '^[0-9]' "$T/acks" | tail -n 1)
 if [ "$nacks" -gt "$done_cycles" ]; then pass "$nacks increments acknowledged"
 else fail "too few increments acknowledged ($nacks)"; fi
-expect_eq "every answer was ok" "0" "$(grep -vc '^[0-9]' "$T/acks")"
+if store_lmdb; then
+	expect_eq "every answer was ok" "0" "$(grep -vc '^[0-9]' "$T/acks")"
+else	# a restarted store answers unavailable until it has connected to its database
+	# (crash-incr prints other answers as "status N": ST_UNAVAILABLE is 13, msg.h)
+	expect_eq "every answer was ok or unavailable" "0" \
+		"$(grep -v '^[0-9]' "$T/acks" | grep -Evc '^(unavailable|status 13)$')"
+fi
 # a lost acknowledged increment would make a later acknowledgement repeat a value
-bad=$(awk 'NR > 1 && $1 <= prev { n++ } { prev = $1 } END { print n + 0 }' "$T/acks")
+bad=$(grep '^[0-9]' "$T/acks" | awk 'NR > 1 && $1 <= prev { n++ } { prev = $1 } END { print n + 0 }')
 expect_eq "acknowledged values strictly increase across crashes" "0" "$bad"
 
 final=$(field 4 "$(sc crash get "$TOK")")
@@ -63,6 +70,10 @@ else fail "final count '$final' < last acknowledged '$last'"; fi
 
 kill -TERM "$CUR"; wait "$CUR"; rc=$?; CUR=""
 expect_eq "last store exits cleanly" "0" "$rc"
+if ! store_lmdb; then
+	skip "mdb_stat, mdb_dump: LMDB's files (backend postgresql)"
+	exit 0
+fi
 mdb_stat -a "$T/crash.db" >"$T/mdb_stat.out" 2>&1 && grep -q "Status of sessions" "$T/mdb_stat.out" &&
 	pass "database opens cleanly (mdb_stat)" || fail "database opens cleanly: $(head -3 "$T/mdb_stat.out")"
 mdb_dump -s users "$T/crash.db" >/dev/null 2>&1 && pass "users table dumps" || fail "users table dumps"

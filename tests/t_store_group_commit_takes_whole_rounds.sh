@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: lmdb postgresql
 # Group commit pacing (store/batch.c): clients that each keep one increment in
 # flight must share commits as one round, not split into two halves that take
 # turns (each half waiting for the other's fsync).  With C clients, the store

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # run: once
 # The systemd units: `systemd-analyze security --offline=true` exposure within
-# the targets (store <= 0.5, frontend <= 0.5, authd <= 1.2) and
+# the targets (store <= 0.5, frontend <= 0.5, authd <= 1.2; the store with the
+# PostgreSQL drop-in systemd/airlock-store.service.d/postgresql.conf.example
+# <= 1.2, its network limited to the database's addresses) and
 # `systemd-analyze verify` without a single message, on the units as
 # `make install` writes them (with their programs and man pages in place).
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +27,49 @@ for u in airlock-store airlock-frontend airlock-authd; do
 		systemd-analyze security --offline=true --no-pager "systemd/$u.service" | grep '✗'
 	fi
 done
+
+# The store with the PostgreSQL drop-in, applied the way systemd applies it (a unit
+# directory with airlock-store.service.d/postgresql.conf): network to the listed
+# database addresses only.  Its exposure is the store's 0.4 plus the network
+# access (PrivateNetwork=no, 0.5) and Internet sockets (0.3) a database server
+# elsewhere needs; the store's peer check rules out PrivateUsers= (see the unit).
+DROPIN=systemd/airlock-store.service.d/postgresql.conf.example
+PGROOT=$T/pgroot
+mkdir -p "$PGROOT/etc/systemd/system/airlock-store.service.d"
+cp systemd/airlock-store.service systemd/airlock-store.socket "$PGROOT/etc/systemd/system/"
+cp "$DROPIN" "$PGROOT/etc/systemd/system/airlock-store.service.d/postgresql.conf"
+pg_security() { systemd-analyze security --offline=true --no-pager --root="$PGROOT" "$@" airlock-store.service 2>&1; }
+e=$(pg_security | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+if [ -z "$e" ]; then
+	fail "store + PostgreSQL drop-in: no exposure level"; pg_security | tail -5
+elif awk -v e="$e" 'BEGIN { exit !(e <= 1.1) }'; then
+	pass "store + PostgreSQL drop-in: exposure $e <= 1.1"
+else
+	fail "store + PostgreSQL drop-in: exposure $e > 1.1"; pg_security | grep '✗'
+fi
+# What the merged unit says (systemd's own reading of the drop-in).
+js=$(pg_security --json=short)
+item() { # JSON_FIELD -> "set description"
+	printf '%s' "$js" | python3 -c 'import json, sys
+for e in json.load(sys.stdin):
+    if e.get("json_field") == sys.argv[1]: print(e["set"], e["description"])' "$1"
+}
+expect_eq "drop-in: IP traffic denied but to an allow list" \
+	"False Service defines IP address allow list with non-localhost entries" "$(item IPAddressDeny)"
+expect_eq "drop-in: no packet sockets" "True Service cannot allocate packet sockets" "$(item RestrictAddressFamilies_AF_PACKET)"
+expect_eq "drop-in: no netlink sockets" "True Service cannot allocate netlink sockets" "$(item RestrictAddressFamilies_AF_NETLINK)"
+expect_eq "drop-in: no other address families" "True Service cannot allocate exotic sockets" "$(item RestrictAddressFamilies_OTHER)"
+expect_eq "drop-in: no Unix sockets of its own" "True Service cannot allocate local sockets" "$(item RestrictAddressFamilies_AF_UNIX)"
+for p in PrivateNetwork=no IPAddressDeny=any 'RestrictAddressFamilies=' \
+	'RestrictAddressFamilies=AF_INET AF_INET6' SocketBindDeny=any \
+	'LoadCredential=postgresql-password:/etc/airlock/credentials/postgresql-password'; do
+	check "drop-in: $p" grep -qx -- "$p" "$DROPIN"
+done
+check "drop-in: IPAddressAllow= lists addresses" grep -Eqx 'IPAddressAllow=[0-9a-f.:/ ]+' "$DROPIN"
+# control: the figure moves when the drop-in opens more (all addresses allowed)
+sed -i 's/^IPAddressDeny=any$/IPAddressDeny=/' "$PGROOT/etc/systemd/system/airlock-store.service.d/postgresql.conf"
+expect_eq "control: without IPAddressDeny=any systemd sees no IP restriction" \
+	"False Service does not define an IP address allow list" "$(js=$(pg_security --json=short); item IPAddressDeny)"
 
 # Properties the design depends on (a unit edit that drops one must fail here).
 prop() { grep -qx "$2" "systemd/$1"; }
@@ -86,6 +131,13 @@ if [ $rc -eq 0 ] && [ -z "$out" ]; then
 else
 	fail "systemd-analyze verify (rc $rc)"; echo "$out"
 fi
+# The store unit as installed, with the PostgreSQL drop-in next to it.
+mkdir -p "$T/pgunits/airlock-store.service.d"
+cp "$R/units/airlock-store.service" "$R/units/airlock-store.socket" "$T/pgunits/"
+cp "$DROPIN" "$T/pgunits/airlock-store.service.d/postgresql.conf"
+out=$(MANPATH="$R/usr/share/man" systemd-analyze verify "$man_opt" "$T/pgunits/airlock-store.service" 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ -z "$out" ]; then pass "systemd-analyze verify: store with the PostgreSQL drop-in, clean"
+else fail "systemd-analyze verify of the store with the PostgreSQL drop-in (rc $rc)"; echo "$out"; fi
 # control: verify does report a misspelled setting (so silence above means something)
 sed 's/^NoNewPrivileges=yes/NoNewPrivilegs=yes/' "$R/units/airlock-store.service" \
 	>"$T/airlock-store.service"

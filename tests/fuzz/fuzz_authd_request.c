@@ -79,7 +79,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(path, sizeof(path), "%s/state", dir);
 	memset(&ad, 0, sizeof(ad));
 	if ((ad.base = event_base_new()) == NULL ||
-	    (ad.grants = grants_open(path, err, sizeof(err))) == NULL ||
+	    (ad.grants = grants_open(path, NULL, err, sizeof(err))) == NULL ||
 	    (ad.replay = replay_new(64)) == NULL ||
 	    (ad.loginkey = secret_new(LOGIN_KEY_LEN)) == NULL)
 		abort();

@@ -90,6 +90,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    (st.base = event_base_new()) == NULL)
 		abort();
 	batch_init(&st);
+	st.be = &backend_lmdb;
 	permits = request_permits(&npermits);
 	(void)fz_serve(st.base, sockpath, permits, npermits, &st);
 	return 0;
@@ -113,8 +114,9 @@ signed_proof(const uint8_t *p, size_t len, int flags, uint8_t *proof, size_t *pr
 		for (i = 4; i < len && n < 40; i++)
 			pr.user_id[n++] = 'a' + p[i] % 26;
 		snprintf(pr.name, sizeof(pr.name), "Fuzz %s", pr.user_id);
-		if (len > 3 && (p[3] & 1))
-			pr.grant_len = GRANT_LEN;
+		randombytes_buf(pr.nonce, sizeof(pr.nonce));
+		if (len > 3 && (p[3] & 1))	/* a sealed grant, opaque to the store */
+			pr.grant_len = 1 + (size_t)p[3] * (MAX_GRANT / 256);
 		if (len > 3 && (p[3] & 2)) {
 			memcpy(pr.ref, last_ref, REF_LEN);
 			pr.ref_len = REF_LEN;

@@ -47,7 +47,9 @@ write(at, 'web', frame(START, 0, s(b'dev') + u8(1) + s(b'')) +
       frame(FINISH, 3, s(b'code123')))
 write(at, 'cli', frame(START, 0, s(b'gh') + u8(2) + s(bytes(16))) + frame(FINISH, 1, s(b'c') + s(b'')))
 write(at, 'finish', frame(FINISH, 0, s(b'x' * 43) + s(b'code') + s(bytes(32))))
-write(at, 'revoke', frame(AREVOKE, 0, bytes(16)) + frame(START, 0, s(b'down') + u8(1) + s(b'')))
+write(at, 'revoke', frame(AREVOKE, 0, s(bytes(16)) + s(b'dev:alice')) +    # a legacy handle
+      frame(AREVOKE, 0, s(bytes(300)) + s(b'dev:alice')) +                   # a sealed grant
+      frame(START, 0, s(b'down') + u8(1) + s(b'')))
 
 # fuzz_frontend_answer: u8 index into the fuzzer's types[] (the frontend's requests), then the answer payload
 fa = 'fuzz_frontend_answer'
@@ -57,7 +59,7 @@ answers = {
     'session_create': u8(0) + T + s(b'dev:alice') + s(b'Alice') + u8(1) + s(b''),
     'page': u8(0) + s(b'dev:alice') + s(b'Alice') + u64(7) + u8(1) + bytes(16) + u32(1) + u32(1) +
             u32(2) + 2 * (bytes(16) + u8(1) + s(b'Firefox') + u64(1) + u64(2) + u64(3) + u8(1)),
-    'session_revoke': u8(0) + s(bytes(16)) + u8(1) + s(b'dev:alice'),
+    'session_revoke': u8(0) + s(bytes(300)) + u8(1) + s(b'dev:alice'),
     'pair_create': u8(0) + bytes(16) + s(b'WDJB-MJHT') + u32(600) + u32(1),
     'pair_info': u8(0) + s(b'WDJB-MJHT') + u32(500) + s(b'cli on host') + s(b'127.0.0.1') + u64(1) +
                  u8(1) + s(b'dev:alice') + s(b'Alice'),

@@ -19,7 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-VERSION = 2
+VERSION = 3
 ST_OK = 0
 PURPOSE_WEB, KIND_WEB = 1, 1
 (STORE_SESSION_GET, STORE_INCREMENT, STORE_SESSION_CREATE, STORE_SESSION_REVOKE) = (102, 104, 106, 110)
@@ -160,9 +160,13 @@ def main(argv):
     grant = r.blob() if st == ST_OK else b""
     print("ok SESSION_REVOKE (logout), grant %d bytes" % len(grant) if st == ST_OK
           else "SESSION_REVOKE status %d" % st)
-    if st != ST_OK or len(grant) != 16:
+    user_id = ""
+    if st == ST_OK:
+        r.u8()  # own
+        user_id = r.str()
+    if st != ST_OK or len(grant) <= 16:  # authd's sealed grant, not a 16-byte handle
         return 1
-    r = authd.call(AUTH_REVOKE, grant)
+    r = authd.call(AUTH_REVOKE, s_(grant) + s_(user_id))
     st = r.u8()
     print("ok AUTH_REVOKE" if st == ST_OK else "AUTH_REVOKE status %d" % st)
     leaks = authd.leaks + store.leaks

@@ -19,7 +19,8 @@
  *					browser brings back as callback path and pre-login cookie)
  *	finish STATE CODE BINDING	BINDING as start prints it, or "-" for none;
  *					status, user_id=, name=, purpose=, grant= (hex), ref=, proof_len=
- *	revoke GRANTHEX			status
+ *	revoke GRANTHEX [USER_ID]	status (GRANTHEX: a sealed grant as finish prints it,
+ *					or a legacy 16-byte handle; USER_ID: the user it names)
  *	many N PROVIDER CODE [CLIENT]	N starts, then N finishes pipelined on one connection,
  *					all from CLIENT (default: a different address each);
  *					prints count_WORD=K per status, ms_max=, ms_total=
@@ -430,9 +431,15 @@ cmd_revoke(int fd, int argc, char **argv)
 	struct msg_auth_revoke	q;
 	uint8_t			st;
 
-	if (argc != 1)
+	if (argc < 1 || argc > 2)
 		usage();
-	hex_arg(argv[0], q.grant, GRANT_LEN);
+	memset(&q, 0, sizeof(q));
+	if (sodium_hex2bin(q.grant, sizeof(q.grant), argv[0], strlen(argv[0]), NULL,
+	    &q.grant_len, NULL) != 0) {
+		fprintf(stderr, "authc: expected at most %d bytes of hex\n", MAX_GRANT);
+		exit(2);
+	}
+	snprintf(q.user_id, sizeof(q.user_id), "%s", argc > 1 ? argv[1] : "");
 	st = call(fd, MSG_AUTH_REVOKE, &q, NULL);
 	printf("status=%s\n", word(st));
 	return st == ST_OK ? 0 : 1;

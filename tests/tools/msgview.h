@@ -64,7 +64,7 @@ static const struct {
 
 static const char *const mv_words[ST_MAX] = {
 	"ok", "invalid", "notfound", "expired", "denied", "pending", "slow_down", "busy",
-	"full", "unsupported", "provider_error", "timeout", "internal",
+	"full", "unsupported", "provider_error", "timeout", "internal", "unavailable",
 };
 
 static const char *

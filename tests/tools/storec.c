@@ -235,7 +235,8 @@ make_proof(int argc, char **argv, struct msg_store_session_create *q)
 	snprintf(p.name, sizeof(p.name), "%s", argv[2]);
 	p.purpose = argc > 3 ? atoi(argv[3]) : PURPOSE_WEB;
 	p.expires = (uint64_t)(time(NULL) + (argc > 4 ? atol(argv[4]) : PROOF_TTL));
-	if ((argc > 5 && mv_hex(argv[5], p.grant, GRANT_LEN, 0, &p.grant_len) == -1) ||
+	randombytes_buf(p.nonce, sizeof(p.nonce));
+	if ((argc > 5 && mv_hex(argv[5], p.grant, MAX_GRANT, 0, &p.grant_len) == -1) ||
 	    (argc > 6 && mv_hex(argv[6], p.ref, REF_LEN, 0, &p.ref_len) == -1))
 		usage();
 	n = proof_sign(&p, sk, q->proof, sizeof(q->proof));
@@ -406,6 +407,7 @@ fill_login(void *req, int i, const void *arg)
 	snprintf(p.name, sizeof(p.name), "User %d", i);
 	p.purpose = PURPOSE_WEB;
 	p.expires = (uint64_t)time(NULL) + PROOF_TTL;
+	randombytes_buf(p.nonce, sizeof(p.nonce));
 	if ((n = proof_sign(&p, la->sk, q->proof, sizeof(q->proof))) < 0)
 		exit(2);
 	q->proof_len = (size_t)n;

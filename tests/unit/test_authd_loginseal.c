@@ -1,11 +1,14 @@
 /* Sealed logins: round trip, PKCE challenge, foreign state / key / box,
- * expiry, uniqueness; the replay cache: single use, bound, expiry. */
+ * expiry, uniqueness; the replay cache: single use, bound, expiry; the proof
+ * nonce derived from a login's state. */
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "b64.h"
 #include "check.h"
+#include "proof.h"
 #include "../../authd/loginseal.h"
 #include "../../authd/replay.h"
 
@@ -104,6 +107,79 @@ test_replay(void)
 	replay_free(r);
 }
 
+/* One login, one nonce, wherever it is opened; another login, another nonce. */
+static void
+test_proof_nonce(void)
+{
+	struct pending_login	 at_a, at_b;
+	struct proof		 p, got;
+	char			 state[STATE_LEN + 1], ch[PKCE_VERIFIER_LEN + 1];
+	char			 nonce[OIDC_NONCE_LEN + 1];
+	uint8_t			 box[LOGIN_BOX_LEN], na[PROOF_NONCE_LEN], nb[PROOF_NONCE_LEN];
+	uint8_t			 plain[PROOF_NONCE_LEN], zero[PROOF_NONCE_LEN];
+	uint8_t			 pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	uint8_t			 proof[MAX_PROOF];
+	static uint8_t		 seen[1000][PROOF_NONCE_LEN];
+	size_t			 i, j;
+	int			 dup = 0, n;
+
+	CHECK(loginseal_new(key, "op", PURPOSE_WEB, NULL, 0, 1600, state, ch, nonce, box) == 0,
+	    "seal a login");
+	/* two authd nodes with the same login.key open the same cookie */
+	CHECK(loginseal_open(key, box, sizeof(box), state, 1001, &at_a) == ST_OK &&
+	    loginseal_open(key, box, sizeof(box), state, 1002, &at_b) == ST_OK, "open it twice");
+	loginseal_proof_nonce(at_a.state_hash, na);
+	loginseal_proof_nonce(at_b.state_hash, nb);
+	CHECK(memcmp(na, nb, sizeof(na)) == 0, "the same login gives the same proof nonce");
+	memset(zero, 0, sizeof(zero));
+	crypto_generichash(plain, sizeof(plain), at_a.state_hash, LOGIN_HASH_LEN, NULL, 0);
+	CHECK(memcmp(na, zero, sizeof(na)) != 0 && memcmp(na, at_a.state_hash, sizeof(na)) != 0 &&
+	    memcmp(na, plain, sizeof(na)) != 0,
+	    "the nonce is neither zero, nor the state hash, nor its unkeyed hash (domain)");
+	for (i = 0; i < 1000; i++) {
+		struct pending_login l;
+
+		if (loginseal_new(key, "op", PURPOSE_WEB, NULL, 0, 1600, state, ch, nonce, box) != 0 ||
+		    loginseal_open(key, box, sizeof(box), state, 1001, &l) != ST_OK)
+			break;
+		loginseal_proof_nonce(l.state_hash, seen[i]);
+		for (j = 0; j < i && !dup; j++)
+			dup = memcmp(seen[i], seen[j], PROOF_NONCE_LEN) == 0;
+	}
+	CHECK(i == 1000 && !dup, "1000 logins, 1000 different nonces");
+
+	/* the proof carries it as given, and proof_sign refuses none */
+	crypto_sign_keypair(pk, sk);
+	memset(&p, 0, sizeof(p));
+	p.purpose = PURPOSE_WEB;
+	p.expires = (uint64_t)time(NULL) + PROOF_TTL;
+	strcpy(p.user_id, "op:alice");
+	CHECK(proof_sign(&p, sk, proof, sizeof(proof)) == -1, "no proof without a nonce");
+	memcpy(p.nonce, na, sizeof(na));
+	p.nonce_until = p.expires + PROOF_NONCE_KEEP_MAX + 1;
+	CHECK(proof_sign(&p, sk, proof, sizeof(proof)) == -1,
+	    "no proof whose nonce_until is more than PROOF_NONCE_KEEP_MAX after it expires");
+	p.nonce_until = p.expires + 600;
+	n = proof_sign(&p, sk, proof, sizeof(proof));
+	CHECK(n > 0 && proof_verify(proof, (size_t)n, pk, (uint64_t)time(NULL), &got) == PROOF_OK &&
+	    memcmp(got.nonce, na, sizeof(na)) == 0 && proof_nonce_expiry(&got) == p.expires + 600,
+	    "the signed proof carries the derived nonce and its keeping time");
+	p.grant_len = 200;
+	memset(p.grant, 0x42, p.grant_len);
+	n = proof_sign(&p, sk, proof, sizeof(proof));
+	CHECK(n > 0 && proof_read_unverified(proof, (size_t)n, &got) == 0 && got.grant_len == 200 &&
+	    got.grant[199] == 0x42 && strcmp(got.user_id, "op:alice") == 0,
+	    "the frontend reads a refused proof's grant and user without the key");
+	CHECK(proof_read_unverified(proof, (size_t)n - 1, &got) == -1 && got.grant_len == 0 &&
+	    proof_read_unverified(proof, 10, &got) == -1, "...and nothing from a damaged one");
+	p.grant_len = 0;
+	p.nonce_until = 0;
+	n = proof_sign(&p, sk, proof, sizeof(proof));
+	CHECK(n > 0 && proof_verify(proof, (size_t)n, pk, (uint64_t)time(NULL), &got) == PROOF_OK &&
+	    proof_nonce_expiry(&got) == p.expires, "without nonce_until the nonce is kept until expiry");
+	sodium_memzero(sk, sizeof(sk));
+}
+
 int
 main(void)
 {
@@ -114,5 +190,6 @@ main(void)
 	test_refused();
 	test_unique();
 	test_replay();
+	test_proof_nonce();
 	return CHECK_DONE();
 }

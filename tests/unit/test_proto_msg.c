@@ -13,7 +13,8 @@
 /*
  * The wire layout of every message, written independently of msgtab.h:
  * b = u8, w = u32, q = u64, s = str, t = bytes32 (token), i = bytes16 (sid,
- * ref, grant, nonce), B = blob (1..64 bytes here), o = blob of 0 or 16 bytes,
+ * ref, nonce), B = blob (1..64 bytes here; a sealed grant is one), o = blob of
+ * 0 or 16 bytes,
  * T = blob of 0 or 32 bytes (an optional token),
  * L(...) = u32 count then that many items.  Requests, then answers (after the
  * status byte, which the test adds).  A change to the table that moves a byte
@@ -27,7 +28,7 @@ static const struct layout {
 	{ MSG_STORE_SESSION_GET, "t", "ssqbi" },
 	{ MSG_STORE_INCREMENT, "t", "q" },
 	{ MSG_STORE_SESSION_CREATE, "Bbs", "tssbo" },
-	{ MSG_STORE_SESSION_REVOKE, "to", "obs" },
+	{ MSG_STORE_SESSION_REVOKE, "to", "Bbs" },
 	{ MSG_STORE_PAIR_CREATE, "sss", "isww" },
 	{ MSG_STORE_PAIR_INFO, "iT", "swssqbss" },
 	{ MSG_STORE_PAIR_DECIDE, "tib", "ss" },
@@ -38,7 +39,7 @@ static const struct layout {
 	{ MSG_AUTH_PROVIDERS, "", "L(ssb)" },
 	{ MSG_AUTH_LOGIN_START, "sbo", "sB" },
 	{ MSG_AUTH_LOGIN_FINISH, "ssBsss", "Bss" },
-	{ MSG_AUTH_REVOKE, "i", "" },
+	{ MSG_AUTH_REVOKE, "Bs", "" },
 };
 
 /* Appends random valid values for the codes in f (up to a ')' or the end),
@@ -391,13 +392,27 @@ test_proof(void)
 	p.expires = now + 60;
 	strcpy(p.user_id, "oidc:alice");
 	strcpy(p.name, "Alice");
-	p.grant_len = GRANT_LEN;
-	randombytes_buf(p.grant, GRANT_LEN);
+	p.grant_len = MAX_GRANT;
+	randombytes_buf(p.grant, MAX_GRANT);
+	randombytes_buf(p.nonce, PROOF_NONCE_LEN);
+	p.nonce_until = now + 600;
 	len = proof_sign(&p, sk, buf, sizeof(buf));
-	CHECK(len > 0, "proof signed");
+	CHECK(len > 0, "proof with a sealed grant of MAX_GRANT bytes signed (%d bytes)", len);
 	CHECK(proof_verify(buf, len, pk, now, &got) == PROOF_OK && strcmp(got.user_id, "oidc:alice") == 0 &&
-	    got.grant_len == GRANT_LEN && memcmp(got.grant, p.grant, GRANT_LEN) == 0 &&
-	    memcmp(got.nonce, p.nonce, PROOF_NONCE_LEN) == 0, "proof verifies with its fields");
+	    got.grant_len == MAX_GRANT && memcmp(got.grant, p.grant, MAX_GRANT) == 0 &&
+	    memcmp(got.nonce, p.nonce, PROOF_NONCE_LEN) == 0 && got.nonce_until == now + 600,
+	    "proof verifies with its fields");
+	strcpy(p.name, "a name as long as the layout allows, so that the proof is as large as it can be");
+	memset(p.user_id, 'u', MAX_USERID);
+	p.user_id[MAX_USERID] = '\0';
+	memset(p.name, 'n', MAX_NAME);
+	p.name[MAX_NAME] = '\0';
+	p.ref_len = REF_LEN;
+	CHECK(proof_sign(&p, sk, buf, sizeof(buf)) > 0, "the largest proof fits MAX_PROOF");
+	p.ref_len = 0;
+	strcpy(p.user_id, "oidc:alice");
+	strcpy(p.name, "Alice");
+	len = proof_sign(&p, sk, buf, sizeof(buf));
 	CHECK(proof_verify(buf, len, pk2, now, &got) == PROOF_BAD, "proof refused under another key");
 	CHECK(proof_verify(buf, len, pk, now + 61, &got) == PROOF_EXPIRED, "expired proof refused");
 	buf[crypto_sign_BYTES + 20] ^= 1;

@@ -40,8 +40,8 @@ login(const char *user, uint8_t token[TOKEN_LEN])
 	randombytes_buf(p->nonce, sizeof(p->nonce));
 	snprintf(p->user_id, sizeof(p->user_id), "%s", user);
 	snprintf(p->name, sizeof(p->name), "Name");
-	p->grant_len = GRANT_LEN;
-	memset(p->grant, 'g', GRANT_LEN);
+	p->grant_len = MAX_GRANT;	/* a sealed grant as large as they come */
+	memset(p->grant, 'g', MAX_GRANT);
 	op->req.flag = KIND_WEB;
 	if ((s = fx_run(op, &a)) == ST_OK)
 		memcpy(token, a.token, TOKEN_LEN);

@@ -36,8 +36,8 @@ mkproof(struct proof *p, const char *user, const char *name)
 	randombytes_buf(p->nonce, sizeof(p->nonce));
 	snprintf(p->user_id, sizeof(p->user_id), "%s", user);
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	p->grant_len = GRANT_LEN;
-	memset(p->grant, user[0], GRANT_LEN);
+	p->grant_len = 600;		/* authd's sealed grant: opaque bytes here */
+	memset(p->grant, user[0], 600);
 }
 
 static uint8_t
@@ -170,8 +170,8 @@ test_sessions(void)
 		op->req.flag = 1;
 		CHECK(run(op, &a) == ST_OK && !a.own && strcmp(a.user_id, "github:1") == 0,
 		    "revoke: own other session, not the asking one");
-		CHECK(a.grant_len == GRANT_LEN && a.grant[0] == 'g',
-		    "revoke: answers the grant handle");
+		CHECK(a.grant_len == 600 && a.grant[0] == 'g' && a.grant[599] == 'g',
+		    "revoke: answers the sealed grant, unchanged");
 		CHECK(get(t2, &c, sid2) == ST_NOTFOUND, "revoked session is gone");
 		CHECK(list(t1) == 1 && listed.web_sessions == 1, "page: one left, one counted");
 		op = fx_op(MSG_STORE_SESSION_REVOKE, op_session_revoke, OP_WRITE);
@@ -214,6 +214,43 @@ test_sessions(void)
 		CHECK(s1.ms_entries == 0 && s2.ms_entries == 0 && deleted >= 1 + 3,
 		    "sweep: expired sessions, their index entries and old nonces removed");
 	}
+	fx_close();
+}
+
+/* A login's proof nonce stays spent until the login itself expires
+ * (nonce_until), not only until its proof does: a later proof of the same
+ * login, made at another authd, bears the same nonce. */
+static void
+test_nonce_until(void)
+{
+	struct proof	p, again, plain;
+	uint8_t		t[TOKEN_LEN];
+	uint64_t	t0;
+	size_t		deleted;
+	int		more;
+
+	fx_open(16 << 20);
+	t0 = st.now;
+	mkproof(&p, "op:n", "N");
+	p.nonce_until = t0 + 600;
+	mkproof(&plain, "op:m", "M");
+	CHECK(create(&p, KIND_WEB, t) == ST_OK && create(&plain, KIND_WEB, t) == ST_OK,
+	    "nonce: two logins, one with nonce_until");
+	fx_at(t0 + PROOF_TTL + 10, 0);
+	CHECK(sweep_run(&st, st.now, 1000, &deleted, &more) == 0, "nonce: sweep after the proofs expired");
+	again = p;
+	again.expires = st.now + PROOF_TTL;
+	CHECK(create(&again, KIND_WEB, t) == ST_DENIED,
+	    "nonce: a later proof of the same login is refused after the first one expired");
+	again = plain;
+	again.expires = st.now + PROOF_TTL;
+	CHECK(create(&again, KIND_WEB, t) == ST_OK,
+	    "nonce: ...while one without nonce_until was forgotten at its expiry");
+	fx_at(t0 + 601, 0);
+	CHECK(sweep_run(&st, st.now, 1000, &deleted, &more) == 0, "nonce: sweep after the login expired");
+	again = p;
+	again.expires = st.now + PROOF_TTL;
+	CHECK(create(&again, KIND_WEB, t) == ST_OK, "nonce: forgotten once the login has expired");
 	fx_close();
 }
 
@@ -486,6 +523,7 @@ main(void)
 		return 1;
 	log_init("test_store_ops", 1);
 	test_sessions();
+	test_nonce_until();
 	test_pairing();
 	test_pair_per_addr();
 	test_map_full();

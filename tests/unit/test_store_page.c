@@ -3,7 +3,7 @@
  * environment with a clock the test moves: the page's lists (newest first,
  * bounded) and totals, the counts kept by every path that creates or ends a
  * session, a wrong count set right by a scan that saw every session, and the
- * upgrade of a schema 1 database.
+ * upgrades of a schema 1 and a schema 2 database.
  */
 #include <sys/wait.h>
 
@@ -155,11 +155,26 @@ user_v1(uint8_t *out, const char *name, uint64_t created, uint64_t counter)
 	return m.len - MSG_HDR_LEN;
 }
 
+/* A record of a version 1 layout (schemas 1 and 2), as those wrote it. */
+static int
+record_v1(const struct msg_fields *layout, const void *rec, uint8_t *out)
+{
+	struct mbuf m;
+
+	m_init(&m, 0, 0);
+	msg_pack(&m, layout, rec);
+	if (m_finish(&m) == -1)
+		exit(1);
+	memcpy(out, m.data + MSG_HDR_LEN, m.len - MSG_HDR_LEN);
+	out[0] = 1;
+	return (int)(m.len - MSG_HDR_LEN);
+}
+
 /* One session as schema 1 kept it: a random sid, byuser key user_id NUL sid. */
 static void
 session_v1(MDB_txn *txn, const char *user_id, uint8_t kind, uint8_t token[TOKEN_LEN])
 {
-	struct session_rec	s;
+	struct session_rec_v1	s;
 	uint8_t			key[HASH_LEN], v[RECORD_MAX], ikey[BYUSER_KEY_MAX];
 	size_t			n = strlen(user_id);
 	int			len;
@@ -176,7 +191,7 @@ session_v1(MDB_txn *txn, const char *user_id, uint8_t kind, uint8_t token[TOKEN_
 	memcpy(ikey, user_id, n);
 	ikey[n] = '\0';
 	memcpy(ikey + n + 1, s.sid, SID_LEN);
-	if ((len = session_encode(&s, v)) == -1 ||
+	if ((len = record_v1(&msg_layout_session_rec_v1, &s, v)) == -1 ||
 	    db_put(txn, st.sessions, key, HASH_LEN, v, (size_t)len, 0) != 0 ||
 	    db_put(txn, st.byuser, ikey, n + 1 + SID_LEN, key, HASH_LEN, 0) != 0)
 		exit(1);
@@ -239,7 +254,7 @@ test_upgrade(void)
 	    "upgrade: done once (reopening changes nothing)");
 
 	if (mdb_txn_begin(st.env, NULL, 0, &txn) != 0 ||
-	    db_put(txn, st.meta, "schema", 6, "\0\0\0\3", 4, 0) != 0 || mdb_txn_commit(txn) != 0)
+	    db_put(txn, st.meta, "schema", 6, "\0\0\0\4", 4, 0) != 0 || mdb_txn_commit(txn) != 0)
 		exit(1);
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
@@ -252,6 +267,139 @@ test_upgrade(void)
 	fx_close();
 }
 
+/* One session as schema 2 kept it: a version 1 record whose grant is a
+ * 16-byte handle (or none), its byuser entry with the kind, and its count. */
+static void
+session_s2(MDB_txn *txn, const char *user_id, uint8_t kind, const uint8_t *handle,
+    uint8_t token[TOKEN_LEN])
+{
+	struct session_rec_v1	s;
+	uint8_t			key[HASH_LEN], v[RECORD_MAX], ikey[BYUSER_KEY_MAX];
+	size_t			ilen;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.user_id, sizeof(s.user_id), "%s", user_id);
+	snprintf(s.label, sizeof(s.label), "before the upgrade");
+	s.kind = kind;
+	s.created = s.last_seen = st.now;
+	s.expires = st.now + 3600;
+	if (handle != NULL) {
+		memcpy(s.grant, handle, GRANT_HANDLE_LEN);
+		s.grant_len = GRANT_HANDLE_LEN;
+	}
+	sid_new(s.sid, s.created);
+	randombytes_buf(token, TOKEN_LEN);
+	secret_hash(key, token, TOKEN_LEN);
+	ilen = byuser_key(ikey, user_id, kind, s.sid);
+	if (db_put(txn, st.sessions, key, HASH_LEN, v,
+	    (size_t)record_v1(&msg_layout_session_rec_v1, &s, v), 0) != 0 ||
+	    db_put(txn, st.byuser, ikey, ilen, key, HASH_LEN, 0) != 0)
+		exit(1);
+}
+
+/* A pairing approved under schema 2, with the approving login's handle. */
+static void
+pair_s2(MDB_txn *txn, const char *paircode, const char *user_id, const uint8_t *handle)
+{
+	struct pair_rec_v1	p;
+	uint8_t			key[HASH_LEN], v[RECORD_MAX];
+
+	memset(&p, 0, sizeof(p));
+	p.state = PAIR_APPROVED;
+	user_code_new(p.user_code);
+	randombytes_buf(p.ref, REF_LEN);
+	snprintf(p.label, sizeof(p.label), "cli on old host");
+	p.expires = st.now + 600;
+	snprintf(p.user_id, sizeof(p.user_id), "%s", user_id);
+	snprintf(p.client, sizeof(p.client), "127.0.0.1");
+	p.created = st.now;
+	memcpy(p.grant, handle, GRANT_HANDLE_LEN);
+	p.grant_len = GRANT_HANDLE_LEN;
+	secret_hash(key, paircode, strlen(paircode));
+	if (db_put(txn, st.pairs, key, HASH_LEN, v,
+	    (size_t)record_v1(&msg_layout_pair_rec_v1, &p, v), 0) != 0)
+		exit(1);
+}
+
+/* The grant the store hands back when the token's session ends. */
+static size_t
+revoke_grant(const uint8_t tok[TOKEN_LEN], uint8_t grant[MAX_GRANT])
+{
+	struct op				*op;
+	struct msg_store_session_revoke_r	 a;
+
+	op = fx_op(MSG_STORE_SESSION_REVOKE, op_session_revoke, OP_WRITE);
+	secret_hash(op->req.key, tok, TOKEN_LEN);
+	op->req.flag = 0;
+	if (fx_run(op, &a) != ST_OK)
+		return (size_t)-1;
+	memcpy(grant, a.grant, a.grant_len);
+	return a.grant_len;
+}
+
+/* Schema 2 -> 3: session and pairing records of version 1 become version 2,
+ * their 16-byte grant handles kept, so that signing out still revokes. */
+static void
+test_upgrade_s2(void)
+{
+	uint8_t		h1[GRANT_HANDLE_LEN], h2[GRANT_HANDLE_LEN], web[TOKEN_LEN], bare[TOKEN_LEN];
+	uint8_t		grant[MAX_GRANT], v[RECORD_MAX];
+	struct user_rec	u;
+	MDB_txn		*txn;
+	MDB_val		 got;
+	const char	*code = "old-paircode-0123456789abcdef";
+	int		 len;
+
+	fx_open(16 << 20);
+	memset(h1, 0x11, sizeof(h1));
+	memset(h2, 0x22, sizeof(h2));
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), "Two");
+	u.created = st.now;
+	u.counter = 7;
+	u.web_sessions = 2;
+	if (mdb_txn_begin(st.env, NULL, 0, &txn) != 0 ||
+	    db_put(txn, st.meta, "schema", 6, "\0\0\0\2", 4, 0) != 0 ||
+	    (len = user_encode(&u, v)) == -1 ||
+	    db_put(txn, st.users, "gh:two", 6, v, (size_t)len, 0) != 0)
+		exit(1);
+	session_s2(txn, "gh:two", KIND_WEB, h1, web);
+	session_s2(txn, "gh:two", KIND_WEB, NULL, bare);
+	pair_s2(txn, code, "gh:two", h2);
+	if (mdb_txn_commit(txn) != 0)
+		exit(1);
+	reopen();
+	if (mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) != 0)
+		exit(1);
+	CHECK(db_get(txn, st.meta, "schema", 6, &got) == 0 && got.mv_size == 4 &&
+	    ((uint8_t *)got.mv_data)[3] == 3, "upgrade 2 -> 3: schema 3 recorded");
+	mdb_txn_abort(txn);
+	CHECK(page(web, PAGE_ALL) == ST_OK && pg.counter == 7 && pg.web_sessions == 2 &&
+	    pg.sessions_n == 2, "upgrade 2 -> 3: the sessions live on, listed and counted");
+	CHECK(fx_get(bare) == ST_OK, "upgrade 2 -> 3: a session without grant too");
+	{
+		struct op			*op = fx_op(MSG_STORE_PAIR_TAKE, op_pair_take, OP_WRITE);
+		struct msg_store_pair_take_r	 a;
+		uint8_t				 cli[TOKEN_LEN];
+
+		secret_hash(op->req.key, code, strlen(code));
+		CHECK(fx_run(op, &a) == ST_OK && strcmp(a.user_id, "gh:two") == 0,
+		    "upgrade 2 -> 3: an approved pairing is taken");
+		memcpy(cli, a.token, TOKEN_LEN);
+		len = (int)revoke_grant(cli, grant);
+		CHECK(len == GRANT_HANDLE_LEN && memcmp(grant, h2, GRANT_HANDLE_LEN) == 0,
+		    "...and its CLI session hands back the approving login's handle");
+	}
+	len = (int)revoke_grant(web, grant);
+	CHECK(len == GRANT_HANDLE_LEN && memcmp(grant, h1, GRANT_HANDLE_LEN) == 0,
+	    "upgrade 2 -> 3: signing out hands back the legacy handle, for authd to revoke");
+	CHECK(revoke_grant(bare, grant) == 0, "upgrade 2 -> 3: no grant, none handed back");
+	reopen();
+	CHECK(fx_entries(st.sessions) == 0 && user("gh:two").web_sessions == 0,
+	    "upgrade 2 -> 3: done once (reopening changes nothing)");
+	fx_close();
+}
+
 int
 main(void)
 {
@@ -261,5 +409,6 @@ main(void)
 	test_lists();
 	test_count_fix();
 	test_upgrade();
+	test_upgrade_s2();
 	return CHECK_DONE();
 }

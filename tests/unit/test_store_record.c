@@ -79,6 +79,7 @@ strict(const uint8_t *v, int len, int (*dec)(const uint8_t *, size_t, void *), v
 static int dec_user(const uint8_t *v, size_t n, void *r) { return user_decode(v, n, r); }
 static int dec_session(const uint8_t *v, size_t n, void *r) { return session_decode(v, n, r); }
 static int dec_pair(const uint8_t *v, size_t n, void *r) { return pair_decode(v, n, r); }
+static int dec_session_v1(const uint8_t *v, size_t n, void *r) { return session_decode_v1(v, n, r); }
 
 static void
 test_user_rec(void)
@@ -113,16 +114,18 @@ test_session_rec(void)
 	s.created = 1;
 	s.last_seen = 2;
 	s.expires = 3;
-	s.grant_len = GRANT_LEN;
-	randombytes_buf(s.grant, GRANT_LEN);
+	s.grant_len = 317;		/* a sealed grant: any length up to MAX_GRANT */
+	randombytes_buf(s.grant, s.grant_len);
 	randombytes_buf(s.sid, SID_LEN);
 	len = session_encode(&s, v);
 	CHECK(len > 0, "session: encodes");
 	CHECK(session_decode(v, len, &d) == 0 &&
 	    strcmp(d.user_id, s.user_id) == 0 && strcmp(d.label, s.label) == 0 &&
 	    d.kind == s.kind && d.created == 1 && d.last_seen == 2 && d.expires == 3 &&
-	    d.grant_len == GRANT_LEN && memcmp(d.grant, s.grant, GRANT_LEN) == 0 &&
+	    d.grant_len == 317 && memcmp(d.grant, s.grant, 317) == 0 &&
 	    memcmp(d.sid, s.sid, SID_LEN) == 0, "session: round trip");
+	CHECK(v[0] == 2 && session_decode_v1(v, len, &d) == -1,
+	    "session: version 2, not read as version 1");
 	CHECK(strict(v, len, dec_session, &d), "session: truncated, trailing, wrong version refused");
 	s.grant_len = 0;
 	len = session_encode(&s, v);
@@ -134,9 +137,18 @@ test_session_rec(void)
 	s.user_id[0] = '\0';
 	len = session_encode(&s, v);
 	CHECK(session_decode(v, len, &d) == -1, "session: empty user refused");
+	memset(s.user_id, 'u', MAX_USERID);
+	memset(s.label, 'l', MAX_LABEL);
+	s.grant_len = MAX_GRANT;
+	randombytes_buf(s.grant, MAX_GRANT);
+	len = session_encode(&s, v);
+	CHECK(len > 0 && session_decode(v, len, &d) == 0 && d.grant_len == MAX_GRANT &&
+	    memcmp(d.grant, s.grant, MAX_GRANT) == 0, "session: the largest record fits (%d bytes)",
+	    len);
+	memset(&s.label, 0, sizeof(s.label));
 	strcpy(s.user_id, "x");
-	s.grant_len = 5;
-	CHECK(session_encode(&s, v) == -1, "session: odd grant length not encoded");
+	s.grant_len = MAX_GRANT + 1;
+	CHECK(session_encode(&s, v) == -1, "session: a grant over MAX_GRANT not encoded");
 	s.grant_len = 0;
 	strcpy(s.label, "a\x01b");
 	CHECK(session_encode(&s, v) == -1, "session: control characters not encoded");
@@ -163,16 +175,16 @@ test_pair_rec(void)
 	p.last_poll_ms = 12345;
 	strcpy(p.client, "2001:db8::1");
 	p.created = 42;
-	memset(p.grant, 7, GRANT_LEN);
-	p.grant_len = GRANT_LEN;
+	memset(p.grant, 7, MAX_GRANT);
+	p.grant_len = MAX_GRANT;
 	len = pair_encode(&p, v);
 	CHECK(len > 0, "pair: encodes");
 	CHECK(pair_decode(v, len, &d) == 0 && d.state == p.state &&
 	    strcmp(d.user_code, p.user_code) == 0 && memcmp(d.ref, p.ref, REF_LEN) == 0 &&
 	    strcmp(d.label, p.label) == 0 && d.expires == 99 && strcmp(d.user_id, p.user_id) == 0 &&
 	    d.last_poll_ms == 12345 && strcmp(d.client, p.client) == 0 && d.created == 42 &&
-	    d.grant_len == GRANT_LEN && memcmp(d.grant, p.grant, GRANT_LEN) == 0,
-	    "pair: round trip");
+	    d.grant_len == MAX_GRANT && memcmp(d.grant, p.grant, MAX_GRANT) == 0,
+	    "pair: round trip, with the largest grant");
 	CHECK(strict(v, len, dec_pair, &d), "pair: truncated, trailing, wrong version refused");
 	for (state = 0; state < 8; state++) {
 		p.state = state;
@@ -190,6 +202,78 @@ test_pair_rec(void)
 	strcpy(p.user_code, "AAAA-AAAA");
 	len = pair_encode(&p, v);
 	CHECK(pair_decode(v, len, &d) == -1, "pair: bad user code refused");
+}
+
+/* A layout's bytes (no header) with the version byte set, as schema 2 wrote them. */
+static int
+old_record(const struct msg_fields *layout, const void *rec, uint8_t *out)
+{
+	struct mbuf m;
+
+	m_init(&m, 0, 0);
+	msg_pack(&m, layout, rec);
+	if (m_finish(&m) == -1)
+		return -1;
+	memcpy(out, m.data + MSG_HDR_LEN, m.len - MSG_HDR_LEN);
+	out[0] = 1;
+	return (int)(m.len - MSG_HDR_LEN);
+}
+
+/* Version 1 records (schema 2): a 16-byte grant handle or none, read by the
+ * upgrade as the current record; the current decoders refuse them. */
+static void
+test_v1_records(void)
+{
+	struct session_rec_v1	so;
+	struct session_rec	sd;
+	struct pair_rec_v1	po;
+	struct pair_rec		pd;
+	uint8_t			v[RECORD_MAX];
+	int			len;
+
+	memset(&so, 0, sizeof(so));
+	strcpy(so.user_id, "github:7");
+	so.kind = KIND_WEB;
+	strcpy(so.label, "Firefox");
+	so.created = 10;
+	so.last_seen = 11;
+	so.expires = 12;
+	so.grant_len = GRANT_HANDLE_LEN;
+	memset(so.grant, 0xab, GRANT_HANDLE_LEN);
+	memset(so.sid, 0x5a, SID_LEN);
+	len = old_record(&msg_layout_session_rec_v1, &so, v);
+	CHECK(len > 0 && session_decode(v, len, &sd) == -1, "session v1: refused as current");
+	CHECK(session_decode_v1(v, len, &sd) == 0 && strcmp(sd.user_id, "github:7") == 0 &&
+	    sd.kind == KIND_WEB && strcmp(sd.label, "Firefox") == 0 && sd.created == 10 &&
+	    sd.last_seen == 11 && sd.expires == 12 && sd.grant_len == GRANT_HANDLE_LEN &&
+	    sd.grant[0] == 0xab && sd.grant[15] == 0xab && sd.sid[0] == 0x5a,
+	    "session v1: read with its handle kept as the grant");
+	CHECK(strict(v, len, dec_session_v1, &sd),
+	    "session v1: truncated, trailing, other version refused");
+	so.kind = 9;
+	len = old_record(&msg_layout_session_rec_v1, &so, v);
+	CHECK(session_decode_v1(v, len, &sd) == -1, "session v1: unknown kind refused");
+
+	memset(&po, 0, sizeof(po));
+	po.state = PAIR_APPROVED;
+	strcpy(po.user_code, "WDJB-MJHT");
+	memset(po.ref, 3, REF_LEN);
+	strcpy(po.label, "laptop");
+	po.expires = 99;
+	strcpy(po.user_id, "oidc:abc");
+	strcpy(po.client, "127.0.0.1");
+	po.created = 42;
+	po.grant_len = GRANT_HANDLE_LEN;
+	memset(po.grant, 0xcd, GRANT_HANDLE_LEN);
+	len = old_record(&msg_layout_pair_rec_v1, &po, v);
+	CHECK(len > 0 && pair_decode(v, len, &pd) == -1, "pair v1: refused as current");
+	CHECK(pair_decode_v1(v, len, &pd) == 0 && pd.state == PAIR_APPROVED &&
+	    strcmp(pd.user_id, "oidc:abc") == 0 && pd.grant_len == GRANT_HANDLE_LEN &&
+	    pd.grant[0] == 0xcd && pd.ref[0] == 3 && pd.expires == 99 && pd.created == 42 &&
+	    strcmp(pd.client, "127.0.0.1") == 0, "pair v1: read with its handle kept");
+	po.state = PAIR_PENDING;
+	len = old_record(&msg_layout_pair_rec_v1, &po, v);
+	CHECK(pair_decode_v1(v, len, &pd) == -1, "pair v1: pending with an approver refused");
 }
 
 static void
@@ -260,6 +344,7 @@ main(void)
 	test_user_rec();
 	test_session_rec();
 	test_pair_rec();
+	test_v1_records();
 	test_mutations();
 	test_byuser_key();
 	test_hash();
