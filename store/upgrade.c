@@ -50,29 +50,33 @@ schema_put(struct store *st, MDB_txn *txn, uint32_t version)
 	return db_put(txn, st->meta, SCHEMA_KEY, strlen(SCHEMA_KEY), b, sizeof(b), 0);
 }
 
-/* Every user record of version 1 rewritten as version 2 with zero counts. */
+/*
+ * A record's new encoding into buf: its length, 0 to leave the record as it
+ * is, or -1 for a record that must not stay (the upgrade fails).
+ */
+typedef int (*rewrite_fn)(const MDB_val *v, uint8_t buf[RECORD_MAX], void *arg);
+
+/* Every record of dbi whose key has keymin to keymax bytes passed to fn, and
+ * rewritten in place when fn gives it a new encoding; *n counts those. */
 static int
-users_v2(struct store *st, MDB_txn *txn, size_t *n)
+rewrite_all(MDB_txn *txn, MDB_dbi dbi, size_t keymin, size_t keymax, rewrite_fn fn, void *arg,
+    size_t *n)
 {
-	struct user_rec	 u;
-	uint8_t		 buf[RECORD_MAX], key[MAX_USERID];
+	uint8_t		 buf[RECORD_MAX], key[MAX_USERID > HASH_LEN ? MAX_USERID : HASH_LEN];
 	MDB_cursor	*cur;
 	MDB_val		 k, v, nv;
 	int		 rc, len;
 
 	*n = 0;
-	if ((rc = mdb_cursor_open(txn, st->users, &cur)) != 0)
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (user_decode(v.mv_data, v.mv_size, &u) == 0)
-			continue;	/* already version 2 */
-		if (user_decode_v1(v.mv_data, v.mv_size, &u) == -1 ||
-		    (len = user_encode(&u, buf)) == -1) {
-			rc = STORE_ECORRUPT;
-			break;
-		}
-		if (k.mv_size > MAX_USERID) {
+		if (k.mv_size < keymin || k.mv_size > keymax || k.mv_size > sizeof(key))
+			continue;
+		if ((len = fn(&v, buf, arg)) == 0)
+			continue;
+		if (len == -1) {
 			rc = STORE_ECORRUPT;
 			break;
 		}
@@ -85,8 +89,22 @@ users_v2(struct store *st, MDB_txn *txn, size_t *n)
 			break;
 		(*n)++;
 	}
+	sodium_memzero(buf, sizeof(buf));
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* A user record of version 1 as version 2, with zero counts. */
+static int
+user_v2(const MDB_val *v, uint8_t buf[RECORD_MAX], void *arg)
+{
+	struct user_rec u;
+
+	if (user_decode(v->mv_data, v->mv_size, &u) == 0)
+		return 0;	/* already version 2 */
+	if (user_decode_v1(v->mv_data, v->mv_size, &u) == -1)
+		return -1;
+	return user_encode(&u, buf);
 }
 
 /* One session under the cursor: a new sid (newest-first order), its byuser
@@ -147,50 +165,35 @@ sessions_v2(struct store *st, MDB_txn *txn, size_t *n)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* Every record of version 1 in dbi rewritten as version 2 (grant kept as it
- * is); a record that decodes as neither is left for the sweep. */
+/* A session or pairing record of version 1 as version 2, its grant kept as
+ * it is (counted in *(size_t *)arg); one that decodes as neither is left
+ * for the sweep. */
 static int
-records_v2(MDB_txn *txn, MDB_dbi dbi, int pairs, size_t *n, size_t *grants)
+session_rec_v2(const MDB_val *v, uint8_t buf[RECORD_MAX], void *arg)
 {
-	struct session_rec	 s;
-	struct pair_rec		 p;
-	uint8_t			 buf[RECORD_MAX], key[HASH_LEN];
-	MDB_cursor		*cur;
-	MDB_val			 k, v, nv;
-	size_t			 glen;
-	int			 rc, len;
+	struct session_rec	s;
+	int			len;
 
-	*n = 0;
-	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
-		return rc;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != HASH_LEN)
-			continue;
-		if (pairs ? pair_decode(v.mv_data, v.mv_size, &p) == 0 :
-		    session_decode(v.mv_data, v.mv_size, &s) == 0)
-			continue;	/* already version 2 */
-		if (pairs ? pair_decode_v1(v.mv_data, v.mv_size, &p) == -1 :
-		    session_decode_v1(v.mv_data, v.mv_size, &s) == -1)
-			continue;
-		len = pairs ? pair_encode(&p, buf) : session_encode(&s, buf);
-		glen = pairs ? p.grant_len : s.grant_len;
-		if (len == -1) {
-			rc = STORE_ECORRUPT;
-			break;
-		}
-		/* the key and value point into the page the put rewrites */
-		memcpy(key, k.mv_data, HASH_LEN);
-		k.mv_data = key;
-		nv.mv_size = (size_t)len;
-		nv.mv_data = buf;
-		if ((rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT)) != 0)
-			break;
-		(*n)++;
-		*grants += glen != 0;
-	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	if (session_decode(v->mv_data, v->mv_size, &s) == 0 ||
+	    session_decode_v1(v->mv_data, v->mv_size, &s) == -1)
+		return 0;
+	if ((len = session_encode(&s, buf)) > 0)
+		*(size_t *)arg += s.grant_len != 0;
+	return len;
+}
+
+static int
+pair_rec_v2(const MDB_val *v, uint8_t buf[RECORD_MAX], void *arg)
+{
+	struct pair_rec	p;
+	int		len;
+
+	if (pair_decode(v->mv_data, v->mv_size, &p) == 0 ||
+	    pair_decode_v1(v->mv_data, v->mv_size, &p) == -1)
+		return 0;
+	if ((len = pair_encode(&p, buf)) > 0)
+		*(size_t *)arg += p.grant_len != 0;
+	return len;
 }
 
 /* Schema 1 or 2 -> 3, first step: the records of version 1. */
@@ -200,8 +203,10 @@ upgrade_records(struct store *st, MDB_txn *txn, uint32_t from)
 	size_t	sessions, pairs, grants = 0;
 	int	rc;
 
-	if ((rc = records_v2(txn, st->sessions, 0, &sessions, &grants)) != 0 ||
-	    (rc = records_v2(txn, st->pairs, 1, &pairs, &grants)) != 0)
+	if ((rc = rewrite_all(txn, st->sessions, HASH_LEN, HASH_LEN, session_rec_v2, &grants,
+	    &sessions)) != 0 ||
+	    (rc = rewrite_all(txn, st->pairs, HASH_LEN, HASH_LEN, pair_rec_v2, &grants,
+	    &pairs)) != 0)
 		return rc;
 	if (sessions != 0 || pairs != 0)
 		log_info("database upgrade from schema %u: %zu session and %zu pairing records "
@@ -227,7 +232,7 @@ db_upgrade(struct store *st, MDB_txn *txn)
 	if ((rc = upgrade_records(st, txn, version)) != 0)
 		return rc;
 	if (version < 2) {
-		if ((rc = users_v2(st, txn, &users)) != 0 ||
+		if ((rc = rewrite_all(txn, st->users, 1, MAX_USERID, user_v2, NULL, &users)) != 0 ||
 		    (rc = sessions_v2(st, txn, &sessions)) != 0)
 			return rc;
 		if (users != 0 || sessions != 0)

@@ -431,3 +431,19 @@ cluster_check_acks() {
 		pass "final count $final >= highest acknowledged $max" ||
 		fail "final count '$final' < highest acknowledged '$max'"
 }
+
+# cluster_two_users: alice and bob sign in through nginx and bob counts once (pass/fail
+# lines); sets U (CLUSTER_URL), A and B (their cookie jars), BOB (bob's count), and
+# COOKIE, CSRF and START (alice's session cookie, CSRF token and count) for a load.
+# Returns 1 when alice's page gave no CSRF token or count.
+cluster_two_users() {
+	U=$CLUSTER_URL A=$T/a.jar B=$T/b.jar
+	expect_eq "alice signs in" "303 $U/" "$(stack_login "$A" alice)"
+	expect_eq "bob signs in" "303 $U/" "$(stack_login "$B" bob)"
+	expect_eq "bob counts once" "303 $U/" "$(st_post "$B" /increment back=1)"
+	BOB=$(st_count "$B")
+	COOKIE="session=$(st_cookie "$A")" CSRF=$(st_csrf "$A")
+	START=$(st_count "$A")
+	[ -n "$CSRF" ] || { fail "no CSRF token on alice's counter page"; return 1; }
+	[ -n "$START" ] || { fail "no count on alice's counter page"; return 1; }
+}

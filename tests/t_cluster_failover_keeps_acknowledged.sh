@@ -25,14 +25,7 @@ expect_match "the stores' conninfo names both servers, read-write only" \
 	'host=127\.0\.0\.1,127\.0\.0\.1 port=[0-9]+,[0-9]+ .*target_session_attrs=read-write' "$CLUSTER_CONNINFO"
 STACK_TIMEOUT_MS=3000
 cluster_test_up "cluster failover" 2
-U=$CLUSTER_URL A=$T/a.jar B=$T/b.jar
-expect_eq "alice signs in" "303 $U/" "$(stack_login "$A" alice)"
-expect_eq "bob signs in" "303 $U/" "$(stack_login "$B" bob)"
-expect_eq "bob counts once" "303 $U/" "$(st_post "$B" /increment back=1)"
-BOB=$(st_count "$B")
-COOKIE="session=$(st_cookie "$A")" CSRF=$(st_csrf "$A")
-[ -n "$CSRF" ] || { fail "no CSRF token on alice's counter page"; exit 1; }
-START=$(st_count "$A")
+cluster_two_users || exit 1
 declare -A pid0
 for i in 1 2; do for d in store authd frontend; do pid0[$i$d]=$(_cluster_pid "$i" "$d"); done; done
 

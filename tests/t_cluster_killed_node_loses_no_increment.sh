@@ -15,15 +15,7 @@ command -v wrk >/dev/null || { fail "wrk not installed (tests/deps.sh test)"; ex
 
 STACK_TIMEOUT_MS=3000
 cluster_test_up "cluster killed node" 2
-U=$CLUSTER_URL A=$T/a.jar B=$T/b.jar
-expect_eq "alice signs in" "303 $U/" "$(stack_login "$A" alice)"
-expect_eq "bob signs in" "303 $U/" "$(stack_login "$B" bob)"
-expect_eq "bob counts once" "303 $U/" "$(st_post "$B" /increment back=1)"
-BOB=$(st_count "$B")
-COOKIE="session=$(st_cookie "$A")" CSRF=$(st_csrf "$A")
-[ -n "$CSRF" ] || { fail "no CSRF token on alice's counter page"; exit 1; }
-START=$(st_count "$A")
-[ -n "$START" ] || { fail "no count on alice's counter page"; exit 1; }
+cluster_two_users || exit 1
 
 t0=$SECONDS
 cluster_wrk_start n1 "${NODE_URL[1]}" "$COOKIE" "$CSRF" 20

@@ -79,7 +79,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -ge $((IDLE * 1000 - 500)) ] && [ "$ms" -lt $((IDLE * 1000 + 3000)) ] &&
 	pass "[store] ...after about $IDLE s ($ms ms)" || fail "[store] ...closed after $ms ms"
 expect_eq "[authd] a header promising 16 KiB that never comes is closed at the idle timeout" \
-	closed "$(RAW_MS=8000 authc raw 00004000000200c80000000c)"
+	closed "$(RAW_MS=8000 authc raw 00004000000300c80000000c)"
 expect_eq "[store] keeps serving others" ok "$(storec ping | cut -d' ' -f1)"
 expect_eq "[authd] keeps serving others" ok "$(authc ping | sed -n 's/^status=//p')"
 expect_eq "[fe] the user is still served" op:alice "$(st_get "$A" /secured)"
