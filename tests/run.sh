@@ -4,8 +4,9 @@
 # that exits non-zero without printing a FAIL counts as one failure.
 # A script whose header has "# run: once" runs on the normal build only, and
 # one with "# timeout: SECONDS" gets that limit instead of TEST_TIMEOUT (420), and one
-# with "# backends: lmdb postgresql" runs once more with the store on PostgreSQL
-# (AIRLOCK_STORE_BACKEND=postgresql; tests/lib_store.sh, lib_stack.sh), as NAME[pg].
+# with "# backends: lmdb postgresql" runs once more, on the normal build, with the
+# store on PostgreSQL (AIRLOCK_STORE_BACKEND=postgresql; tests/lib_store.sh,
+# lib_stack.sh), as NAME[pg] (the ASan build runs tests/t_pg_store_*.sh).
 # Usage: tests/run.sh [filter-regex]
 cd "$(dirname "$0")/.."
 export AIRLOCK_SRC=$PWD
@@ -44,7 +45,7 @@ for build in build/normal build/asan; do
 		n=$(basename "$t" .sh); [[ $n =~ $filter ]] || continue
 		if [ "$build" = build/asan ] && grep -q '^# run: once' "$t"; then continue; fi
 		run_one "$build" "$n" bash "$t"
-		if grep -q '^# backends: .*postgresql' "$t"; then
+		if [ "$build" = build/normal ] && grep -q '^# backends: .*postgresql' "$t"; then
 			AIRLOCK_STORE_BACKEND=postgresql run_one "$build" "$n[pg]" bash "$t"
 		fi
 	done

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run: once
 # timeout: 170
 # PostgreSQL stopped under two nodes: every request that needs the database (the
 # counter page, an increment, /token, /healthz) is answered 503 within the frontend's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run: once
 # timeout: 170
 # Two airlock nodes on one PostgreSQL, behind nginx running docs/nginx-cluster.conf
 # (round-robin), so that consecutive requests land on alternate nodes: a sign-in
