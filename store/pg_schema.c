@@ -70,13 +70,23 @@ static const char migration_1[] =
 "CREATE INDEX pairs_pending_by_client ON pairs (client) WHERE state = 1;\n"
 "CREATE INDEX pairs_by_expiry ON pairs (expires);\n"
 
-/* A login: the user is created, or renamed when the provider's name changed. */
-"CREATE FUNCTION airlock_user_login(p_user bytea, p_name bytea, p_now bigint)\n"
-"RETURNS void LANGUAGE sql AS $f$\n"
+/* A verified proof (as store/session.c's proof_spend for LMDB): its nonce
+ * spent once, false when it was spent before (then nothing is written), and
+ * its user created, or renamed when the provider's name changed. */
+"CREATE FUNCTION airlock_proof_spend(p_nonce bytea, p_nonce_expires bigint,\n"
+"    p_user bytea, p_name bytea, p_now bigint)\n"
+"RETURNS boolean LANGUAGE plpgsql AS $f$\n"
+"BEGIN\n"
+"	INSERT INTO nonces (nonce, expires) VALUES (p_nonce, p_nonce_expires)\n"
+"	ON CONFLICT DO NOTHING;\n"
+"	IF NOT FOUND THEN\n"
+"		RETURN false;\n"
+"	END IF;\n"
 "	INSERT INTO users (user_id, name, created) VALUES (p_user, p_name, p_now)\n"
 "	ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name\n"
-"	WHERE users.name <> EXCLUDED.name\n"
-"$f$;\n"
+"	WHERE users.name <> EXCLUDED.name;\n"
+"	RETURN true;\n"
+"END $f$;\n"
 
 /* A new session; at the per-user cap (p_max, 0: none), the user's expired
  * sessions go, then the least recently seen, of the new one's kind first.
@@ -120,13 +130,10 @@ static const char migration_1[] =
 "    OUT r_status smallint, OUT r_live bigint, OUT r_web bigint, OUT r_cli bigint)\n"
 "LANGUAGE plpgsql AS $f$\n"
 "BEGIN\n"
-"	INSERT INTO nonces (nonce, expires) VALUES (p_nonce, p_nonce_expires)\n"
-"	ON CONFLICT DO NOTHING;\n"
-"	IF NOT FOUND THEN\n"
+"	IF NOT airlock_proof_spend(p_nonce, p_nonce_expires, p_user, p_name, p_now) THEN\n"
 "		r_status := 2;\n"
 "		RETURN;\n"
 "	END IF;\n"
-"	PERFORM airlock_user_login(p_user, p_name, p_now);\n"
 "	SELECT * INTO r_live, r_web, r_cli FROM airlock_session_new(p_user, p_kind, p_label,\n"
 "	    p_grant, p_key, p_sid, p_now, p_ttl, p_max);\n"
 "	r_status := 0;\n"
@@ -358,13 +365,10 @@ static const char migration_1[] =
 "		r_status := 1;\n"
 "		RETURN;\n"
 "	END IF;\n"
-"	INSERT INTO nonces (nonce, expires) VALUES (p_nonce, p_nonce_expires)\n"
-"	ON CONFLICT DO NOTHING;\n"
-"	IF NOT FOUND THEN\n"
+"	IF NOT airlock_proof_spend(p_nonce, p_nonce_expires, p_user, p_name, p_now) THEN\n"
 "		r_status := 2;\n"
 "		RETURN;\n"
 "	END IF;\n"
-"	PERFORM airlock_user_login(p_user, p_name, p_now);\n"
 "	UPDATE pairs SET state = 2, user_id = p_user, grant_handle = p_grant WHERE key = k;\n"
 "	r_status := 0;\n"
 "END $f$;\n"
