@@ -47,16 +47,14 @@ proof_purpose_unverified(const uint8_t *in, size_t len)
 	return in[crypto_sign_BYTES + 1];
 }
 
-int
-proof_read_unverified(const uint8_t *in, size_t len, struct proof *p)
+/* The signed bytes of a proof into p: 0, or -1 (p zeroed) when they do not
+ * decode as a proof of PROOF_VERSION. */
+static int
+proof_unpack(const uint8_t *body, size_t blen, struct proof *p)
 {
 	struct mreader r;
 
-	memset(p, 0, sizeof(*p));
-	if (len < crypto_sign_BYTES || len > MAX_PROOF)
-		return -1;
-	/* combined mode: the signature, then the signed bytes */
-	m_reader(&r, in + crypto_sign_BYTES, len - crypto_sign_BYTES);
+	m_reader(&r, body, blen);
 	msg_unpack(&r, &msg_layout_proof, p);
 	if (m_end(&r) == -1 || p->version != PROOF_VERSION) {
 		memset(p, 0, sizeof(*p));
@@ -65,22 +63,29 @@ proof_read_unverified(const uint8_t *in, size_t len, struct proof *p)
 	return 0;
 }
 
+int
+proof_read_unverified(const uint8_t *in, size_t len, struct proof *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (len < crypto_sign_BYTES || len > MAX_PROOF)
+		return -1;
+	/* combined mode: the signature, then the signed bytes */
+	return proof_unpack(in + crypto_sign_BYTES, len - crypto_sign_BYTES, p);
+}
+
 enum proof_result
 proof_verify(const uint8_t *in, size_t len, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
     uint64_t now, struct proof *p)
 {
 	uint8_t			 body[MAX_PROOF];
 	unsigned long long	 blen;
-	struct mreader		 r;
 
 	memset(p, 0, sizeof(*p));
 	if (len < crypto_sign_BYTES || len > MAX_PROOF)
 		return PROOF_BAD;
 	if (crypto_sign_open(body, &blen, in, len, pk) != 0)
 		return PROOF_BAD;
-	m_reader(&r, body, blen);
-	msg_unpack(&r, &msg_layout_proof, p);
-	if (m_end(&r) == -1 || p->version != PROOF_VERSION || p->user_id[0] == '\0' ||
+	if (proof_unpack(body, (size_t)blen, p) == -1 || p->user_id[0] == '\0' ||
 	    (p->purpose != PURPOSE_WEB && p->purpose != PURPOSE_CLI) || !nonce_set(p) ||
 	    !nonce_until_ok(p))
 		return PROOF_BAD;
