@@ -30,14 +30,14 @@ endif
 
 CC		?= cc
 PKG_CONFIG	?= pkg-config
-PKGS		:= libevent lmdb libcurl json-c libsodium libpq
+PKGS		:= libevent lmdb libcurl json-c libsodium libpq cjose
 # -isystem: library headers (evhtp.h) are not held to our warning flags.
 # Read when the first compile needs them (then kept), not when make reads this file.
 PKG_CFLAGS	= $(eval PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(PKGS) evhtp 2>/dev/null)))$(PKG_CFLAGS)
 # pkg-config module:Debian package of every library linked (tests/deps.sh's build set)
 PKG_DEBS	:= libevhtp-dev:evhtp libevent-dev:libevent liblmdb-dev:lmdb \
 		   libcurl4-openssl-dev:libcurl libjson-c-dev:json-c libsodium-dev:libsodium \
-		   libssl-dev:openssl libpq-dev:libpq
+		   libssl-dev:openssl libpq-dev:libpq libjansson-dev:jansson libcjose-dev:cjose
 # Goals that compile nothing; any other goal first checks that every library is
 # there and stops with one line naming the missing packages.  demo, test, bench
 # and install install their packages, then build in a new make.
@@ -65,7 +65,7 @@ LDFLAGS		+= -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(filter -fsanitize=%,$(
 LAYERS		:= proto store authd frontend cli
 LIBS_proto	:= -levent -ljson-c -lsodium
 LIBS_store	:= -levent -llmdb -lpq -lsodium
-LIBS_authd	:= -levent -lcurl -ljson-c -lsodium
+LIBS_authd	:= -levent -lcurl -ljson-c -lsodium -lcjose -ljansson
 LIBS_frontend	:= -levhtp -levent -lsodium
 LIBS_cli	:= -lcurl -ljson-c -lsodium
 # The benchmarks call lmdb, evhtp and libpq themselves.
@@ -202,6 +202,7 @@ install-data:
 	install -m 0644 docs/airlock.conf.example $(DESTDIR)$(SYSCONFDIR)/airlock/airlock.conf.example
 	install -d $(DESTDIR)$(DOCDIR)/airlock-store.service.d
 	install -m 0644 docs/nginx-cluster.conf $(DESTDIR)$(DOCDIR)/nginx-cluster.conf
+	install -m 0644 docs/nginx-gateway.conf $(DESTDIR)$(DOCDIR)/nginx-gateway.conf
 	$(SUBST_PATHS) systemd/airlock-store.service.d/postgresql.conf.example \
 	    >$(DESTDIR)$(DOCDIR)/airlock-store.service.d/postgresql.conf.example
 	chmod 0644 $(DESTDIR)$(DOCDIR)/airlock-store.service.d/postgresql.conf.example
@@ -217,7 +218,7 @@ uninstall:
 	for f in $(UNIT_FILES); do rm -f $(DESTDIR)$(UNITDIR)/$${f##*/}; done
 	rm -f $(DESTDIR)$(SYSUSERSDIR)/airlock.conf $(DESTDIR)$(TMPFILESDIR)/airlock.conf \
 	      $(DESTDIR)$(SYSCONFDIR)/airlock/airlock.conf.example
-	rm -f $(DESTDIR)$(DOCDIR)/nginx-cluster.conf \
+	rm -f $(DESTDIR)$(DOCDIR)/nginx-cluster.conf $(DESTDIR)$(DOCDIR)/nginx-gateway.conf \
 	      $(DESTDIR)$(DOCDIR)/airlock-store.service.d/postgresql.conf.example
 	-rmdir $(DESTDIR)$(DOCDIR)/airlock-store.service.d $(DESTDIR)$(DOCDIR) 2>/dev/null
 	for f in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; done

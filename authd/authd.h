@@ -6,7 +6,9 @@
  *	main.c		start-up, config, signals, the loop
  *	server.c	permit table, PING and PROVIDERS
  *	login.c		LOGIN_START / LOGIN_FINISH (code exchange, user info, proof)
+ *	access.c	[access]: who may sign in
  *	revoke.c	REVOKE
+ *	backchannel.c	BACKCHANNEL (OpenID Connect back-channel logout)
  *	loginseal.c	logins in progress sealed into the pre-login cookie
  *	replay.c	single use of sealed logins (bounded cache of state hashes)
  *	provider.c	[provider.NAME] sections, built-in endpoints, discovery
@@ -49,6 +51,7 @@ struct login;
 struct grants;
 struct secret;
 struct provider;
+struct access;
 
 struct authd {
 	struct event_base	*base;
@@ -59,6 +62,7 @@ struct authd {
 	unsigned		 login_ttl;	/* seconds a started login stays valid */
 	struct grants		*grants;	/* grant.key, legacy grant files */
 	struct secret		*signkey;	/* Ed25519 secret key, 64 bytes */
+	struct access		*access;	/* [access]: who may sign in (access.h) */
 	struct provider		*prov[MAX_PROVIDERS];
 	size_t			 nprov;
 	char			*redirect_base;	/* public_url + "/auth_redirect" */
@@ -84,6 +88,9 @@ struct msg_hdr;
 int	authd_req_login_start(struct ipc_conn *, const struct msg_hdr *, const void *msg);
 int	authd_req_login_finish(struct ipc_conn *, const struct msg_hdr *, const void *msg);
 int	authd_req_revoke(struct ipc_conn *, const struct msg_hdr *, const void *msg);
+/* revoke.c: revokes tokens no session keeps (copied), answering nobody. */
+void	authd_revoke_tokens(struct authd *, struct provider *, const char *access_token,
+	    const char *refresh_token);
 
 /* keygen.c */
 int	keygen_main(const char *path);

@@ -6,7 +6,13 @@
  * provider's callback path with the right iss (RFC 9207), and its client
  * address must have room for one more exchange; only then is the state
  * recorded as used (single use) and code -> tokens (token endpoint), tokens
- * -> user (userinfo), and a signed proof answered.  The proof carries the
+ * -> user (userinfo), [access] decides (access.h; GitHub organisation and
+ * team rules ask GitHub's API with the user's token, one rule at a time), and
+ * a signed proof answered.  A refused account's tokens are revoked at once;
+ * its answer says allowed 0 and carries no grant: no proof for a web login,
+ * a PURPOSE_CLI_REFUSED one that denies the pairing for a pairing's login
+ * (every pairing approval is such a fresh login, so the rules are always
+ * applied at approval).  The proof carries the
  * tokens sealed for that user under grant.key (grant.h), and its nonce is
  * derived from the login's state (loginseal_proof_nonce).
  * The answer is asynchronous: the connection is held with ipc_conn_ref.
@@ -30,6 +36,9 @@
 
 #include <sodium.h>
 
+#include <json-c/json.h>
+
+#include "access.h"
 #include "authd.h"
 #include "buf.h"
 #include "grant.h"
@@ -53,6 +62,8 @@ struct login {
 	struct tokresp		 tok;
 	char			 id_sub[MAX_SUBJECT + 1];
 	char			 client[MAX_CLIENT + 1];
+	struct userinfo		 u;		/* while GitHub membership is asked */
+	size_t			 gh_next;	/* the next [access] GitHub rule to ask */
 };
 
 static uint64_t
@@ -61,11 +72,37 @@ now_sec(void)
 	return (uint64_t)time(NULL);
 }
 
-static char *
-authorize_url(const struct provider *p, const char *redirect_uri, const char *state,
-    const char *challenge, const char *nonce)
+/* 1 when word is one of the space- or comma-separated scopes. */
+static int
+scope_listed(const char *scopes, const char *word)
 {
-	struct buf b;
+	size_t n = strlen(word), k;
+
+	for (scopes += strspn(scopes, " ,"); *scopes != '\0'; scopes += strspn(scopes, " ,")) {
+		k = strcspn(scopes, " ,");
+		if (k == n && strncmp(scopes, word, n) == 0)
+			return 1;
+		scopes += k;
+	}
+	return 0;
+}
+
+/* The scopes asked: the provider's, and read:org at GitHub when [access] has
+ * GitHub organisation or team rules (membership is read with the user's token). */
+static void
+login_scopes(const struct authd *ad, const struct provider *p, struct buf *b)
+{
+	buf_add(b, p->scopes);
+	if (p->type == PT_GITHUB && access_wants_github(ad->access) &&
+	    !scope_listed(p->scopes, "read:org"))
+		buf_add(b, " read:org");
+}
+
+static char *
+authorize_url(const struct authd *ad, const struct provider *p, const char *redirect_uri,
+    const char *state, const char *challenge, const char *nonce)
+{
+	struct buf b, scopes;
 
 	buf_init(&b, MAX_URL);
 	buf_add(&b, p->authorize_url);
@@ -73,7 +110,10 @@ authorize_url(const struct provider *p, const char *redirect_uri, const char *st
 	buf_add_param(&b, "response_type", "code");
 	buf_add_param(&b, "client_id", p->client_id);
 	buf_add_param(&b, "redirect_uri", redirect_uri);
-	buf_add_param(&b, "scope", p->scopes);
+	buf_init(&scopes, MAX_URL);
+	login_scopes(ad, p, &scopes);
+	buf_add_param(&b, "scope", buf_str(&scopes));	/* NULL: b's error */
+	buf_free(&scopes);
 	buf_add_param(&b, "state", state);
 	buf_add_param(&b, "code_challenge", challenge);
 	buf_add_param(&b, "code_challenge_method", "S256");
@@ -118,7 +158,7 @@ authd_req_login_start(struct ipc_conn *c, const struct msg_hdr *h, const void *m
 	rc = loginseal_new(secret_open(ad->loginkey), p->name, q->purpose, q->ref, q->ref_len,
 	    now_sec() + ad->login_ttl, state, challenge, nonce, a.binding);
 	secret_close(ad->loginkey);
-	if (rc == -1 || (url = authorize_url(p, p->redirect_uri, state, challenge, nonce)) == NULL) {
+	if (rc == -1 || (url = authorize_url(ad, p, p->redirect_uri, state, challenge, nonce)) == NULL) {
 		log_warnx("login start %s: authorize URL too long", p->name);
 		ipc_answer_status(c, h, ST_INTERNAL);
 	} else {
@@ -192,51 +232,198 @@ login_grant(struct login *l, struct proof *pr)
 	return rc;
 }
 
+/* The proof's fields for this login and account, without a grant. */
+static void
+proof_fill(struct login *l, const struct userinfo *u, uint8_t purpose, struct proof *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->purpose = purpose;
+	pr->expires = now_sec() + PROOF_TTL;
+	snprintf(pr->user_id, sizeof(pr->user_id), "%s:%s", l->p->name, u->subject);
+	snprintf(pr->name, sizeof(pr->name), "%s", u->name[0] != '\0' ? u->name : u->subject);
+	snprintf(pr->email, sizeof(pr->email), "%s", u->email);
+	memcpy(pr->ref, l->pl.ref, l->pl.ref_len);
+	pr->ref_len = l->pl.ref_len;
+	loginseal_proof_nonce(l->pl.state_hash, pr->nonce);
+	pr->nonce_until = l->pl.expires < pr->expires + PROOF_NONCE_KEEP_MAX ? l->pl.expires :
+	    pr->expires + PROOF_NONCE_KEEP_MAX;
+}
+
+/* Answers LOGIN_FINISH for pr's account, with pr signed when signed is 1:
+ * 0 sent, 1 the frontend has gone, -1 the proof could not be signed. */
+static int
+finish_send(struct login *l, struct proof *pr, int signed_proof, uint8_t allowed)
+{
+	struct msg_auth_login_finish_r	 a;
+	struct mbuf			 m;
+	int				 n, rc = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (signed_proof) {
+		n = proof_sign(pr, secret_open(l->ad->signkey), a.proof, sizeof(a.proof));
+		secret_close(l->ad->signkey);
+		if (n < 0) {
+			log_warnx("provider %s: cannot sign the login proof", l->p->name);
+			return -1;
+		}
+		a.proof_len = (size_t)n;
+	}
+	memcpy(a.user_id, pr->user_id, sizeof(a.user_id));
+	memcpy(a.name, pr->name, sizeof(a.name));
+	a.allowed = allowed;
+	if (msg_answer(&m, &l->req, ST_OK, &a) == -1 || ipc_send(l->conn, &m) == -1) {
+		log_warnx("provider %s: login of %s done but the frontend has gone", l->p->name,
+		    pr->user_id);
+		rc = 1;
+	}
+	sodium_memzero(&a, sizeof(a));
+	return rc;
+}
+
 static void
 login_answer(struct login *l, const struct userinfo *u)
 {
-	struct msg_auth_login_finish_r	 a;
-	struct proof			 pr;
-	struct mbuf			 m;
-	int				 n;
+	struct proof	pr;
+	int		rc;
 
-	if (strlen(l->p->name) + 1 + strlen(u->subject) > MAX_USERID) {
-		log_warnx("provider %s: subject too long", l->p->name);
-		login_fail(l, ST_PROVIDER_ERROR);
-		return;
-	}
-	memset(&pr, 0, sizeof(pr));
-	pr.purpose = l->pl.purpose;
-	pr.expires = now_sec() + PROOF_TTL;
-	snprintf(pr.user_id, sizeof(pr.user_id), "%s:%s", l->p->name, u->subject);
-	snprintf(pr.name, sizeof(pr.name), "%s", u->name[0] != '\0' ? u->name : u->subject);
-	memcpy(pr.ref, l->pl.ref, l->pl.ref_len);
-	pr.ref_len = l->pl.ref_len;
-	loginseal_proof_nonce(l->pl.state_hash, pr.nonce);
-	pr.nonce_until = l->pl.expires < pr.expires + PROOF_NONCE_KEEP_MAX ? l->pl.expires :
-	    pr.expires + PROOF_NONCE_KEEP_MAX;
+	proof_fill(l, u, l->pl.purpose, &pr);
 	if (login_grant(l, &pr) == -1) {
 		sodium_memzero(&pr, sizeof(pr));
 		login_fail(l, ST_PROVIDER_ERROR);
 		return;
 	}
-	n = proof_sign(&pr, secret_open(l->ad->signkey), a.proof, sizeof(a.proof));
-	secret_close(l->ad->signkey);
-	if (n < 0) {
-		log_warnx("provider %s: cannot sign the login proof", l->p->name);
-		sodium_memzero(&pr, sizeof(pr));
+	rc = finish_send(l, &pr, 1, 1);
+	if (rc == 0)
+		log_info("login %s as %s", l->p->name, pr.user_id);
+	sodium_memzero(&pr, sizeof(pr));
+	if (rc == -1)
 		login_fail(l, ST_INTERNAL);
+	else
+		login_free(l);
+}
+
+/* [access] refuses the account: its tokens are revoked and no grant is kept;
+ * the answer names the account, with a proof that denies the pairing when
+ * the login was for one (PURPOSE_CLI_REFUSED), else none. */
+static void
+login_refuse(struct login *l, const struct userinfo *u)
+{
+	struct proof	pr;
+	int		rc;
+
+	log_info("login %s as %s:%s refused by [access]", l->p->name, l->p->name, u->subject);
+	authd_revoke_tokens(l->ad, l->p, l->tok.access_token, l->tok.refresh_token);
+	proof_fill(l, u, PURPOSE_CLI_REFUSED, &pr);
+	rc = finish_send(l, &pr, l->pl.purpose == PURPOSE_CLI, 0);
+	sodium_memzero(&pr, sizeof(pr));
+	if (rc == -1)
+		login_fail(l, ST_INTERNAL);
+	else
+		login_free(l);
+}
+
+/* GET url with the user's token; cb gets the answer. */
+static int
+bearer_get(struct login *l, const char *url, http_cb cb)
+{
+	struct http_request	 q;
+	struct buf		 auth;
+	int			 rc;
+
+	buf_init(&auth, MAX_TOKEN + 16);
+	buf_add(&auth, "Bearer ");
+	buf_add(&auth, l->tok.access_token);
+	memset(&q, 0, sizeof(q));
+	q.url = url;
+	q.authorization = buf_str(&auth);
+	q.accept = l->p->type == PT_GITHUB ? "application/vnd.github+json" : "application/json";
+	rc = q.authorization == NULL ? -1 : http_start(l->ad->http, &q, cb, l);
+	buf_free(&auth);
+	return rc;
+}
+
+static void	github_done(void *, const struct http_resp *);
+
+/* The next GitHub rule's membership request; none left: refused. */
+static void
+github_ask(struct login *l)
+{
+	char url[MAX_URL];
+
+	if (access_github_url(l->ad->access, l->gh_next++, l->p->api_url, l->u.login, url,
+	    sizeof(url)) == -1) {
+		login_refuse(l, &l->u);
 		return;
 	}
-	a.proof_len = (size_t)n;
-	memcpy(a.user_id, pr.user_id, sizeof(a.user_id));
-	memcpy(a.name, pr.name, sizeof(a.name));
-	if (msg_answer(&m, &l->req, ST_OK, &a) == -1 || ipc_send(l->conn, &m) == -1)
-		log_warnx("provider %s: login of %s done but the frontend has gone", l->p->name,
-		    pr.user_id);
-	else
-		log_info("login %s as %s", l->p->name, pr.user_id);
-	login_free(l);
+	if (bearer_get(l, url, github_done) == -1)
+		login_fail(l, ST_INTERNAL);
+}
+
+/* 200 "active": a member.  200 otherwise, 403 and 404 (not a member, no
+ * read:org, the organisation restricts this app): the next rule. */
+static void
+github_done(void *arg, const struct http_resp *r)
+{
+	struct login	*l = arg;
+	const char	*why;
+	int		 m = 0;
+
+	provider_used(l->p);
+	if (r->result != HTTP_OK) {
+		login_fail(l, http_failure(l, "membership", r));
+		return;
+	}
+	if (r->status == 200 && (m = membership_parse(r->body, r->len, &why)) == -1) {
+		log_warnx("provider %s: membership: %s", l->p->name, why);
+		login_fail(l, ST_PROVIDER_ERROR);
+		return;
+	}
+	if (m == 1) {
+		login_answer(l, &l->u);
+		return;
+	}
+	if (r->status != 200 && r->status != 403 && r->status != 404) {
+		log_warnx("provider %s: membership answered HTTP %ld", l->p->name, r->status);
+		login_fail(l, ST_PROVIDER_ERROR);
+		return;
+	}
+	github_ask(l);
+}
+
+/* [access] on what the login has (userinfo answer r); GitHub is asked when
+ * only its membership can still admit the account. */
+static void
+login_decide(struct login *l, const struct userinfo *u, const struct http_resp *r)
+{
+	struct access_account	 acct;
+	char			 user_id[MAX_USERID + 1];
+	const char		*why;
+	enum access_verdict	 v;
+
+	snprintf(user_id, sizeof(user_id), "%s:%s", l->p->name, u->subject);
+	memset(&acct, 0, sizeof(acct));
+	acct.user_id = user_id;
+	acct.email = u->email;
+	acct.github_login = l->p->type == PT_GITHUB ? u->login : "";
+	/* Claims are OpenID Connect's: GitHub's and Discord's user objects are
+	 * profiles their users edit. */
+	if (access_count(l->ad->access, ACC_CLAIMS) > 0 && l->p->oidc) {
+		acct.userinfo = json_parse_object(r->body, r->len, JSON_MAX_DEPTH, &why);
+		if (l->tok.id_token != NULL)
+			acct.idtoken = idtoken_payload(l->tok.id_token, &why);
+	}
+	v = access_check(l->ad->access, &acct);
+	json_object_put(acct.userinfo);
+	json_object_put(acct.idtoken);
+	if (v == ACCESS_ALLOW)
+		login_answer(l, u);
+	else if (v == ACCESS_DENY)
+		login_refuse(l, u);
+	else {
+		l->u = *u;
+		l->gh_next = 0;
+		github_ask(l);
+	}
 }
 
 static void
@@ -266,26 +453,19 @@ userinfo_done(void *arg, const struct http_resp *r)
 		login_fail(l, ST_PROVIDER_ERROR);
 		return;
 	}
-	login_answer(l, &u);
+	if (strlen(l->p->name) + 1 + strlen(u.subject) > MAX_USERID) {
+		log_warnx("provider %s: subject too long", l->p->name);
+		login_fail(l, ST_PROVIDER_ERROR);
+		return;
+	}
+	login_decide(l, &u, r);
+	sodium_memzero(&u, sizeof(u));
 }
 
 static int
 userinfo_start(struct login *l)
 {
-	struct http_request	 q;
-	struct buf		 auth;
-	int			 rc;
-
-	buf_init(&auth, MAX_TOKEN + 16);
-	buf_add(&auth, "Bearer ");
-	buf_add(&auth, l->tok.access_token);
-	memset(&q, 0, sizeof(q));
-	q.url = l->p->userinfo_url;
-	q.authorization = buf_str(&auth);
-	q.accept = l->p->type == PT_GITHUB ? "application/vnd.github+json" : "application/json";
-	rc = q.authorization == NULL ? -1 : http_start(l->ad->http, &q, userinfo_done, l);
-	buf_free(&auth);
-	return rc;
+	return bearer_get(l, l->p->userinfo_url, userinfo_done);
 }
 
 static int

@@ -27,6 +27,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "access.h"
 #include "authd.h"
 #include "config.h"
 #include "daemon.h"
@@ -171,6 +172,18 @@ load_providers(struct authd *ad, const char *secrets_dir)
 		log_warnx("no [provider.NAME] section: nobody can log in");
 }
 
+/* [access]: a malformed rule stops the start. */
+static void
+load_access(struct authd *ad, const struct airlock_conf *ac)
+{
+	static struct access	access;
+	char			err[512];
+
+	if (access_load(&access, ac, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	ad->access = &access;
+}
+
 static void
 setup_http(struct authd *ad, const struct conf_authd *c)
 {
@@ -211,6 +224,7 @@ setup(struct runtime *rt)
 	ad->idle_timeout_sec = (int)c->idle_timeout_sec;
 	rt->grant_max_age = 86400ULL * (uint64_t)c->grant_max_age_days;
 	ad->login_ttl = (unsigned)c->login_ttl_sec;
+	load_access(ad, &rt->ac);
 	load_signkey(ad, c->secrets_dir);
 	load_loginkey(ad, c->secrets_dir);
 	rt->grantkey = load_grantkey(c->secrets_dir);
@@ -295,6 +309,7 @@ teardown(struct runtime *rt)
 	replay_free(ad->replay);
 	secret_free(ad->loginkey);
 	grants_close(ad->grants);
+	access_free(ad->access);
 	secret_free(ad->signkey);
 	free(ad->redirect_base);
 	airlock_conf_free(&rt->ac);

@@ -133,6 +133,7 @@ static const struct strfield discfields[] = {
 	{ "token_endpoint", offsetof(struct discovery, token_endpoint), MAX_URL, 1 },
 	{ "userinfo_endpoint", offsetof(struct discovery, userinfo_endpoint), MAX_URL, 0 },
 	{ "revocation_endpoint", offsetof(struct discovery, revocation_endpoint), MAX_URL, 0 },
+	{ "jwks_uri", offsetof(struct discovery, jwks_uri), MAX_URL, 0 },
 };
 
 static char **
@@ -240,7 +241,7 @@ tokresp_free(struct tokresp *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int
+int
 subject_ok(const char *s)
 {
 	size_t n = strlen(s), i;
@@ -310,6 +311,73 @@ subject_get(struct json_object *o, enum subject_kind kind, char *out, const char
 	return 0;
 }
 
+/* A DNS label: 1-63 letters, digits and inner hyphens. */
+static int
+label_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int
+domain_valid(const char *s)
+{
+	const char	*dot;
+	size_t		 n = strlen(s);
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (; (dot = strchr(s, '.')) != NULL; s = dot + 1)
+		if (!label_ok(s, (size_t)(dot - s)))
+			return 0;
+	return label_ok(s, strlen(s));
+}
+
+int
+email_valid(const char *s)
+{
+	const char	*at = strchr(s, '@');
+	size_t		 n = strlen(s), i;
+
+	if (n > MAX_EMAIL || at == NULL || at == s || at - s > 64 || strchr(at + 1, '@') != NULL)
+		return 0;
+	for (i = 0; s + i < at; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return domain_valid(at + 1);
+}
+
+int
+github_login_valid(const char *s)
+{
+	return strlen(s) <= MAX_GH_LOGIN && label_ok(s, strlen(s));
+}
+
+static int	json_flag(struct json_object *, const char *);
+
+/* The verified e-mail address (struct userinfo): "" when none. */
+static void
+email_get(struct json_object *o, enum subject_kind kind, char *out)
+{
+	const char *s;
+
+	out[0] = '\0';
+	if (json_str(o, "email", MAX_EMAIL, &s) != 1 || !email_valid(s))
+		return;
+	if (kind == SUBJ_SUB && json_flag(o, "email_verified") != 1)
+		return;
+	if (kind == SUBJ_STRING_ID && json_flag(o, "verified") != 1)
+		return;
+	memcpy(out, s, strlen(s) + 1);
+}
+
 int
 userinfo_parse(const uint8_t *body, size_t len, enum subject_kind kind, struct userinfo *u,
     const char **why)
@@ -332,8 +400,31 @@ userinfo_parse(const uint8_t *body, size_t len, enum subject_kind kind, struct u
 			name_copy(u->name, s);
 			break;
 		}
+	email_get(o, kind, u->email);
+	if (kind == SUBJ_NUMERIC_ID && json_str(o, "login", MAX_GH_LOGIN, &s) == 1 &&
+	    github_login_valid(s))
+		memcpy(u->login, s, strlen(s) + 1);
 	json_object_put(o);
 	return 0;
+}
+
+int
+membership_parse(const uint8_t *body, size_t len, const char **why)
+{
+	struct json_object	*o;
+	const char		*s;
+	int			 rc;
+
+	if ((o = json_parse_object(body, len, JSON_MAX_DEPTH, why)) == NULL)
+		return -1;
+	if ((rc = json_str(o, "state", 64, &s)) != 1) {
+		*why = "membership without a state";
+		json_object_put(o);
+		return -1;
+	}
+	rc = strcmp(s, "active") == 0;
+	json_object_put(o);
+	return rc;
 }
 
 static int
@@ -429,7 +520,7 @@ discovery_free(struct discovery *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static int
+int
 aud_has(struct json_object *o, const char *client_id)
 {
 	struct json_object	*aud, *v;
@@ -475,34 +566,42 @@ idtoken_claims(struct json_object *o, const char *issuer, const char *client_id,
 	return 0;
 }
 
-int
-idtoken_check(const char *jwt, const char *issuer, const char *client_id, const char *nonce,
-    uint64_t now, char sub[MAX_SUBJECT + 1], const char **why)
+struct json_object *
+idtoken_payload(const char *jwt, const char **why)
 {
 	const char		*d1, *d2;
 	uint8_t			*payload;
 	size_t			 plen = 0;
 	struct json_object	*o;
-	int			 rc;
 
 	if ((d1 = strchr(jwt, '.')) == NULL || (d2 = strchr(d1 + 1, '.')) == NULL ||
 	    strchr(d2 + 1, '.') != NULL) {
 		*why = "id_token is not a JWS";
-		return -1;
+		return NULL;
 	}
 	if ((payload = malloc(MAX_ID_TOKEN)) == NULL) {
 		*why = "out of memory";
-		return -1;
+		return NULL;
 	}
 	if (sodium_base642bin(payload, MAX_ID_TOKEN, d1 + 1, d2 - d1 - 1, NULL, &plen, NULL,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
 		free(payload);
 		*why = "id_token payload is not base64url";
-		return -1;
+		return NULL;
 	}
 	o = json_parse_object(payload, plen, JSON_MAX_DEPTH, why);
 	free(payload);
-	if (o == NULL)
+	return o;
+}
+
+int
+idtoken_check(const char *jwt, const char *issuer, const char *client_id, const char *nonce,
+    uint64_t now, char sub[MAX_SUBJECT + 1], const char **why)
+{
+	struct json_object	*o;
+	int			 rc;
+
+	if ((o = idtoken_payload(jwt, why)) == NULL)
 		return -1;
 	rc = idtoken_claims(o, issuer, client_id, nonce, now, sub, why);
 	json_object_put(o);

@@ -47,9 +47,16 @@ enum subject_kind {
 	SUBJ_NUMERIC_ID,	/* GitHub: "id" positive integer */
 	SUBJ_STRING_ID,		/* Discord: "id" string of digits */
 };
+#define MAX_GH_LOGIN		39	/* a GitHub login (user or organisation) */
+/* email: the verified address, "" when none or unverified: OpenID Connect
+ * (Google, Hugging Face, Auth0) "email" with "email_verified" true; GitHub
+ * "email" (the public profile address, chosen from verified ones only);
+ * Discord "email" with "verified" true.  login: GitHub's login, else "". */
 struct userinfo {
 	char	subject[MAX_SUBJECT + 1];
 	char	name[MAX_NAME + 1];	/* control characters replaced, may be "" */
+	char	email[MAX_EMAIL + 1];
+	char	login[MAX_GH_LOGIN + 1];
 };
 int	userinfo_parse(const uint8_t *body, size_t len, enum subject_kind, struct userinfo *,
 	    const char **why);
@@ -60,6 +67,7 @@ struct discovery {
 	char	*token_endpoint;
 	char	*userinfo_endpoint;
 	char	*revocation_endpoint;
+	char	*jwks_uri;
 	int	 auth_basic;	/* token_endpoint_auth_methods_supported (absent: basic) */
 	int	 auth_post;
 	int	 s256;		/* code_challenge_methods_supported has S256 (absent: 1) */
@@ -67,6 +75,29 @@ struct discovery {
 };
 int	discovery_parse(const uint8_t *body, size_t len, struct discovery *, const char **why);
 void	discovery_free(struct discovery *);
+
+/* JWT claims (ID and logout tokens): a subject of 1-MAX_SUBJECT printable
+ * ASCII bytes without spaces; aud is client_id or an array holding it. */
+struct json_object;
+int	subject_ok(const char *);
+int	aud_has(struct json_object *, const char *client_id);
+
+/* Shapes (1 when valid): an e-mail address of at most MAX_EMAIL visible
+ * ASCII bytes, local@domain; a DNS domain name (labels of letters, digits and
+ * inner hyphens, no trailing dot); a GitHub login (1-39 letters, digits and
+ * inner hyphens). */
+int	email_valid(const char *);
+int	domain_valid(const char *);
+int	github_login_valid(const char *);
+
+/* GitHub's membership answers (orgs/{org}/teams/{slug}/memberships/{login},
+ * user/memberships/orgs/{org}): 1 "state" is "active", 0 another state, -1
+ * malformed. */
+int	membership_parse(const uint8_t *body, size_t len, const char **why);
+
+/* The payload of a JWS (the ID token's claims) as a JSON object, NOT
+ * verified: only for what idtoken_check has vouched for.  NULL with *why. */
+struct json_object *idtoken_payload(const char *jwt, const char **why);
 
 /* ID token from the token endpoint over TLS (OIDC Core 3.1.3.7): the payload's
  * iss, aud, nonce and exp are checked; sub is copied out for the userinfo match. */

@@ -9,6 +9,7 @@
 #include "clock.h"
 
 #include "authd.h"
+#include "backchannel.h"
 #include "buf.h"
 #include "config.h"
 #include "http.h"
@@ -65,7 +66,8 @@ static const struct builtin builtins[] = {
 
 static const char *const provider_keys[] = {
 	"type", "display_name", "client_id", "issuer", "authorize_url", "token_url",
-	"userinfo_url", "revocation_url", "api_url", "scopes", "token_auth", NULL
+	"userinfo_url", "revocation_url", "api_url", "scopes", "token_auth",
+	"backchannel_logout", "jwks_url", NULL
 };
 
 const char *
@@ -205,6 +207,27 @@ provider_endpoints(struct provider *p, const struct conf *c, const char *sec,
 	}
 }
 
+/* backchannel_logout = yes|no (default no) and its jwks_url. */
+static void
+provider_backchannel_conf(struct provider *p, const struct conf *c, const char *sec)
+{
+	const char *v = conf_get(c, sec, "backchannel_logout");
+
+	if (v != NULL && strcmp(v, "yes") == 0)
+		p->backchannel = 1;
+	else if (v != NULL && strcmp(v, "no") != 0)
+		fatalx("%s: [%s] backchannel_logout: \"%s\" is not yes or no", conf_file(c), sec, v);
+	p->jwks_url = endpoint(p, c, sec, "jwks_url", NULL);
+	if (!p->backchannel)
+		return;
+	if (p->issuer == NULL || p->subject != SUBJ_SUB)
+		fatalx("%s: [%s] backchannel_logout: needs an OpenID Connect provider (an issuer "
+		    "and sub subjects)", conf_file(c), sec);
+	if (p->jwks_url == NULL && p->type != PT_OIDC && p->type != PT_AUTH0)
+		fatalx("%s: [%s] backchannel_logout: needs jwks_url for type %s", conf_file(c),
+		    sec, provider_type_name(p->type));
+}
+
 struct provider *
 provider_load(struct authd *ad, const struct conf *c, const char *sec, const char *secrets_dir)
 {
@@ -248,6 +271,7 @@ provider_load(struct authd *ad, const struct conf *c, const char *sec, const cha
 		p->revoke = REVOKE_NONE;
 	if (p->oidc && p->issuer == NULL)
 		fatalx("%s: [%s] issuer: required with the openid scope", conf_file(c), sec);
+	provider_backchannel_conf(p, c, sec);
 	provider_secret(p, secrets_dir);
 	return p;
 }
@@ -271,6 +295,8 @@ provider_free(struct provider *p)
 	free(p->api_url);
 	free(p->scopes);
 	free(p->redirect_uri);
+	free(p->jwks_url);
+	backchannel_free(p);
 	free(p);
 }
 
@@ -375,6 +401,9 @@ static void
 provider_ready(struct provider *p)
 {
 	p->ready = 1;
+	if (p->backchannel)
+		log_info("provider %s: back-channel logout on, keys from %s", p->name,
+		    p->jwks_url);
 	warm_round(p, mono_ms(), "ready");
 }
 
@@ -383,7 +412,8 @@ needs_discovery(const struct provider *p)
 {
 	return (p->type == PT_OIDC || p->type == PT_AUTH0) &&
 	    (p->authorize_url == NULL || p->token_url == NULL || p->userinfo_url == NULL ||
-	    (p->revocation_url == NULL && p->revoke != REVOKE_NONE));
+	    (p->revocation_url == NULL && p->revoke != REVOKE_NONE) ||
+	    (p->backchannel && p->jwks_url == NULL));
 }
 
 static void	discovery_start(struct provider *);
@@ -439,10 +469,13 @@ discovery_apply(struct provider *p, struct discovery *d, const char **why)
 		return *why = "no client_secret_basic or client_secret_post", -1;
 	if (p->userinfo_url == NULL && d->userinfo_endpoint == NULL)
 		return *why = "no userinfo_endpoint", -1;
+	if (p->backchannel && p->jwks_url == NULL && d->jwks_uri == NULL)
+		return *why = "no jwks_uri (back-channel logout needs the provider's keys)", -1;
 	if (!endpoint_ok(p, p->authorize_url, d->authorization_endpoint, why) ||
 	    !endpoint_ok(p, p->token_url, d->token_endpoint, why) ||
 	    !endpoint_ok(p, p->userinfo_url, d->userinfo_endpoint, why) ||
-	    !endpoint_ok(p, p->revocation_url, d->revocation_endpoint, why))
+	    !endpoint_ok(p, p->revocation_url, d->revocation_endpoint, why) ||
+	    !endpoint_ok(p, p->jwks_url, d->jwks_uri, why))
 		return -1;
 	if (!p->auth_configured)
 		p->auth = d->auth_basic ? AUTH_BASIC : AUTH_POST;
@@ -450,6 +483,8 @@ discovery_apply(struct provider *p, struct discovery *d, const char **why)
 	take_endpoint(&p->token_url, &d->token_endpoint);
 	take_endpoint(&p->userinfo_url, &d->userinfo_endpoint);
 	take_endpoint(&p->revocation_url, &d->revocation_endpoint);
+	if (p->backchannel)
+		take_endpoint(&p->jwks_url, &d->jwks_uri);
 	if (p->revocation_url == NULL)
 		p->revoke = REVOKE_NONE;
 	p->iss_required = d->iss_param;

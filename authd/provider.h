@@ -13,6 +13,10 @@
  * one round per provider per PROVIDER_WARM_GAP_MS and one in flight, whatever
  * the rate of login starts, and none while a login exchange is in flight.
  * A provider that becomes ready is warmed once.
+ * backchannel_logout = yes (OpenID Connect Back-Channel Logout, backchannel.c)
+ * needs an issuer and "sub" subjects, and the provider's JWKS: jwks_url, else
+ * the discovery document's jwks_uri (then discovery runs even when every
+ * endpoint is configured).
  */
 #ifndef AIRLOCK_AUTHD_PROVIDER_H
 #define AIRLOCK_AUTHD_PROVIDER_H
@@ -59,6 +63,11 @@ struct provider {
 	int			 ready;
 	int			 iss_required;	/* discovery: callbacks carry iss (RFC 9207) */
 	char			*redirect_uri;	/* ours at this provider */
+
+	/* back-channel logout (backchannel.c) */
+	int			 backchannel;	/* backchannel_logout = yes */
+	char			*jwks_url;	/* jwks_url, else discovery's jwks_uri */
+	struct bcl_keys		*keys;		/* the JWKS cache, NULL until first needed */
 
 	/* discovery */
 	struct authd		*ad;

@@ -7,7 +7,10 @@
  * before schema 3) names a grant file in this node's state_dir, which is
  * deleted once revoked, when the provider cannot revoke, or when it refused
  * the token for good (4xx); kept after timeouts and 5xx answers.
+ * The tokens of a login [access] refuses are revoked the same way, at once,
+ * with nobody waiting for the outcome (authd_revoke_tokens).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,11 +43,13 @@ revoke_end(struct revoke *v, uint8_t status, int drop_grant)
 {
 	if (drop_grant && v->legacy && legacy_grant_delete(v->ad->grants, v->handle) == -1)
 		log_warn("revoke: deleting grant file");
-	ipc_answer_status(v->conn, &v->req, status);
+	if (v->conn != NULL)
+		ipc_answer_status(v->conn, &v->req, status);
 	if (status == ST_OK)
 		log_info("revoke %s: done", v->p->name);
 	v->ad->exchanges--;
-	ipc_conn_unref(v->conn);
+	if (v->conn != NULL)
+		ipc_conn_unref(v->conn);
 	grant_clear(&v->g);
 	sodium_memzero(v, sizeof(*v));
 	free(v);
@@ -240,4 +245,31 @@ authd_req_revoke(struct ipc_conn *c, const struct msg_hdr *h, const void *msg)
 	if (revoke_step(v) == -1)
 		revoke_end(v, ST_INTERNAL, 0);
 	return 0;
+}
+
+/* Tokens a login obtained and nothing will keep (an account [access]
+ * refuses): revoked with nobody waiting for the answer; the outcome is
+ * logged.  The tokens are copied. */
+void
+authd_revoke_tokens(struct authd *ad, struct provider *p, const char *access_token,
+    const char *refresh_token)
+{
+	struct revoke *v;
+
+	if (p->revoke == REVOKE_NONE)
+		return;
+	if (ad->exchanges >= ad->max_exchanges || (v = calloc(1, sizeof(*v))) == NULL) {
+		log_warnx("revoke %s: too many exchanges in flight: a refused login's tokens are "
+		    "left to expire", p->name);
+		return;
+	}
+	ad->exchanges++;
+	v->ad = ad;
+	v->p = p;
+	snprintf(v->g.provider, sizeof(v->g.provider), "%s", p->name);
+	v->g.access_token = strdup(access_token);
+	v->g.refresh_token = refresh_token != NULL ? strdup(refresh_token) : NULL;
+	if (v->g.access_token == NULL || (refresh_token != NULL && v->g.refresh_token == NULL) ||
+	    revoke_step(v) == -1)
+		revoke_end(v, ST_INTERNAL, 0);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "authd.h"
+#include "backchannel.h"
 #include "ipc.h"
 #include "log.h"
 #include "provider.h"
@@ -59,6 +60,7 @@ static const struct ipc_permit permits[] = {
 	{ .type = MSG_AUTH_LOGIN_START, .handler = authd_req_login_start },
 	{ .type = MSG_AUTH_LOGIN_FINISH, .handler = authd_req_login_finish },
 	{ .type = MSG_AUTH_REVOKE, .handler = authd_req_revoke },
+	{ .type = MSG_AUTH_BACKCHANNEL, .handler = authd_req_backchannel },
 };
 
 const struct ipc_permit *

@@ -121,6 +121,7 @@ measure "GET / (signed in)" 200 "$JAR" "$STACK_URL/"
 measure "POST /increment" 200 "$JAR" "$STACK_URL/increment" -H "Origin: $STACK_URL" \
 	-H "Accept: application/json" --data "csrf=$CSRF"
 measure "GET /secured" 200 "$JAR" "$STACK_URL/secured"
+measure "GET /auth (forward auth)" 202 "$JAR" "$STACK_URL/auth"
 measure "GET / (signed out, 303)" 303 /dev/null "$STACK_URL/"
 # curl -b takes a cookie string as well as a jar.
 measure "GET / ($FEW sessions)" 200 "$FEW_COOKIE" "$STACK_URL/"

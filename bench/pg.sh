@@ -241,7 +241,7 @@ read -r S S_OK S_F S_N <<<"$(rate store)"
 # as the store's clients do (one connection, or CONNS waiting on the row).
 if [ "$BO" -ge "$B1" ]; then BB=$BO BB_KIND=one; else BB=$B1 BB_KIND=same; fi
 BASE_SUM=$(PG_DB=airlock_bench pg_psql bench "SELECT sum(counter) FROM bench_counter")
-STORE_COUNT=$("$BIN/tools/storec" "$P_SOCK" get "$STORE_TOKEN" | awk '$1 == "ok" { print $(NF - 2) }')
+STORE_COUNT=$("$BIN/tools/storec" "$P_SOCK" get "$STORE_TOKEN" | awk '$1 == "ok" { print $(NF - 3) }')
 
 # ------------------------------------------------------------------ stack: postgresql vs lmdb
 

@@ -99,6 +99,12 @@ do_requests() { for _ in $(seq "$K"); do code "${POST[@]}" -H 'Accept: applicati
 measure "POST /increment" 200
 do_requests() { for _ in $(seq "$K"); do code -H "Cookie: $COOKIE" "$STACK_URL/secured"; done; }
 measure "GET /secured" 200
+do_requests() { for _ in $(seq "$K"); do code -H "Cookie: $COOKIE" "$STACK_URL/auth"; done; }
+measure "GET /auth (forward auth)" 202
+do_requests() { for _ in $(seq "$K"); do code -H "Authorization: Bearer ${COOKIE#session=}" "$STACK_URL/auth"; done; }
+measure "GET /auth (Bearer token)" 202
+do_requests() { for _ in $(seq "$K"); do code "$STACK_URL/auth"; done; }
+measure "GET /auth (no session)" 401
 do_requests() { for _ in $(seq "$K"); do code -H "Cookie: $COOKIE" "$STACK_URL/sessions"; done; }
 measure "GET /sessions" 200
 do_requests() { local s; while read -r s; do code "${POST[@]}" "$STACK_URL/sessions/$s/revoke"; done <"$T/sids"; }

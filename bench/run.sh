@@ -11,7 +11,8 @@
 # printed side by side: slices (DURATION seconds of the route as 1-second wrk
 # runs, each right after a 1-second baseline run) and sequential runs (RUNS
 # wrk runs of DURATION seconds of the baseline and of the route, alternated;
-# the ratio of the medians).  The signed-in GET / is measured for a user with
+# the ratio of the medians).  GET /auth (forward authentication for a
+# reverse proxy) is measured with the session cookie.  The signed-in GET / is measured for a user with
 # one session and for one with MANY sessions (web + command-line).
 #
 # Usage: bench/run.sh [--smoke]
@@ -273,6 +274,7 @@ CSRF=$(st_csrf "$JAR")
 [ -n "$CSRF" ] || die "no CSRF token on the counter page"
 [ "$(st_code "$JAR" /)" = 200 ] || die "GET / with the session is not 200"
 [ "$(st_code "$JAR" /secured)" = 200 ] || die "GET /secured with the session is not 200"
+[ "$(st_code "$JAR" /auth)" = 202 ] || die "GET /auth with the session is not 202"
 [ "$(st_code /dev/null /)" = 303 ] || die "GET / without a session is not 303"
 # The user with MANY sessions: one web session (its cookie) + MANY - 1 command-line ones.
 MANY_COOKIE="session=$(bench_many_sessions bench-many "$MANY")" || die "cannot make $MANY sessions"
@@ -297,6 +299,7 @@ BENCH_COOKIE=$COOKIE BENCH_CSRF=$CSRF BENCH_ORIGIN=$STACK_URL \
 INC_REQ=$LAST_REQUESTS
 C1=$(st_count "$JAR")
 figure "GET /secured" 2 "$STACK_URL/secured" -H "Cookie: $COOKIE"
+figure "GET /auth (forward auth)" 2 "$STACK_URL/auth" -H "Cookie: $COOKIE"
 figure "GET / no session (303)" 3 "$STACK_URL/"
 
 kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null
@@ -333,6 +336,7 @@ for row in "${ROWS[@]}"; do
 	case $label in
 	"GET / signed in (store read)") R_HOME=$(ratio "$rps" "$base") ;;
 	"POST /increment"*) R_INC=$(ratio "$rps" "$base") ;;
+	"GET /auth"*) R_AUTH=$(ratio "$rps" "$base") ;;
 	esac
 done
 echo "(ratios to the baseline slices alternated with each route's; p50/p99: medians of"
@@ -347,6 +351,7 @@ for row in "${SEQ_ROWS[@]}"; do
 	"GET / signed in (store read)") ONE_SL=$rs ONE_SQ=$rq ;;
 	"GET / signed in, $MANY sessions") MANY_SL=$rs MANY_SQ=$rq ;;
 	"POST /increment (durable)") INC_SQ=$rq ;;
+	"GET /auth (forward auth)") AUTH_SQ=$rq ;;
 	esac
 done
 echo "sessions: GET / with $MANY sessions / with 1 session: $(ratio "$MANY_SL" "$ONE_SL") (slices)," \
@@ -378,6 +383,8 @@ target "GET / signed in >= 0.7 x baseline ($R_HOME slices, $ONE_SQ sequential)" 
 	"$(awk -v r="$R_HOME" -v q="$ONE_SQ" 'BEGIN { print (r >= 0.7 && q >= 0.7) }')"
 target "POST /increment >= 0.6 x baseline ($R_INC slices, $INC_SQ sequential)" \
 	"$(awk -v r="$R_INC" -v q="$INC_SQ" 'BEGIN { print (r >= 0.6 && q >= 0.6) }')"
+target "GET /auth signed in >= 0.6 x baseline ($R_AUTH slices, $AUTH_SQ sequential)" \
+	"$(awk -v r="$R_AUTH" -v q="$AUTH_SQ" 'BEGIN { print (r >= 0.6 && q >= 0.6) }')"
 target "p99 < 5 ms at $CONNS connections (highest route p99 $MAXP99 ms)" "$(awk -v r="$MAXP99" 'BEGIN { print (r < 5) }')"
 target "store >= 20 x raw LMDB, one commit per increment (${STORE_RATIO:-?}x)" \
 	"$(awk -v r="${STORE_RATIO:-0}" 'BEGIN { print (r >= 20) }')"

@@ -1,6 +1,7 @@
 /* Parsing of the command line: no getopt, the grammar is small and strict. */
 #include "args.h"
 #include "cli.h"
+#include "gateway.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,11 @@ static const char usage_text[] =
 "                        in the browser, then saves the session\n"
 "  whoami                print the user id of the saved session\n"
 "  get PATH              authenticated GET of PATH (e.g. /secured), body to stdout\n"
+"  get [--gateway-host HOST[:PORT]]... URL\n"
+"                        GET of URL with the session as a bearer token, body to stdout\n"
+"  curl [--gateway-host HOST[:PORT]]... [--] CURL-ARGS...\n"
+"                        runs curl with the session as a bearer token\n"
+"  token                 print the saved session token (a bearer token)\n"
 "  logout                revoke the saved session on the server and forget it\n"
 "  help, --help          this text\n"
 "  --version             the version\n"
@@ -24,6 +30,8 @@ static const char usage_text[] =
 "$AIRLOCK_SERVER, else the saved session's, else " CLI_DEFAULT_SERVER ".\n"
 "Plain http is only used for loopback servers unless AIRLOCK_ALLOW_HTTP=1;\n"
 "AIRLOCK_CA_FILE names extra trusted certificates for https.\n"
+"The token is only sent to the server's origin and to gateway hosts named with\n"
+"--gateway-host or $AIRLOCK_GATEWAY_HOSTS (comma-separated HOST[:PORT]).\n"
 "\n"
 "exit status: 0 ok, 1 failed, 2 usage error\n";
 
@@ -91,20 +99,79 @@ parse_no_operands(int argc, char *const argv[], struct cli_args *a, char *err, s
 	return usage_err(err, errlen, "unexpected argument", argv[2]);
 }
 
+/* "--gateway-host HOST" or "--gateway-host=HOST" at argv[*i]: 1 taken, 0 not
+ * that option, -1 usage error. */
+static int
+gateway_opt(int argc, char *const argv[], int *i, struct cli_args *a, char *err, size_t errlen)
+{
+	const char	*v;
+
+	if (strcmp(argv[*i], "--gateway-host") == 0) {
+		if (*i + 1 >= argc)
+			return usage_err(err, errlen, "--gateway-host needs a HOST", NULL);
+		v = argv[++*i];
+	} else if (strncmp(argv[*i], "--gateway-host=", 15) == 0)
+		v = argv[*i] + 15;
+	else
+		return 0;
+	if (v[0] == '\0')
+		return usage_err(err, errlen, "--gateway-host needs a HOST", NULL);
+	if (a->ngateway >= ARGS_MAX_GATEWAY)
+		return usage_err(err, errlen, "too many --gateway-host options", NULL);
+	a->gateway[a->ngateway++] = v;
+	return 1;
+}
+
 static int
 parse_get(int argc, char *const argv[], struct cli_args *a, char *err, size_t errlen)
 {
+	int	 i, rc;
+
 	if (argc == 3 && is_help(argv[2])) {
 		a->cmd = CMD_HELP;
 		return 0;
 	}
-	if (argc < 3)
-		return usage_err(err, errlen, "get needs a PATH", NULL);
-	if (argc > 3)
-		return usage_err(err, errlen, "get: unexpected argument", argv[3]);
-	if (argv[2][0] != '/')
-		return usage_err(err, errlen, "get: PATH must start with '/', not", argv[2]);
-	a->path = argv[2];
+	for (i = 2; i < argc; i++) {
+		if ((rc = gateway_opt(argc, argv, &i, a, err, errlen)) == -1)
+			return -1;
+		if (rc == 1)
+			continue;
+		if (a->path != NULL)
+			return usage_err(err, errlen, "get: unexpected argument", argv[i]);
+		if (argv[i][0] != '/' && !gw_looks_like_url(argv[i]))
+			return usage_err(err, errlen,
+			    "get: want a PATH starting with '/' or an http(s) URL, not", argv[i]);
+		a->path = argv[i];
+	}
+	if (a->path == NULL)
+		return usage_err(err, errlen, "get needs a PATH or URL", NULL);
+	if (a->path[0] == '/' && a->ngateway > 0)
+		return usage_err(err, errlen, "get: --gateway-host goes with a URL, not a PATH", NULL);
+	return 0;
+}
+
+/* curl [--gateway-host HOST]... [--] ARGS: everything else is curl's. */
+static int
+parse_curl(int argc, char *const argv[], struct cli_args *a, char *err, size_t errlen)
+{
+	int	 i, rc;
+
+	if (argc == 3 && is_help(argv[2])) {
+		a->cmd = CMD_HELP;
+		return 0;
+	}
+	for (i = 2; i < argc; i++) {
+		if ((rc = gateway_opt(argc, argv, &i, a, err, errlen)) == -1)
+			return -1;
+		if (rc == 0)
+			break;
+	}
+	if (i < argc && strcmp(argv[i], "--") == 0)
+		i++;
+	if (i >= argc)
+		return usage_err(err, errlen, "curl needs curl's arguments (at least a URL)", NULL);
+	a->curl_argc = argc - i;
+	a->curl_argv = argv + i;
 	return 0;
 }
 
@@ -128,6 +195,8 @@ static const struct {
 	{ "whoami", CMD_WHOAMI, parse_no_operands },
 	{ "logout", CMD_LOGOUT, parse_no_operands },
 	{ "get", CMD_GET, parse_get },
+	{ "token", CMD_TOKEN, parse_no_operands },
+	{ "curl", CMD_CURL, parse_curl },
 };
 
 int

@@ -11,12 +11,20 @@ enum cli_cmd {
 	CMD_WHOAMI,
 	CMD_GET,
 	CMD_LOGOUT,
+	CMD_TOKEN,
+	CMD_CURL,
 };
+
+#define ARGS_MAX_GATEWAY	32	/* --gateway-host options */
 
 struct cli_args {
 	enum cli_cmd	 cmd;
 	const char	*server;	/* login --server URL, or NULL */
-	const char	*path;		/* get PATH */
+	const char	*path;		/* get PATH or URL */
+	const char	*gateway[ARGS_MAX_GATEWAY];	/* --gateway-host HOST[:PORT] */
+	size_t		 ngateway;
+	int		 curl_argc;	/* curl: the arguments passed on to curl */
+	char *const	*curl_argv;
 };
 
 /* 0 and *a filled, or -1 with a one-line reason in err (a usage error). */

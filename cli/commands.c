@@ -11,9 +11,8 @@
 
 #include <sodium.h>
 
-/* Loads the session, or reports why not (the caller exits 1). */
-static int
-load(char *dir, size_t n, struct cli_session *s)
+int
+cmd_load_session(char *dir, size_t n, struct cli_session *s)
 {
 	char	 err[512];
 	int	 rc;
@@ -90,7 +89,7 @@ session_get(const char *what, const char *path, const char *accept, size_t max_b
 	char	 dir[CLI_MAX_URL];
 	int	 rc = EXIT_FAIL;
 
-	if (load(dir, sizeof(dir), &s) == -1)
+	if (cmd_load_session(dir, sizeof(dir), &s) == -1)
 		return EXIT_FAIL;
 	if (request(&s, "GET", path, accept, max_body, &r) == 0) {
 		if (r.status >= 200 && r.status < 300)
@@ -154,7 +153,7 @@ cmd_logout(void)
 	char	 dir[CLI_MAX_URL], err[512];
 	int	 rc = EXIT_FAIL, forget = 0;
 
-	if (load(dir, sizeof(dir), &s) == -1)
+	if (cmd_load_session(dir, sizeof(dir), &s) == -1)
 		return EXIT_FAIL;
 	if (request(&s, "POST", "/logout", "application/json", CLI_MAX_API_BODY, &r) == 0) {
 		/* The frontend answers 303 (to /login) both when it ended the session

@@ -175,6 +175,8 @@ make_headers(const struct http_req *q)
 		ADD("Accept: %s", q->accept);
 	if (q->cookie)
 		ADD("Cookie: %s", q->cookie);
+	if (q->bearer)
+		ADD("Authorization: Bearer %s", q->bearer);
 	if (q->form)
 		ADD("Content-Type: application/x-www-form-urlencoded");
 	ADD("Expect:");
@@ -195,6 +197,9 @@ set_options(CURL *e, const struct http_req *q, struct http_ctx *c, struct curl_s
 	curl_easy_setopt(e, CURLOPT_URL, q->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	/* A proxy would read a plain http request, token and all. */
+	if (q->bearer && strncmp(q->url, "http://", 7) == 0)
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)HTTP_CONNECT_TIMEOUT_S);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)HTTP_TOTAL_TIMEOUT_S);

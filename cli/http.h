@@ -10,6 +10,8 @@ struct http_req {
 	const char	*url;
 	const char	*accept;	/* Accept header, or NULL */
 	const char	*cookie;	/* "name=value" to send, or NULL */
+	const char	*bearer;	/* token for "Authorization: Bearer", or NULL; never
+					 * through a proxy for plain http */
 	const char	*form;		/* POST body, x-www-form-urlencoded (copied), or NULL */
 	size_t		 max_body;	/* larger answers fail the request */
 };

@@ -192,7 +192,10 @@ poll_loop(struct poll_state *ps, struct cli_session *sess, char *user, size_t us
 			cli_error("the login code expired; run airlock login again");
 			return -1;
 		case POLL_DENIED:
-			cli_error("the login was denied in the browser");
+			/* The server answers access_denied both for a Deny in the
+			 * browser and for an account its access rules refuse. */
+			cli_error("sign-in refused: the account you approved with is not "
+			    "allowed on %s, or the request was denied in the browser", ps->base);
 			return -1;
 		case POLL_FAIL:
 			cli_error("%s", why);

@@ -21,7 +21,11 @@ run(const struct cli_args *a)
 	case CMD_WHOAMI:
 		return cmd_whoami();
 	case CMD_GET:
-		return cmd_get(a->path);
+		return a->path[0] == '/' ? cmd_get(a->path) : cmd_get_url(a);
+	case CMD_TOKEN:
+		return cmd_token();
+	case CMD_CURL:
+		return cmd_curl(a);
 	case CMD_LOGOUT:
 		return cmd_logout();
 	case CMD_HELP:

@@ -71,6 +71,14 @@ session_wipe(struct cli_session *s)
 	sodium_memzero(s, sizeof(*s));
 }
 
+const char *
+session_token(const struct cli_session *s)
+{
+	const char *v = strchr(s->cookie, '=');
+
+	return v != NULL ? v + 1 : "";
+}
+
 /* --- loading --- */
 
 static int

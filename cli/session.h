@@ -25,6 +25,8 @@ int	session_save(const char *dir, const struct cli_session *s, char *err, size_t
 /* Removes dir/session; a missing file is fine. */
 int	session_remove(const char *dir, char *err, size_t errlen);
 void	session_wipe(struct cli_session *s);
+/* The session token: the cookie's VALUE, which servers also take as a bearer token. */
+const char *session_token(const struct cli_session *s);
 /* The CSRF form value for POSTs made with the saved cookie ("NAME=VALUE"), by
  * proto/csrf.h's rule: 0 and the value in out (>= CSRF_LEN + 1 bytes), or -1 if
  * the cookie value is not a 43-character base64url token. */

@@ -164,3 +164,98 @@ url_browser_ok(const char *url)
 	return (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) &&
 	    printable_no_space(url, CLI_MAX_URL);
 }
+
+unsigned int
+url_default_port(const char *scheme)
+{
+	if (strcmp(scheme, "http") == 0)
+		return 80;
+	if (strcmp(scheme, "https") == 0)
+		return 443;
+	return 0;
+}
+
+/* A DNS name, an IPv4 address or a bracketed IPv6 address, nothing else. */
+static int
+plain_host(const char *h)
+{
+	size_t	 i, len = strlen(h);
+
+	if (len == 0)
+		return 0;
+	if (h[0] == '[') {
+		if (len < 3 || h[len - 1] != ']')
+			return 0;
+		for (i = 1; i + 1 < len; i++)
+			if (!strchr("0123456789abcdefABCDEF:.", h[i]))
+				return 0;
+		return 1;
+	}
+	for (i = 0; i < len; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-", h[i]))
+			return 0;
+	return 1;
+}
+
+static int
+origin_fill(CURLU *h, struct url_origin *o)
+{
+	char		*scheme = NULL, *host = NULL, *port = NULL, *user = NULL, *pass = NULL;
+	char		*zone = NULL;
+	unsigned long	 p = 0;
+	char		*end = NULL;
+	size_t		 i;
+	int		 ok;
+
+	ok = curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+	    url_default_port(scheme) != 0 && plain_host(host) &&
+	    strlen(host) < sizeof(o->host) &&
+	    curl_url_get(h, CURLUPART_ZONEID, &zone, 0) != CURLUE_OK;
+	if (ok) {
+		p = strtoul(port, &end, 10);
+		ok = end != port && *end == '\0' && p > 0 && p <= 65535;
+	}
+	if (ok) {
+		snprintf(o->scheme, sizeof(o->scheme), "%s", scheme);
+		for (i = 0; host[i]; i++)
+			o->host[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
+		o->host[i] = '\0';
+		o->port = (unsigned int)p;
+		curl_url_get(h, CURLUPART_USER, &user, 0);
+		curl_url_get(h, CURLUPART_PASSWORD, &pass, 0);
+		o->userinfo = user != NULL || pass != NULL;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(user);
+	curl_free(pass);
+	curl_free(zone);
+	return ok ? 0 : -1;
+}
+
+int
+url_origin_of(const char *url, struct url_origin *o, char *canon, size_t n)
+{
+	CURLU	*h;
+	char	*full = NULL;
+	int	 ok;
+
+	memset(o, 0, sizeof(*o));
+	if (!printable_no_space(url, CLI_MAX_URL) || strstr(url, "://") == NULL)
+		return -1;
+	if ((h = curl_url()) == NULL)
+		return -1;
+	ok = curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK && origin_fill(h, o) == 0;
+	if (ok && canon != NULL)
+		ok = curl_url_get(h, CURLUPART_URL, &full, 0) == CURLUE_OK &&
+		    printable_no_space(full, CLI_MAX_URL) && strlen(full) < n &&
+		    snprintf(canon, n, "%s", full) > 0;
+	curl_free(full);
+	curl_url_cleanup(h);
+	if (!ok)
+		memset(o, 0, sizeof(*o));
+	return ok ? 0 : -1;
+}

@@ -18,4 +18,20 @@ int	url_path_ok(const char *path);
 /* A URL the server asks us to open in a browser: http(s)://, printable, bounded. */
 int	url_browser_ok(const char *url);
 
+/* Where a request to an absolute URL goes, as libcurl parses it. */
+struct url_origin {
+	char		 scheme[8];	/* "http" or "https" */
+	char		 host[256];	/* lowercase name, IPv4, or [IPv6] */
+	unsigned int	 port;		/* the explicit port, else the scheme's */
+	int		 userinfo;	/* user or password present */
+};
+
+/* Parses an absolute http(s) URL (printable ASCII, bounded, scheme required) whose
+ * host, percent-decoded as libcurl does, is a plain DNS name, IPv4 address or
+ * bracketed IPv6 address without zone: 0 with o filled and, if canon is not NULL, libcurl's
+ * normalized form of the URL in canon (size n); -1 otherwise. */
+int	url_origin_of(const char *url, struct url_origin *o, char *canon, size_t n);
+/* The default port of "http" (80) or "https" (443); 0 for anything else. */
+unsigned int url_default_port(const char *scheme);
+
 #endif

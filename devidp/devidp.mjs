@@ -3,12 +3,18 @@
 // userinfo, token revocation (RFC 7009), iss in every authorization response (RFC 9207:
 // always on in oidc-provider 9, announced in discovery, so airlock requires it); the sign-in page accepts any user name (the name
 // becomes the subject, so "alice" signs in as oidc "alice" every time).
+// Back-channel logout (OpenID Connect Back-Channel Logout 1.0): signing out at devidp
+// (GET /session/end, then "Yes, sign me out") POSTs a logout_token to airlock, which
+// ends every session of that user.
 //
 // Environment:
 //   DEVIDP_PORT                 port on 127.0.0.1 (9090)
 //   DEVIDP_CLIENT_ID            the one registered client (airlock-demo)
 //   DEVIDP_CLIENT_SECRET_FILE   file holding that client's secret (required; mode 0600)
 //   DEVIDP_REDIRECT_URIS        space separated (http://127.0.0.1:8000/auth_redirect/dev)
+//   DEVIDP_BACKCHANNEL_URI      the client's backchannel_logout_uri (default: the first
+//                               redirect URI's origin + /backchannel_logout/ + its last
+//                               path segment, e.g. http://127.0.0.1:8000/backchannel_logout/dev)
 // Prints "DEVIDP READY <issuer>" once listening. Plain http on loopback only: airlock's
 // authd talks to it with `allow_insecure_loopback = yes`.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -38,6 +44,13 @@ const clientSecret = readSecret(process.env.DEVIDP_CLIENT_SECRET_FILE);
 const redirectUris = (process.env.DEVIDP_REDIRECT_URIS || 'http://127.0.0.1:8000/auth_redirect/dev')
   .split(/\s+/).filter(Boolean);
 
+function backchannelUri() {
+  if (process.env.DEVIDP_BACKCHANNEL_URI) return process.env.DEVIDP_BACKCHANNEL_URI;
+  const u = new URL(redirectUris[0]);
+  const name = u.pathname.match(/^\/auth_redirect\/([a-z0-9_-]+)$/)?.[1] || 'dev';
+  return `${u.origin}/backchannel_logout/${name}`;
+}
+
 // Fresh keys on every start: sessions and tokens of a dev provider need not survive it.
 function signingKey() {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -52,6 +65,8 @@ const config = {
     response_types: ['code'],
     grant_types: ['authorization_code', 'refresh_token'],
     token_endpoint_auth_method: 'client_secret_basic',
+    backchannel_logout_uri: backchannelUri(),
+    backchannel_logout_session_required: true,
   }],
   jwks: { keys: [signingKey()] },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -60,7 +75,11 @@ const config = {
     devInteractions: { enabled: true },
     revocation: { enabled: true },
     userinfo: { enabled: true },
+    backchannelLogout: { enabled: true },
   },
+  // Back-channel logouts go to airlock on loopback, which the library's guard against
+  // special-use addresses would refuse.
+  fetch: (url, options) => globalThis.fetch(url, { ...options, dispatcher: undefined }),
   claims: {
     openid: ['sub'],
     profile: ['name', 'preferred_username'],
@@ -101,6 +120,8 @@ const config = {
 
 const provider = new Provider(issuer, config);
 provider.on('server_error', (ctx, err) => console.error('devidp: server error', err));
+provider.on('backchannel.error', (ctx, err, client, sub) =>
+  console.error(`devidp: back-channel logout of ${sub} failed: ${err.message}`));
 
 const server = provider.listen(port, '127.0.0.1', () => {
   console.log(`DEVIDP READY ${issuer} client=${clientId}`);

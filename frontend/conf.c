@@ -52,5 +52,10 @@ fe_conf_load(struct fe_conf *fc, const struct airlock_conf *ac, char *err, size_
 		    conf_line(ac->raw, "frontend", "trusted_proxies"), why);
 		return -1;
 	}
+	if (rd_hosts_parse(f->allowed_redirect_hosts, &fc->redirect_hosts, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s:%d: [frontend] allowed_redirect_hosts: %s",
+		    conf_file(ac->raw), conf_line(ac->raw, "frontend", "allowed_redirect_hosts"), why);
+		return -1;
+	}
 	return 0;
 }

@@ -44,6 +44,7 @@
 #include "ipc.h"
 #include "limit.h"
 #include "msg.h"
+#include "redirect.h"
 
 #define FE_MAX_PROVIDERS	MAX_PROVIDERS_LISTED	/* providers shown on a page */
 #define FE_MAX_CALLS		2	/* backend calls in flight per request */
@@ -76,6 +77,7 @@ struct fe_conf {
 	unsigned	 rate_burst, rate_per_sec;	/* anonymous routes; 0: off */
 	const char	*metrics_listen;		/* NULL: no metrics listener */
 	struct cidr_list trusted_proxies;		/* X-Forwarded-For believed from these */
+	struct rd_hosts	 redirect_hosts;		/* allowed_redirect_hosts (redirect.h) */
 };
 
 enum backend { BE_STORE, BE_AUTHD, BE_COUNT };
@@ -416,6 +418,9 @@ void	page_pair_approve(struct buf *, const char *user_name, const char *csrf,
 void	page_pair_continue(struct buf *, const char *url);
 void	page_pair_done(struct buf *, const char *user_name, int approved);
 void	page_sessions(struct buf *, const char *csrf, const struct msg_store_page_r *);
+/* [access] refused the account a login finished as (h_refused.c): a 403 page
+ * naming it; for a pairing, also that the command line was told. */
+void	page_refused(struct buf *, const struct msg_auth_login_finish_r *, int pairing);
 void	fmt_time(char *dst, size_t n, uint64_t unix_sec);
 
 /* metrics.c */
@@ -430,7 +435,8 @@ struct metrics_view {
 };
 void	metrics_render(const struct metrics *, const struct metrics_view *, struct buf *);
 
-/* Handlers: h_counter.c, h_login.c, h_pair.c, h_sessions.c, h_status.c */
+/* Handlers: h_counter.c, h_login.c, h_pair.c, h_sessions.c, h_status.c,
+ * h_gate.c (forward auth), h_backchannel.c */
 void	h_home(struct req *);
 void	h_increment(struct req *);
 void	h_login_page(struct req *);
@@ -447,6 +453,8 @@ void	h_sessions(struct req *);
 void	h_session_revoke(struct req *);
 void	h_healthz(struct req *);
 void	h_metrics(struct req *);
+void	h_gate_auth(struct req *);
+void	h_backchannel(struct req *);
 /* LOGIN_START's answer (h_login.c, also used by h_pair.c): FLOW_GO_ON with the
  * pre-login cookie set when it holds a usable authorize URL. */
 enum flow login_start_answered(struct req *, uint8_t st, const struct msg_auth_login_start_r *);

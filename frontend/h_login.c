@@ -44,6 +44,44 @@ login_render(struct req *r)
 	reply_buf(r, 200, CT_HTML, &b);
 }
 
+/* A navigation, or a client that does not say (Sec-Fetch-Dest): the images
+ * of a page (the favicon.ico a browser fetches by itself) are sent here by
+ * the proxy too, with their own rd, and must not replace the page's. */
+static int
+login_navigation(struct req *r)
+{
+	const char *dest = hreq_header(r->h, "Sec-Fetch-Dest", NULL);
+
+	return dest == NULL || strcmp(dest, "document") == 0;
+}
+
+/* rd=URL: where the browser goes once signed in (redirect.h), kept in a
+ * short-lived cookie through the provider round trip; a page that has no
+ * rd forgets an earlier one.  An rd not allowed: 400, nothing set. */
+static enum flow
+login_rd(struct req *r)
+{
+	char	rd[RD_URL_MAX + 1];
+	int	rc, nav = login_navigation(r);
+
+	if ((rc = rd_from_query(hreq_query(r->h), rd)) == 0) {
+		if (nav)
+			rd_cookie_forget(r);
+		return FLOW_GO_ON;
+	}
+	if (rc == 1 && rd_allowed(rd, r->fe->conf.public_url, &r->fe->conf.redirect_hosts)) {
+		if (nav)
+			rd_cookie_set(r, rd);
+		return FLOW_GO_ON;
+	}
+	log_info("login: rd refused");
+	if (nav)
+		rd_cookie_forget(r);
+	reply_error(r, 400, "Redirect refused", "The sign-in link asks to send you on to "
+	    "another site afterwards: redirect to another site refused.");
+	return FLOW_ANSWERED;
+}
+
 void
 h_login_page(struct req *r)
 {
@@ -51,6 +89,8 @@ h_login_page(struct req *r)
 	struct msg_auth_providers	 q;
 	char				 v[4];
 
+	if (login_rd(r) == FLOW_ANSWERED)
+		return;
 	s->bye = fe_form_get(hreq_query(r->h), strlen(hreq_query(r->h)), "bye", v, sizeof(v)) == 1;
 	be_call(r, MSG_AUTH_PROVIDERS, &q, &s->providers, &s->st);
 	be_wait(r, login_render);
@@ -146,7 +186,8 @@ revoke_unused_grant(struct req *r, void (*next)(struct req *))
 static void
 login_created(struct req *r)
 {
-	struct st_callback *s = &r->u.callback;
+	struct st_callback	*s = &r->u.callback;
+	char			 rd[RD_URL_MAX + 1];
 
 	if (s->created_st != ST_OK && revoke_unused_grant(r, login_created))
 		return;
@@ -167,7 +208,7 @@ login_created(struct req *r)
 	session_clear_login_cookie(r);
 	session_set_cookie(r, s->created.token);
 	log_info("signed in: %s", s->created.user_id);
-	reply_redirect(r, "/");
+	reply_redirect(r, rd_cookie_take(r, rd) ? rd : "/");
 }
 
 /* LOGIN_FINISH's status when it is not ST_OK: the error page. */
@@ -253,6 +294,43 @@ pair_approve_with_proof(struct req *r)
 	be_wait(r, pair_login_approved);
 }
 
+/* [access] refused the account: 403 naming it, no session, no cookie. */
+static void
+login_refused_page(struct req *r)
+{
+	struct st_callback	*s = &r->u.callback;
+	struct buf		 b;
+	int			 pairing = s->fin.proof_len > 0;
+
+	if (pairing && s->approve_st != ST_OK)
+		log_warnx("store did not deny the pairing of a refused account: %s",
+		    msg_status_name(s->approve_st));
+	session_clear_login_cookie(r);
+	log_info("sign-in refused by [access]: %s", s->fin.user_id);
+	buf_init(&b, FE_ANSWER_MAX);
+	page_refused(&b, &s->fin, pairing);
+	reply_buf(r, 403, CT_HTML, &b);
+}
+
+/* A refused pairing login's proof (PURPOSE_CLI_REFUSED) denies the pairing
+ * first, so that the command line is told; a web login has no proof. */
+static void
+login_refused(struct req *r)
+{
+	struct st_callback		*s = &r->u.callback;
+	struct msg_store_pair_approve	 q;
+
+	if (proof_purpose_unverified(s->fin.proof, s->fin.proof_len) != PURPOSE_CLI_REFUSED) {
+		s->fin.proof_len = 0;
+		login_refused_page(r);
+		return;
+	}
+	memcpy(q.proof, s->fin.proof, s->fin.proof_len);
+	q.proof_len = s->fin.proof_len;
+	be_call(r, MSG_STORE_PAIR_APPROVE, &q, NULL, &s->approve_st);
+	be_wait(r, login_refused_page);
+}
+
 static void
 login_finished(struct req *r)
 {
@@ -261,6 +339,10 @@ login_finished(struct req *r)
 
 	if (s->fin_st != ST_OK) {
 		login_not_finished(r, s->fin_st);
+		return;
+	}
+	if (!s->fin.allowed) {
+		login_refused(r);
 		return;
 	}
 	/* A login for a pairing approves it and signs nobody in (the store checks the

@@ -82,6 +82,13 @@ struct conf_frontend {
 	const char	*trusted_proxies;	/* CIDR list as written, or NULL */
 	long long	 request_timeout_ms, idle_timeout_sec, max_conns, header_timeout_sec;
 	long long	 max_conns_per_addr, rate_burst, rate_per_sec;
+	const char	*allowed_redirect_hosts;	/* as written, or NULL: rd to public_url only */
+};
+
+/* [access]: who may sign in (authd decides; access.h).  Each is a list as
+ * written (space or comma separated), NULL when absent; all absent: everyone. */
+struct conf_access {
+	const char	*emails, *domains, *users, *github_orgs, *github_teams, *claims;
 };
 
 struct airlock_conf {
@@ -90,6 +97,7 @@ struct airlock_conf {
 	struct conf_store	 store;
 	struct conf_authd	 authd;
 	struct conf_frontend	 frontend;
+	struct conf_access	 access;
 };
 
 /* The parts a program requires (the others are checked when present). */

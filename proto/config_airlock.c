@@ -85,6 +85,14 @@ static const struct spec specs[] = {
 	{ "frontend", "max_conns_per_addr", K_NUM, 0, 1000000, A(frontend.max_conns_per_addr) },
 	{ "frontend", "rate_limit_burst", K_NUM, 0, 1000000, A(frontend.rate_burst) },
 	{ "frontend", "rate_limit_per_sec", K_NUM, 0, 1000000, A(frontend.rate_per_sec) },
+	{ "frontend", "allowed_redirect_hosts", K_STR, 0, 0, A(frontend.allowed_redirect_hosts) },
+
+	{ "access", "emails", K_STR, 0, 0, A(access.emails) },
+	{ "access", "domains", K_STR, 0, 0, A(access.domains) },
+	{ "access", "users", K_STR, 0, 0, A(access.users) },
+	{ "access", "github_orgs", K_STR, 0, 0, A(access.github_orgs) },
+	{ "access", "github_teams", K_STR, 0, 0, A(access.github_teams) },
+	{ "access", "claims", K_STR, 0, 0, A(access.claims) },
 };
 #undef A
 
@@ -290,7 +298,8 @@ static int
 known_section(const char *section)
 {
 	return !strcmp(section, "airlock") || !strcmp(section, "store") ||
-	    !strcmp(section, "authd") || !strcmp(section, "frontend");
+	    !strcmp(section, "authd") || !strcmp(section, "frontend") ||
+	    !strcmp(section, "access");
 }
 
 static int

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION		3
+#define PROTO_VERSION		4
 #define MSG_HDR_LEN		12
 #define MSG_MAX_PAYLOAD		16384
 
@@ -48,6 +48,8 @@
 #define MAX_STATE		4096	/* state as received back (ours are 43 chars) */
 #define MAX_CODE		8192	/* authorization code */
 #define MAX_ISS			1024	/* iss of the authorization response (RFC 9207) */
+#define MAX_EMAIL		254	/* a verified e-mail address (RFC 5321 path limit) */
+#define MAX_LOGOUT_TOKEN	8192	/* an OpenID back-channel logout_token (a JWS) */
 
 #include "msgtab.h"
 
@@ -77,7 +79,16 @@ enum msg_status {
 
 enum session_kind { KIND_WEB = 1, KIND_CLI = 2 };
 enum page_list { PAGE_HOME = 0, PAGE_ALL = 1 };	/* STORE_PAGE's list */
-enum login_purpose { PURPOSE_WEB = 1, PURPOSE_CLI = 2 };	/* CLI: login to approve a pairing */
+/* What a proof is for.  PURPOSE_CLI: a login to approve a pairing (ref);
+ * PURPOSE_CLI_REFUSED: a login to approve a pairing by an account [access]
+ * refuses: the store denies that pairing (ref), nothing else; PURPOSE_LOGOUT:
+ * a verified back-channel logout: the store ends every session of user_id. */
+enum login_purpose {
+	PURPOSE_WEB = 1,
+	PURPOSE_CLI = 2,
+	PURPOSE_CLI_REFUSED = 3,
+	PURPOSE_LOGOUT = 4,
+};
 
 struct msg_hdr {
 	uint32_t	len;

@@ -36,12 +36,14 @@
 	M(STORE_PAIR_TAKE,	store_pair_take,	118)		\
 	M(STORE_PAIR_APPROVE,	store_pair_approve,	120)		\
 	M(STORE_PAGE,		store_page,		122)		\
+	M(STORE_LOGOUT,		store_logout,		124)		\
 	/* frontend -> authd */						\
 	M(AUTH_PING,		auth_ping,		200)		\
 	M(AUTH_PROVIDERS,	auth_providers,		202)		\
 	M(AUTH_LOGIN_START,	auth_login_start,	204)		\
 	M(AUTH_LOGIN_FINISH,	auth_login_finish,	206)		\
-	M(AUTH_REVOKE,		auth_revoke,		208)
+	M(AUTH_REVOKE,		auth_revoke,		208)		\
+	M(AUTH_BACKCHANNEL,	auth_backchannel,	210)
 
 /* Counts for the status page. */
 #define Q_STORE_PING(F, x)
@@ -50,7 +52,8 @@
 	F(x, U64, sessions, 0)						\
 	F(x, U32, pending, 0)		/* pending paircodes */
 
-/* The session behind a token, its user and the user's count. */
+/* The session behind a token, its user, the user's count and verified
+ * e-mail address ("" when the provider gave none). */
 #define Q_STORE_SESSION_GET(F, x)					\
 	F(x, BYTES, token, TOKEN_LEN)
 #define A_STORE_SESSION_GET(F, x)					\
@@ -58,7 +61,8 @@
 	F(x, STR, name, MAX_NAME)					\
 	F(x, U64, counter, 0)						\
 	F(x, U8, kind, 0)		/* enum session_kind */		\
-	F(x, BYTES, sid, SID_LEN)
+	F(x, BYTES, sid, SID_LEN)					\
+	F(x, STR, email, MAX_EMAIL)
 
 /* Adds one to the session's user's count; answered once it is durable. */
 #define Q_STORE_INCREMENT(F, x)						\
@@ -137,10 +141,20 @@
 	F(x, BYTES, token, TOKEN_LEN)					\
 	F(x, STR, user_id, MAX_USERID)
 
-/* Approves the pairing named in an authd proof (PURPOSE_CLI, its ref). */
+/* Approves the pairing named in an authd proof (PURPOSE_CLI, its ref), or
+ * denies it (PURPOSE_CLI_REFUSED: the account is not allowed). */
 #define Q_STORE_PAIR_APPROVE(F, x)					\
 	F(x, BLOB, proof, MAX_PROOF)
 #define A_STORE_PAIR_APPROVE(F, x)
+
+/* Ends every session of the user an authd proof names (PURPOSE_LOGOUT: a
+ * verified back-channel logout), web and command-line, in one transaction.
+ * revoked: how many live ones ended (0 is not an error).  The proof's nonce
+ * is spent once: a replay is answered ST_DENIED and ends nothing. */
+#define Q_STORE_LOGOUT(F, x)						\
+	F(x, BLOB, proof, MAX_PROOF)
+#define A_STORE_LOGOUT(F, x)						\
+	F(x, U32, revoked, 0)
 
 /* Everything a signed-in page shows, in one request: the token's session,
  * its user, the user's count and session totals, and a bounded list of the
@@ -183,7 +197,10 @@
 
 /* Finishes a login from the provider's callback: callback is the provider
  * named in the callback path ("" for /auth_redirect), iss the response's iss
- * parameter ("" when absent).  The answer's proof is for the store. */
+ * parameter ("" when absent).  The answer's proof is for the store.
+ * allowed 0: [access] refuses the account user_id/name: the proof is then
+ * empty (PURPOSE_WEB) or a PURPOSE_CLI_REFUSED proof that denies the
+ * pairing; no session may follow. */
 #define Q_AUTH_LOGIN_FINISH(F, x)					\
 	F(x, STR, state, MAX_STATE)					\
 	F(x, STR, code, MAX_CODE)					\
@@ -194,7 +211,8 @@
 #define A_AUTH_LOGIN_FINISH(F, x)					\
 	F(x, BLOB, proof, MAX_PROOF)					\
 	F(x, STR, user_id, MAX_USERID)					\
-	F(x, STR, name, MAX_NAME)
+	F(x, STR, name, MAX_NAME)					\
+	F(x, U8, allowed, 0)
 
 /* Revokes a grant at its provider: grant is the sealed box of a login proof
  * (any authd node sharing grant.key opens it; it must name user_id, the user
@@ -206,6 +224,20 @@
 	F(x, STR, user_id, MAX_USERID)
 #define A_AUTH_REVOKE(F, x)
 
+/* An OpenID Connect back-channel logout_token POSTed to the frontend's
+ * /backchannel_logout/{provider}: authd verifies it (JWKS signature, iss,
+ * aud, iat, events, no nonce, jti once) and answers a PURPOSE_LOGOUT proof
+ * for STORE_LOGOUT naming the user.  ST_INVALID: the token is refused;
+ * ST_NOTFOUND: no such provider or back-channel logout is off for it;
+ * ST_BUSY, ST_TIMEOUT, ST_PROVIDER_ERROR: the keys could not be had. */
+#define Q_AUTH_BACKCHANNEL(F, x)					\
+	F(x, STR, provider, MAX_PROVIDER)				\
+	F(x, STR, logout_token, MAX_LOGOUT_TOKEN)			\
+	F(x, STR, client, MAX_CLIENT)
+#define A_AUTH_BACKCHANNEL(F, x)					\
+	F(x, BLOB, proof, MAX_PROOF)					\
+	F(x, STR, user_id, MAX_USERID)
+
 /* Named field groups: LIST items, the signed body of a login proof, and the
  * store's LMDB records (each starting with its version). */
 #define LAYOUT_TABLE(L)							\
@@ -213,6 +245,7 @@
 	L(provider_item)						\
 	L(proof)							\
 	L(user_rec)							\
+	L(user_rec_v2)							\
 	L(user_rec_v1)							\
 	L(session_rec)							\
 	L(session_rec_v1)						\
@@ -246,11 +279,23 @@
 	F(x, STR, user_id, MAX_USERID)					\
 	F(x, STR, name, MAX_NAME)					\
 	F(x, BLOB, grant, MAX_GRANT)					\
-	F(x, OPT, ref, REF_LEN)		/* PURPOSE_CLI: the pairing */
+	F(x, OPT, ref, REF_LEN)		/* PURPOSE_CLI*: the pairing */	\
+	F(x, STR, email, MAX_EMAIL)	/* verified, or "" */
 
-/* users: user_id -> (version 2: with the counts of the user's sessions,
- * expired ones included until the sweep removes them) */
+/* users: user_id -> (version 3: with the counts of the user's sessions,
+ * expired ones included until the sweep removes them, and the verified
+ * e-mail address of the latest sign-in, "" when none) */
 #define L_user_rec(F, x)						\
+	F(x, U8, version, 0)						\
+	F(x, STR, name, MAX_NAME)					\
+	F(x, U64, created, 0)						\
+	F(x, U64, counter, 0)						\
+	F(x, U32, web_sessions, 0)					\
+	F(x, U32, cli_sessions, 0)					\
+	F(x, STR, email, MAX_EMAIL)
+
+/* users, version 2 (schema 3): read once, by the upgrade */
+#define L_user_rec_v2(F, x)						\
 	F(x, U8, version, 0)						\
 	F(x, STR, name, MAX_NAME)					\
 	F(x, U64, created, 0)						\

@@ -86,7 +86,7 @@ proof_verify(const uint8_t *in, size_t len, const uint8_t pk[crypto_sign_PUBLICK
 	if (crypto_sign_open(body, &blen, in, len, pk) != 0)
 		return PROOF_BAD;
 	if (proof_unpack(body, (size_t)blen, p) == -1 || p->user_id[0] == '\0' ||
-	    (p->purpose != PURPOSE_WEB && p->purpose != PURPOSE_CLI) || !nonce_set(p) ||
+	    p->purpose < PURPOSE_WEB || p->purpose > PURPOSE_LOGOUT || !nonce_set(p) ||
 	    !nonce_until_ok(p))
 		return PROOF_BAD;
 	if (p->expires < now || p->expires > now + PROOF_TTL + 5)

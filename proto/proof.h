@@ -13,7 +13,7 @@
 
 #include "msg.h"
 
-#define PROOF_VERSION	2
+#define PROOF_VERSION	3
 #define PROOF_TTL	120
 /* nonce_until is at most this long after expires ([authd] login_ttl_sec's bound). */
 #define PROOF_NONCE_KEEP_MAX	3600

@@ -22,6 +22,7 @@ lmdb_apply_of(uint16_t type)
 	case MSG_STORE_PAIR_DECIDE:	return op_pair_decide;
 	case MSG_STORE_PAIR_TAKE:	return op_pair_take;
 	case MSG_STORE_PAIR_APPROVE:	return op_pair_approve;
+	case MSG_STORE_LOGOUT:		return op_logout;
 	default:			return NULL;
 	}
 }

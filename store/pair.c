@@ -2,9 +2,10 @@
  * CLI pairing (security property 5 in README).  The CLI registers a paircode and polls with
  * it; the browser only ever sees the pairing's ref and user code.  States:
  *	pending --approve--> approved --take--> taken
- *	        \--decide--> denied
+ *	        \--decide, or a refused proof--> denied
  * Approving takes a login proof that authd signed for this pairing's ref
- * (PAIR_APPROVE): the frontend alone can deny, never approve.
+ * (PAIR_APPROVE): the frontend alone can deny, never approve.  authd's proof
+ * for an account [access] refuses (PURPOSE_CLI_REFUSED) denies the pairing.
  * A pairing has a ref entry exactly while it is pending, so the refs table's
  * size is the pending count that max_pending_paircodes bounds; the byaddr
  * entries (client address, ref) bound each address to
@@ -363,8 +364,11 @@ op_pair_decide(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 
 /*
  * Approval: request.c verified the proof (authd's signature, freshness,
- * PURPOSE_CLI with a ref); here it must name a pending pairing and be unused.
- * The approving login's grant goes with the pairing to the CLI session.
+ * PURPOSE_CLI or PURPOSE_CLI_REFUSED with a ref); here it must name a
+ * pending pairing and be unused.  PURPOSE_CLI approves: the approving login's
+ * grant goes with the pairing to the CLI session.  PURPOSE_CLI_REFUSED (an
+ * account [access] refuses) denies the pairing, as PAIR_DECIDE does; its
+ * proof's nonce is spent all the same, and no user is recorded.
  */
 int
 op_pair_approve(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
@@ -372,7 +376,7 @@ op_pair_approve(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	const struct proof	*pr = &op->req.proof;
 	struct pair_rec		 p;
 	uint8_t			 key[HASH_LEN];
-	int			 rc, replayed;
+	int			 rc, replayed, refused = pr->purpose == PURPOSE_CLI_REFUSED;
 
 	if ((rc = pair_by_ref(st, txn, pr->ref, key, &p)) == MDB_NOTFOUND)
 		return op_reply(op, m, ST_NOTFOUND, NULL);
@@ -382,13 +386,20 @@ op_pair_approve(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 		log_warnx("PAIR_APPROVE: replayed login proof for %s refused", pr->user_id);
 		return op_reply(op, m, ST_DENIED, NULL);
 	}
-	p.state = PAIR_APPROVED;
-	snprintf(p.user_id, sizeof(p.user_id), "%s", pr->user_id);
-	memcpy(p.grant, pr->grant, pr->grant_len);
-	p.grant_len = pr->grant_len;
+	if (refused)
+		p.state = PAIR_DENIED;
+	else {
+		p.state = PAIR_APPROVED;
+		snprintf(p.user_id, sizeof(p.user_id), "%s", pr->user_id);
+		memcpy(p.grant, pr->grant, pr->grant_len);
+		p.grant_len = pr->grant_len;
+	}
 	if ((rc = db_pair_put(st, txn, key, &p)) != 0 || (rc = pair_unlist(st, txn, &p)) != 0)
 		return rc;
-	log_info("pairing approved by %s", pr->user_id);
+	if (refused)
+		log_info("pairing denied: %s is not allowed", pr->user_id);
+	else
+		log_info("pairing approved by %s", pr->user_id);
 	return op_reply(op, m, ST_OK, NULL);
 }
 

@@ -269,6 +269,7 @@ send_session_create(struct store *st, PGconn *c, struct pg_op *po, uint64_t now,
 	p_i64(&p, i64(proof_nonce_expiry(pr)));
 	p_str(&p, pr->user_id);
 	p_str(&p, pr->name);
+	p_str(&p, pr->email);
 	p_i16(&p, po->op->req.flag);
 	p_str(&p, po->op->req.label);
 	p_bytes(&p, pr->grant_len > 0 ? pr->grant : NULL,
@@ -279,7 +280,7 @@ send_session_create(struct store *st, PGconn *c, struct pg_op *po, uint64_t now,
 	p_i64(&p, i64(st->conf.session_ttl));
 	p_i32(&p, st->conf.max_per_user);
 	return call(c, "SELECT * FROM airlock_session_create($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-	    " $10, $11, $12)", &p);
+	    " $10, $11, $12, $13)", &p);
 }
 
 static int
@@ -361,9 +362,25 @@ send_pair_approve(struct store *st, PGconn *c, struct pg_op *po, uint64_t now, u
 	p_i64(&p, i64(proof_nonce_expiry(pr)));
 	p_str(&p, pr->user_id);
 	p_str(&p, pr->name);
+	p_str(&p, pr->email);
 	p_bytes(&p, pr->grant_len > 0 ? pr->grant : NULL,
 	    pr->grant_len < sizeof(pr->grant) ? pr->grant_len : sizeof(pr->grant));
-	return call(c, "SELECT * FROM airlock_pair_approve($1, $2, $3, $4, $5, $6, $7)", &p);
+	p_bool(&p, pr->purpose == PURPOSE_CLI_REFUSED);
+	return call(c, "SELECT * FROM airlock_pair_approve($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	    &p);
+}
+
+static int
+send_logout(struct store *st, PGconn *c, struct pg_op *po, uint64_t now, uint64_t now_ms)
+{
+	const struct proof	*pr = &po->op->req.proof;
+	struct params		 p = { 0 };
+
+	p_bytes(&p, pr->nonce, sizeof(pr->nonce));
+	p_i64(&p, i64(proof_nonce_expiry(pr)));
+	p_str(&p, pr->user_id);
+	p_i64(&p, now);
+	return call(c, "SELECT * FROM airlock_logout($1, $2, $3, $4)", &p);
 }
 
 static int
@@ -440,7 +457,8 @@ read_session_get(struct store *st, struct pg_op *po, const PGresult *r, uint8_t 
 	if (r_str(r, 0, 1, a->user_id, sizeof(a->user_id)) == -1 ||
 	    r_str(r, 0, 2, a->name, sizeof(a->name)) == -1 ||
 	    r_u64(r, 0, 3, &a->counter) == -1 || r_u8(r, 0, 4, &a->kind) == -1 ||
-	    r_fixed(r, 0, 5, a->sid, sizeof(a->sid)) == -1)
+	    r_fixed(r, 0, 5, a->sid, sizeof(a->sid)) == -1 ||
+	    r_str(r, 0, 6, a->email, sizeof(a->email)) == -1)
 		return -1;
 	return 0;
 }
@@ -624,8 +642,28 @@ read_pair_approve(struct store *st, struct pg_op *po, const PGresult *r, uint8_t
 		return -1;
 	if (*status == ST_DENIED)
 		log_warnx("PAIR_APPROVE: replayed login proof for %s refused", pr->user_id);
+	else if (*status == ST_OK && pr->purpose == PURPOSE_CLI_REFUSED)
+		log_info("pairing denied: %s is not allowed", pr->user_id);
 	else if (*status == ST_OK)
 		log_info("pairing approved by %s", pr->user_id);
+	return 0;
+}
+
+static int
+read_logout(struct store *st, struct pg_op *po, const PGresult *r, uint8_t *status)
+{
+	struct msg_store_logout_r	*a = &ans.store_logout;
+	const struct proof		*pr = &po->op->req.proof;
+
+	if (r_status(r, 0, status) == -1)
+		return -1;
+	if (*status == ST_DENIED)
+		log_warnx("LOGOUT: replayed logout proof for %s refused", pr->user_id);
+	if (*status != ST_OK)
+		return 0;
+	if (r_u32(r, 0, 1, &a->revoked) == -1)
+		return -1;
+	log_info("logout of %s: %u sessions ended", pr->user_id, a->revoked);
 	return 0;
 }
 
@@ -666,6 +704,7 @@ static const struct {
 	{ MSG_STORE_PAIR_DECIDE, send_pair_decide, read_pair_decide },
 	{ MSG_STORE_PAIR_TAKE, send_pair_take, read_pair_take },
 	{ MSG_STORE_PAIR_APPROVE, send_pair_approve, read_pair_approve },
+	{ MSG_STORE_LOGOUT, send_logout, read_logout },
 };
 #define NOPS	(sizeof(ops) / sizeof(ops[0]))
 

@@ -434,8 +434,158 @@ static const char migration_1[] =
 "	r_more := r_more OR n >= p_limit;\n"
 "END $f$;\n";
 
+/*
+ * Version 2: the user's verified e-mail address (of the latest sign-in, ''
+ * when none), a proof's nonce spent alone (airlock_nonce_spend) for proofs
+ * that sign nobody in, PAIR_APPROVE's denial by a PURPOSE_CLI_REFUSED proof,
+ * and LOGOUT.  The functions whose arguments or results change are dropped
+ * and created anew.
+ */
+static const char migration_2[] =
+"ALTER TABLE users ADD COLUMN email bytea NOT NULL DEFAULT ''::bytea;\n"
+"DROP FUNCTION airlock_session_create(bytea, bigint, bytea, bytea, smallint, bytea, bytea,\n"
+"    bytea, bytea, bigint, bigint, integer);\n"
+"DROP FUNCTION airlock_pair_approve(bytea, bigint, bytea, bigint, bytea, bytea, bytea);\n"
+"DROP FUNCTION airlock_proof_spend(bytea, bigint, bytea, bytea, bigint);\n"
+"DROP FUNCTION airlock_session_get(bytea, bigint, bigint, boolean);\n"
+
+/* A proof's nonce spent once: false when it was spent before. */
+"CREATE FUNCTION airlock_nonce_spend(p_nonce bytea, p_nonce_expires bigint)\n"
+"RETURNS boolean LANGUAGE plpgsql AS $f$\n"
+"BEGIN\n"
+"	INSERT INTO nonces (nonce, expires) VALUES (p_nonce, p_nonce_expires)\n"
+"	ON CONFLICT DO NOTHING;\n"
+"	RETURN FOUND;\n"
+"END $f$;\n"
+
+/* A verified sign-in proof (as store/session.c's proof_spend for LMDB): its
+ * nonce spent once, false when it was spent before (then nothing is
+ * written), and its user created, or its name and e-mail address updated
+ * to the latest sign-in's. */
+"CREATE FUNCTION airlock_proof_spend(p_nonce bytea, p_nonce_expires bigint,\n"
+"    p_user bytea, p_name bytea, p_email bytea, p_now bigint)\n"
+"RETURNS boolean LANGUAGE plpgsql AS $f$\n"
+"BEGIN\n"
+"	IF NOT airlock_nonce_spend(p_nonce, p_nonce_expires) THEN\n"
+"		RETURN false;\n"
+"	END IF;\n"
+"	INSERT INTO users (user_id, name, created, email) VALUES (p_user, p_name, p_now, p_email)\n"
+"	ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email\n"
+"	WHERE users.name <> EXCLUDED.name OR users.email <> EXCLUDED.email;\n"
+"	RETURN true;\n"
+"END $f$;\n"
+
+/* SESSION_CREATE: the proof's nonce spent once (2 denied on a replay). */
+"CREATE FUNCTION airlock_session_create(p_nonce bytea, p_nonce_expires bigint,\n"
+"    p_user bytea, p_name bytea, p_email bytea, p_kind smallint, p_label bytea,\n"
+"    p_grant bytea, p_key bytea, p_sid bytea, p_now bigint, p_ttl bigint, p_max integer,\n"
+"    OUT r_status smallint, OUT r_live bigint, OUT r_web bigint, OUT r_cli bigint)\n"
+"LANGUAGE plpgsql AS $f$\n"
+"BEGIN\n"
+"	IF NOT airlock_proof_spend(p_nonce, p_nonce_expires, p_user, p_name, p_email, p_now)\n"
+"	THEN\n"
+"		r_status := 2;\n"
+"		RETURN;\n"
+"	END IF;\n"
+"	SELECT * INTO r_live, r_web, r_cli FROM airlock_session_new(p_user, p_kind, p_label,\n"
+"	    p_grant, p_key, p_sid, p_now, p_ttl, p_max);\n"
+"	r_status := 0;\n"
+"END $f$;\n"
+
+/* SESSION_GET (p_add false) and INCREMENT (true); last_seen at most once
+ * per p_touch seconds. */
+"CREATE FUNCTION airlock_session_get(p_key bytea, p_now bigint, p_touch bigint,\n"
+"    p_add boolean, OUT r_status smallint, OUT r_user bytea, OUT r_name bytea,\n"
+"    OUT r_counter bigint, OUT r_kind smallint, OUT r_sid bytea, OUT r_email bytea)\n"
+"LANGUAGE plpgsql AS $f$\n"
+"DECLARE\n"
+"	s	sessions%ROWTYPE;\n"
+"BEGIN\n"
+"	SELECT * INTO s FROM sessions WHERE key = p_key AND expires > p_now;\n"
+"	IF NOT FOUND THEN\n"
+"		r_status := 1;\n"
+"		RETURN;\n"
+"	END IF;\n"
+"	IF p_add THEN\n"
+"		UPDATE users SET counter = counter + 1\n"
+"		WHERE user_id = s.user_id AND counter < 9223372036854775807\n"
+"		RETURNING name, counter, email INTO r_name, r_counter, r_email;\n"
+"	ELSE\n"
+"		SELECT name, counter, email INTO r_name, r_counter, r_email FROM users\n"
+"		WHERE user_id = s.user_id;\n"
+"	END IF;\n"
+"	IF NOT FOUND THEN\n"
+"		PERFORM 1 FROM users WHERE user_id = s.user_id;\n"
+"		IF NOT FOUND THEN\n"
+"			RAISE EXCEPTION 'airlock: a session without its user';\n"
+"		END IF;\n"
+"		r_status := 3;\n"
+"		RETURN;\n"
+"	END IF;\n"
+"	IF p_now >= s.last_seen + p_touch THEN\n"
+"		UPDATE sessions SET last_seen = p_now WHERE key = p_key;\n"
+"	END IF;\n"
+"	r_status := 0;\n"
+"	r_user := s.user_id;\n"
+"	r_kind := s.kind;\n"
+"	r_sid := s.sid;\n"
+"END $f$;\n"
+
+/* PAIR_APPROVE: the pending pairing first, then the proof's nonce, once;
+ * p_refused (a PURPOSE_CLI_REFUSED proof): the pairing is denied, and no
+ * user is written. */
+"CREATE FUNCTION airlock_pair_approve(p_ref bytea, p_now bigint, p_nonce bytea,\n"
+"    p_nonce_expires bigint, p_user bytea, p_name bytea, p_email bytea, p_grant bytea,\n"
+"    p_refused boolean, OUT r_status smallint)\n"
+"LANGUAGE plpgsql AS $f$\n"
+"DECLARE\n"
+"	k	bytea;\n"
+"BEGIN\n"
+"	SELECT key INTO k FROM pairs WHERE ref = p_ref AND state = 1 AND expires > p_now\n"
+"	FOR UPDATE;\n"
+"	IF NOT FOUND THEN\n"
+"		r_status := 1;\n"
+"		RETURN;\n"
+"	END IF;\n"
+"	IF p_refused THEN\n"
+"		IF NOT airlock_nonce_spend(p_nonce, p_nonce_expires) THEN\n"
+"			r_status := 2;\n"
+"			RETURN;\n"
+"		END IF;\n"
+"		UPDATE pairs SET state = 4 WHERE key = k;\n"
+"		r_status := 0;\n"
+"		RETURN;\n"
+"	END IF;\n"
+"	IF NOT airlock_proof_spend(p_nonce, p_nonce_expires, p_user, p_name, p_email, p_now)\n"
+"	THEN\n"
+"		r_status := 2;\n"
+"		RETURN;\n"
+"	END IF;\n"
+"	UPDATE pairs SET state = 2, user_id = p_user, grant_handle = p_grant WHERE key = k;\n"
+"	r_status := 0;\n"
+"END $f$;\n"
+
+/* LOGOUT: the proof's nonce spent once (2 denied on a replay, nothing
+ * ended), then every session of the user, under its row lock (as a new
+ * session counts them); r_revoked: the live ones among them. */
+"CREATE FUNCTION airlock_logout(p_nonce bytea, p_nonce_expires bigint, p_user bytea,\n"
+"    p_now bigint, OUT r_status smallint, OUT r_revoked bigint)\n"
+"LANGUAGE plpgsql AS $f$\n"
+"BEGIN\n"
+"	r_revoked := 0;\n"
+"	IF NOT airlock_nonce_spend(p_nonce, p_nonce_expires) THEN\n"
+"		r_status := 2;\n"
+"		RETURN;\n"
+"	END IF;\n"
+"	PERFORM 1 FROM users WHERE user_id = p_user FOR UPDATE;\n"
+"	WITH d AS (DELETE FROM sessions WHERE user_id = p_user RETURNING expires)\n"
+"	SELECT count(*) FILTER (WHERE expires > p_now) INTO r_revoked FROM d;\n"
+"	r_status := 0;\n"
+"END $f$;\n";
+
 const char *const pg_migrations[] = {
 	migration_1,
+	migration_2,
 };
 const int pg_schema_version = sizeof(pg_migrations) / sizeof(pg_migrations[0]);
 

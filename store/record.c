@@ -69,6 +69,22 @@ user_decode_v1(const uint8_t *v, size_t len, struct user_rec *u)
 	return 0;
 }
 
+int
+user_decode_v2(const uint8_t *v, size_t len, struct user_rec *u)
+{
+	struct user_rec_v2 old;
+
+	if (record_decode(&msg_layout_user_rec_v2, 2, v, len, &old) == -1)
+		return -1;
+	memset(u, 0, sizeof(*u));
+	memcpy(u->name, old.name, sizeof(u->name));
+	u->created = old.created;
+	u->counter = old.counter;
+	u->web_sessions = old.web_sessions;
+	u->cli_sessions = old.cli_sessions;
+	return 0;
+}
+
 /* The checks every session record passes, whatever its version. */
 static int
 session_valid(const struct session_rec *s)

@@ -23,7 +23,8 @@
  * whose grant was a 16-byte handle of a grant file of one authd: db_open
  * upgrades such a database once (upgrade.c).  From schema 3 on a record's
  * grant is authd's sealed box (up to MAX_GRANT bytes), which the store keeps
- * and hands back without being able to open it.
+ * and hands back without being able to open it.  Schema 3 had user records
+ * of version 2, without the e-mail address: the upgrade gives them "".
  */
 #ifndef AIRLOCK_STORE_RECORD_H
 #define AIRLOCK_STORE_RECORD_H
@@ -35,8 +36,8 @@
 #include "text.h"	/* paircode_valid */
 
 #define RECORD_VERSION	2		/* sessions and pairings: sealed grants */
-#define USER_RECORD_VERSION	2	/* users: with session counts */
-#define SCHEMA_VERSION	3
+#define USER_RECORD_VERSION	3	/* users: with session counts and e-mail */
+#define SCHEMA_VERSION	4
 #define HASH_LEN	32		/* crypto_generichash_BYTES */
 #define RECORD_MAX	(MAX_GRANT + 1024)	/* every record fits, with room */
 #define BYUSER_KEY_MAX	(MAX_USERID + 2 + SID_LEN)
@@ -56,8 +57,10 @@ int	pair_encode(const struct pair_rec *, uint8_t *out);
 int	user_decode(const uint8_t *, size_t, struct user_rec *);
 int	session_decode(const uint8_t *, size_t, struct session_rec *);
 int	pair_decode(const uint8_t *, size_t, struct pair_rec *);
-/* A schema 1 user record, with its session counts zero. */
+/* A schema 1 user record, with its session counts zero and no e-mail. */
 int	user_decode_v1(const uint8_t *, size_t, struct user_rec *);
+/* A schema 2 or 3 user record (version 2), with no e-mail. */
+int	user_decode_v2(const uint8_t *, size_t, struct user_rec *);
 /* A schema 2 session or pairing record (version 1), as the current record:
  * its grant, when it has one, is the 16-byte handle it held. */
 int	session_decode_v1(const uint8_t *, size_t, struct session_rec *);

@@ -45,22 +45,49 @@ static const struct {
 	[PROOF_EXPIRED] = { ST_EXPIRED, "expired" },
 };
 
+/* The purposes each proof-taking request accepts, and whether their proofs
+ * name a pairing (ref).  Nothing else is accepted: a proof made for one
+ * purpose never serves another. */
+static const struct {
+	uint16_t	type;
+	uint8_t		purposes[2];	/* 0: unused */
+	uint8_t		ref;		/* 1: REF_LEN bytes, 0: none */
+} proof_uses[] = {
+	{ MSG_STORE_SESSION_CREATE, { PURPOSE_WEB, 0 }, 0 },
+	{ MSG_STORE_PAIR_APPROVE, { PURPOSE_CLI, PURPOSE_CLI_REFUSED }, 1 },
+	{ MSG_STORE_LOGOUT, { PURPOSE_LOGOUT, 0 }, 0 },
+};
+
+/* 1 when request type takes a proof of p's purpose and ref. */
+static int
+proof_fits(uint16_t type, const struct proof *p)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(proof_uses) / sizeof(proof_uses[0]); i++)
+		if (proof_uses[i].type == type)
+			return p->purpose != 0 && (p->purpose == proof_uses[i].purposes[0] ||
+			    p->purpose == proof_uses[i].purposes[1]) &&
+			    p->ref_len == (proof_uses[i].ref ? REF_LEN : 0);
+	return 0;
+}
+
 /*
- * The one check of a login proof's signature, freshness and purpose: a web
+ * The one check of an authd proof's signature, freshness and purpose: a web
  * sign-in (SESSION_CREATE) takes PURPOSE_WEB proofs without a ref, a pairing
- * approval (PAIR_APPROVE) PURPOSE_CLI proofs naming a pairing.  The nonce is
- * spent later, in the op.  Returns ST_OK, or the status to refuse with.
+ * approval (PAIR_APPROVE) PURPOSE_CLI or PURPOSE_CLI_REFUSED proofs naming a
+ * pairing, a logout (LOGOUT) PURPOSE_LOGOUT proofs without a ref.  The nonce
+ * is spent later, in the op.  Returns ST_OK, or the status to refuse with.
  */
 static uint8_t
 proof_check(struct ipc_conn *c, const struct msg_hdr *h, const uint8_t *proof, size_t len,
-    uint8_t purpose, struct proof *p)
+    struct proof *p)
 {
 	struct store		*st = ipc_conn_ctx(c);
 	enum proof_result	 rc;
 
 	rc = proof_verify(proof, len, st->conf.proof_pk, (uint64_t)time(NULL), p);
-	if (rc == PROOF_OK && p->purpose == purpose &&
-	    p->ref_len == (purpose == PURPOSE_CLI ? REF_LEN : 0))
+	if (rc == PROOF_OK && proof_fits(h->type, p))
 		return ST_OK;
 	log_warnx("%s from uid %u: login proof %s", msg_type_name(h->type),
 	    (unsigned)ipc_conn_uid(c), rc == PROOF_OK ? "made for another purpose" :
@@ -105,7 +132,7 @@ store_req_session_create(struct ipc_conn *c, const struct msg_hdr *h, const void
 	const struct msg_store_session_create *q = msg;
 	uint8_t st;
 
-	st = proof_check(c, h, q->proof, q->proof_len, PURPOSE_WEB, &req->proof);
+	st = proof_check(c, h, q->proof, q->proof_len, &req->proof);
 	if (st == ST_OK && q->kind != KIND_WEB && q->kind != KIND_CLI)
 		st = ST_INVALID;
 	req->flag = q->kind;
@@ -173,13 +200,16 @@ store_req_pair_take(struct ipc_conn *c, const struct msg_hdr *h, const void *msg
 	return paircode_key(q->paircode, req->key);
 }
 
+/* PAIR_APPROVE and LOGOUT: a proof alone.  Their structs share it as the
+ * union's common initial sequence; proof_check tells which purposes each takes. */
 static uint8_t
-store_req_pair_approve(struct ipc_conn *c, const struct msg_hdr *h, const void *msg,
+store_req_proof(struct ipc_conn *c, const struct msg_hdr *h, const void *msg,
     struct op_req *req)
 {
-	const struct msg_store_pair_approve *q = msg;
+	const union msg_request *q = msg;
 
-	return proof_check(c, h, q->proof, q->proof_len, PURPOSE_CLI, &req->proof);
+	return proof_check(c, h, q->store_pair_approve.proof, q->store_pair_approve.proof_len,
+	    &req->proof);
 }
 
 static const struct store_req reqs[] = {
@@ -193,7 +223,8 @@ static const struct store_req reqs[] = {
 	{ MSG_STORE_PAIR_INFO, store_req_pair_info, 0 },
 	{ MSG_STORE_PAIR_DECIDE, store_req_pair_decide, OP_WRITE },
 	{ MSG_STORE_PAIR_TAKE, store_req_pair_take, OP_WRITE },
-	{ MSG_STORE_PAIR_APPROVE, store_req_pair_approve, OP_WRITE },
+	{ MSG_STORE_PAIR_APPROVE, store_req_proof, OP_WRITE },
+	{ MSG_STORE_LOGOUT, store_req_proof, OP_WRITE },
 };
 #define NREQS	(sizeof(reqs) / sizeof(reqs[0]))
 

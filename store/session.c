@@ -68,6 +68,7 @@ session_count(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m, int
 		a.get.counter = u.counter;
 		a.get.kind = s.kind;
 		memcpy(a.get.sid, s.sid, SID_LEN);
+		memcpy(a.get.email, u.email, sizeof(a.get.email));
 	}
 	session_touch(st, txn, op->req.key, &s);
 	return op_reply(op, m, ST_OK, &a);
@@ -285,7 +286,8 @@ nonce_spend(struct store *st, MDB_txn *txn, const struct proof *p, int *replayed
 	return db_put(txn, st->nonces, p->nonce, PROOF_NONCE_LEN, exp, sizeof(exp), MDB_NOOVERWRITE);
 }
 
-/* The user record: created at first login, display name kept current. */
+/* The user record: created at first login, display name and e-mail address
+ * kept those of the latest sign-in. */
 static int
 user_login(struct store *st, MDB_txn *txn, const struct proof *p)
 {
@@ -298,9 +300,10 @@ user_login(struct store *st, MDB_txn *txn, const struct proof *p)
 		u.created = st->now;
 	} else if (rc != 0)
 		return rc;
-	else if (strcmp(u.name, p->name) == 0)
+	else if (strcmp(u.name, p->name) == 0 && strcmp(u.email, p->email) == 0)
 		return 0;
 	snprintf(u.name, sizeof(u.name), "%s", p->name);
+	snprintf(u.email, sizeof(u.email), "%s", p->email);
 	return db_user_put(st, txn, p->user_id, &u);
 }
 
@@ -311,6 +314,8 @@ proof_spend(struct store *st, MDB_txn *txn, const struct proof *p, int *replayed
 
 	if ((rc = nonce_spend(st, txn, p, replayed)) != 0 || *replayed)
 		return rc;
+	if (p->purpose != PURPOSE_WEB && p->purpose != PURPOSE_CLI)
+		return 0;	/* signs nobody in */
 	return user_login(st, txn, p);
 }
 
@@ -341,6 +346,49 @@ op_session_create(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
 	}
 	sodium_memzero(&a, sizeof(a));
 	return rc;
+}
+
+/*
+ * LOGOUT: request.c verified the proof (PURPOSE_LOGOUT naming a user, no
+ * ref).  Its nonce is spent once: a replay is answered ST_DENIED and ends
+ * nothing.  Then every session of the user, web and CLI, ends with its index
+ * entry and count, as held_drop ends one at the cap.  max_sessions_per_user
+ * bounds them; without a cap, scans of CAP_SCAN_MAX entries repeat until the
+ * user has none.  The user's approved pairings not taken yet are left: they
+ * are not indexed by user, and the CLI's next poll takes them.
+ */
+int
+op_logout(struct store *st, MDB_txn *txn, struct op *op, struct mbuf *m)
+{
+	const struct proof		*p = &op->req.proof;
+	struct msg_store_logout_r	 a;
+	struct user_rec			 u;
+	size_t				 n = 1, i;
+	int				 rc, replayed, all = 0;
+
+	if ((rc = proof_spend(st, txn, p, &replayed)) != 0)
+		return rc;
+	if (replayed) {
+		log_warnx("LOGOUT: replayed logout proof for %s refused", p->user_id);
+		return op_reply(op, m, ST_DENIED, NULL);
+	}
+	memset(&a, 0, sizeof(a));
+	while (!all && n > 0) {
+		if ((rc = held_scan(st, txn, p->user_id, &n, &all)) != 0)
+			return rc;
+		for (i = 0; i < n; i++) {
+			if ((rc = held_drop(st, txn, p->user_id, &held[i])) != 0)
+				return rc;
+			a.revoked += held[i].state == ENTRY_LIVE;
+		}
+	}
+	/* counts a full map's sweep left too high are set right */
+	if ((rc = db_user_get(st, txn, p->user_id, &u)) == 0)
+		rc = session_counts_set(st, txn, p->user_id, 0, 0);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	log_info("logout of %s: %u sessions ended", p->user_id, a.revoked);
+	return op_reply(op, m, ST_OK, &a);
 }
 
 /* The lists of PAGE_HOME and PAGE_ALL: kinds in order, and how many of each. */

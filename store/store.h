@@ -27,9 +27,13 @@
  *	PAIR_INFO	ST_NOTFOUND unless pending and unexpired
  *	PAIR_DECIDE	ST_INVALID approve (only PAIR_APPROVE approves); ST_NOTFOUND: no
  *			valid web session, or ref not pending/expired
- *	PAIR_APPROVE	ST_INVALID bad signature/layout or not a CLI proof with a ref,
- *			ST_EXPIRED proof expired, ST_NOTFOUND ref not pending, ST_DENIED
- *			proof already used
+ *	PAIR_APPROVE	ST_INVALID bad signature/layout or not a CLI (or CLI_REFUSED)
+ *			proof with a ref, ST_EXPIRED proof expired, ST_NOTFOUND ref not
+ *			pending, ST_DENIED proof already used; ST_OK: approved, or for a
+ *			CLI_REFUSED proof denied (the CLI's poll answers ST_DENIED)
+ *	LOGOUT		ST_INVALID bad signature/layout or not a LOGOUT proof without a
+ *			ref, ST_EXPIRED proof expired, ST_DENIED proof already used (a
+ *			replayed logout ends nothing)
  *	PAIR_TAKE	ST_INVALID malformed paircode; ST_EXPIRED unknown, expired or
  *			already taken (indistinguishable); ST_SLOW_DOWN polls < 0.5 s apart
  * A frame that does not parse (field bounds, trailing bytes, a label over
@@ -198,8 +202,11 @@ int	op_increment(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_session_create(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_page(struct store *, MDB_txn *, struct op *, struct mbuf *);
 int	op_session_revoke(struct store *, MDB_txn *, struct op *, struct mbuf *);
-/* Spends a verified proof's nonce and records its user (created or renamed);
- * *replayed when the nonce was spent before (then nothing is written). */
+int	op_logout(struct store *, MDB_txn *, struct op *, struct mbuf *);
+/* Spends a verified proof's nonce and, for a sign-in (PURPOSE_WEB or
+ * PURPOSE_CLI), records its user (created, or its name and e-mail address
+ * updated); *replayed when the nonce was spent before (then nothing is
+ * written). */
 int	proof_spend(struct store *, MDB_txn *, const struct proof *, int *replayed);
 /* New session of kind for user; answers token (caller zeroes it). */
 int	session_new(struct store *, MDB_txn *, const char *user_id, uint8_t kind,

@@ -13,6 +13,10 @@
  * its grant at the provider, through that authd (which reads its legacy grant
  * files until they are revoked or reach grant_max_age_days).  Schema 1
  * records are rewritten the same way before the schema 1 -> 2 steps.
+ *
+ * Schema 3 -> 4: user records of version 2 are rewritten as version 3, with
+ * an empty e-mail address (the next sign-in stores the provider's).  The
+ * steps chain: a database of schema 1 takes every one, in one transaction.
  */
 #include "store.h"
 
@@ -94,15 +98,21 @@ rewrite_all(MDB_txn *txn, MDB_dbi dbi, size_t keymin, size_t keymax, rewrite_fn 
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* A user record of version 1 as version 2, with zero counts. */
+/* A user record of version 1 (zero counts) or 2 as the current version,
+ * with no e-mail address; counted in *(size_t *)arg by version (v1, v2). */
 static int
-user_v2(const MDB_val *v, uint8_t buf[RECORD_MAX], void *arg)
+user_v3(const MDB_val *v, uint8_t buf[RECORD_MAX], void *arg)
 {
-	struct user_rec u;
+	struct user_rec	 u;
+	size_t		*n = arg;
 
 	if (user_decode(v->mv_data, v->mv_size, &u) == 0)
-		return 0;	/* already version 2 */
-	if (user_decode_v1(v->mv_data, v->mv_size, &u) == -1)
+		return 0;	/* already current */
+	if (user_decode_v2(v->mv_data, v->mv_size, &u) == 0)
+		n[1]++;
+	else if (user_decode_v1(v->mv_data, v->mv_size, &u) == 0)
+		n[0]++;
+	else
 		return -1;
 	return user_encode(&u, buf);
 }
@@ -215,11 +225,27 @@ upgrade_records(struct store *st, MDB_txn *txn, uint32_t from)
 	return 0;
 }
 
+/* Schema 1, 2 or 3 -> 4: the user records of version 1 or 2. */
+static int
+upgrade_users(struct store *st, MDB_txn *txn, uint32_t from)
+{
+	size_t	n[2] = { 0, 0 }, users;
+	int	rc;
+
+	if ((rc = rewrite_all(txn, st->users, 1, MAX_USERID, user_v3, n, &users)) != 0)
+		return rc;
+	if (users != 0)
+		log_info("database upgrade from schema %u: %zu user records of version 1 and "
+		    "%zu of version 2 rewritten, their e-mail address empty until the next "
+		    "sign-in", from, n[0], n[1]);
+	return 0;
+}
+
 int
 db_upgrade(struct store *st, MDB_txn *txn)
 {
 	uint32_t	version;
-	size_t		users, sessions;
+	size_t		sessions;
 	int		rc;
 
 	if ((rc = schema_get(st, txn, &version)) != 0)
@@ -229,15 +255,17 @@ db_upgrade(struct store *st, MDB_txn *txn)
 	if (version > SCHEMA_VERSION)
 		fatalx("database schema %u is newer than this airlock-store's (%u)", version,
 		    SCHEMA_VERSION);
-	if ((rc = upgrade_records(st, txn, version)) != 0)
+	if (version < 3 && (rc = upgrade_records(st, txn, version)) != 0)
+		return rc;
+	/* before sessions_v2, which reads and counts into current user records */
+	if ((rc = upgrade_users(st, txn, version)) != 0)
 		return rc;
 	if (version < 2) {
-		if ((rc = rewrite_all(txn, st->users, 1, MAX_USERID, user_v2, NULL, &users)) != 0 ||
-		    (rc = sessions_v2(st, txn, &sessions)) != 0)
+		if ((rc = sessions_v2(st, txn, &sessions)) != 0)
 			return rc;
-		if (users != 0 || sessions != 0)
-			log_info("database upgraded from schema 1 to 2: %zu users, %zu sessions "
-			    "indexed", users, sessions);
+		if (sessions != 0)
+			log_info("database upgraded from schema 1 to 2: %zu sessions indexed",
+			    sessions);
 	}
 	return schema_put(st, txn, SCHEMA_VERSION);
 }

@@ -20,7 +20,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 
 set_build=(build-essential pkg-config libevhtp-dev libevent-dev liblmdb-dev libcurl4-openssl-dev
-	   libjson-c-dev libsodium-dev libssl-dev libpq-dev)
+	   libjson-c-dev libsodium-dev libssl-dev libpq-dev libcjose-dev libjansson-dev)
 set_demo=(curl ca-certificates)
 set_demo_cluster=(curl ca-certificates postgresql-15 nginx)
 set_bench=(wrk curl ca-certificates openssl python3 valgrind postgresql-15)

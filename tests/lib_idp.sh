@@ -22,7 +22,7 @@
 #                        exactly what its discovery document says), IDP_OP_LOG.
 #   idp_start_gh         GitHub stand-in (plain http: needs allow_insecure_loopback).
 #                        Reads GH_CLIENT_ID (gh-client), GH_CLIENT_SECRET (gh-secret),
-#                        GH_CALLBACK.  Sets IDP_GH_PORT, IDP_GH_URL, IDP_GH_LOG.
+#                        GH_CALLBACK, GH_ORGS, GH_TEAMS, GH_EMAILS (gh-standin.mjs).  Sets IDP_GH_PORT, IDP_GH_URL, IDP_GH_LOG.
 #   idp_start_fake [rogue]  hostile/slow HTTPS peer, tests/idp/fake-idp.mjs (see its
 #                        header for what each code does).  Reads FAKE_CLIENT_ID
 #                        (fake-client), FAKE_CLIENT_SECRET (fake-secret), FAKE_SLOW_MS,

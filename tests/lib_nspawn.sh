@@ -17,7 +17,7 @@ NS_SUITE=bookworm
 # libevhtp0 is bookworm's libevhtp (1.2.18); the daemons' other libraries follow ldd.
 NS_PKGS=systemd,systemd-sysv,dbus,iproute2,procps,util-linux,libnss-systemd
 NS_PKGS=$NS_PKGS,libevhtp0,libevent-2.1-7,libevent-openssl-2.1-7,liblmdb0,libcurl4
-NS_PKGS=$NS_PKGS,libjson-c5,libsodium23,libssl3,libpq5,curl,ca-certificates
+NS_PKGS=$NS_PKGS,libjson-c5,libsodium23,libssl3,libpq5,libcjose0,libjansson4,curl,ca-certificates
 NS_ROOT= NS_LEADER= NS_PID= NS_MNT= NS_DIR=
 NS_WHY=
 

@@ -7,13 +7,17 @@
 # with "# backends: lmdb postgresql" runs once more, on the normal build, with the
 # store on PostgreSQL (AIRLOCK_STORE_BACKEND=postgresql; tests/lib_store.sh,
 # lib_stack.sh), as NAME[pg] (the ASan build runs tests/t_pg_store_*.sh).
+# The two builds' passes run side by side (TEST_LANES=2, the default), each
+# test after the other within a pass: every test starts its own daemons on
+# free ports in its own folder, and the npm and rootfs caches take a lock.
+# TEST_LANES=1 runs the passes one after the other.  Each pass's lines are
+# printed when it ends, the normal build's first.
 # Usage: tests/run.sh [filter-regex]
 cd "$(dirname "$0")/.."
 export AIRLOCK_SRC=$PWD
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 filter=${1:-.}
-passed=0 failed=0
 log=${TEST_LOGS:-build/test-logs}; mkdir -p "$log"
 
 run_one() { # build name cmd...
@@ -33,7 +37,9 @@ run_one() { # build name cmd...
 	passed=$((passed + p)); failed=$((failed + f))
 }
 
-for build in build/normal build/asan; do
+# One build's pass: its lines on stdout, then "TOTAL passed failed".
+run_pass() { # build
+	local build=$1 t n passed=0 failed=0
 	export BIN=$PWD/$build AIRLOCK_BUILD=$(basename "$build")
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] || continue
@@ -49,6 +55,22 @@ for build in build/normal build/asan; do
 			AIRLOCK_STORE_BACKEND=postgresql run_one "$build" "$n[pg]" bash "$t"
 		fi
 	done
+	echo "TOTAL $passed $failed"
+}
+
+builds=(build/normal build/asan)
+if [ "${TEST_LANES:-2}" = 1 ]; then
+	for b in "${builds[@]}"; do run_pass "$b" >"$log/pass-$(basename "$b").out"; done
+else
+	for b in "${builds[@]}"; do run_pass "$b" >"$log/pass-$(basename "$b").out" & done
+	wait
+fi
+passed=0 failed=0
+for b in "${builds[@]}"; do
+	out=$log/pass-$(basename "$b").out
+	grep -v '^TOTAL ' "$out"
+	read -r _ p f < <(grep '^TOTAL ' "$out" || echo "TOTAL 0 1")
+	passed=$((passed + p)); failed=$((failed + f))
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

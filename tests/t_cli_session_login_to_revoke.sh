@@ -95,7 +95,7 @@ check "... and forgets it" test ! -e "$CLI_SESSION"
 B=$(cli_browser b3 deny alice)
 BROWSER=$B timeout 60 "$CLI" login --server "$STACK_URL" >/dev/null 2>"$T/err"; rc=$?
 expect_eq "denied login exits 1" 1 "$rc"
-expect_eq "denied login: one clear line last" "airlock: the login was denied in the browser" "$(tail -n 1 "$T/err")"
+expect_eq "denied login: one clear line last" "airlock: sign-in refused: the account you approved with is not allowed on $STACK_URL, or the request was denied in the browser" "$(tail -n 1 "$T/err")"
 check "denied login saved no session" test ! -e "$CLI_SESSION"
 
 # --- a paircode yields one session; a decided link cannot be decided again ---

@@ -30,7 +30,7 @@ PKG_CONFIG_LIBDIR=$T/none "${M[@]}" >"$T/nolib.out" 2>&1; rc=$?
 check "make without the libraries fails" test "$rc" -ne 0
 expect_eq "make without the libraries prints one line" 1 "$(grep -c . "$T/nolib.out")"
 expect_match "the line names every -dev package and make deps" \
-	"^Makefile:[0-9]+: \*\*\* airlock: missing libevhtp-dev libevent-dev liblmdb-dev libcurl4-openssl-dev libjson-c-dev libsodium-dev libssl-dev libpq-dev: run 'make deps' \(as root\) or apt-get install libevhtp-dev " \
+	"^Makefile:[0-9]+: \*\*\* airlock: missing libevhtp-dev libevent-dev liblmdb-dev libcurl4-openssl-dev libjson-c-dev libsodium-dev libssl-dev libpq-dev libjansson-dev libcjose-dev: run 'make deps' \(as root\) or apt-get install libevhtp-dev " \
 	"$(cat "$T/nolib.out")"
 check "make without the libraries compiled nothing" test ! -e "$T/b"
 "${M[@]}" CC=/nonexistent/cc all >"$T/nocc.out" 2>&1

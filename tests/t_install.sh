@@ -36,6 +36,7 @@ expected=$(
 		/usr/share/man/man5/airlock.conf.5 /usr/share/man/man8/airlock-frontend.8 \
 		/usr/share/man/man8/airlock-authd.8 /usr/share/man/man8/airlock-store.8 \
 		/usr/share/doc/airlock/nginx-cluster.conf \
+		/usr/share/doc/airlock/nginx-gateway.conf \
 		/usr/share/doc/airlock/airlock-store.service.d/postgresql.conf.example
 )
 actual=$(cd "$D" && find . -type f -printf '/%P %m\n')

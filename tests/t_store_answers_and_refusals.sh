@@ -48,11 +48,11 @@ L=$(sc basic login "$T/proof.sk" github:1 Alice web-label)
 expect_match "login: session created" '^ok [0-9a-f]{64} github:1 Alice 1 -$' "$L"
 TOK=$(field 2 "$L")
 G=$(sc basic get "$TOK")
-expect_match "get: new user, count 0, kind web" '^ok github:1 Alice 0 1 [0-9a-f]{32}$' "$G"
+expect_match "get: new user, count 0, kind web, no e-mail" '^ok github:1 Alice 0 1 [0-9a-f]{32} -$' "$G"
 SID1=$(field 6 "$G")
 expect_eq "increment x3" "ok 3" "$(sc basic incr "$TOK" 3)"
 expect_eq "pipelined: 300 increments, one connection" "ok 300 4 303" "$(sc basic pipeline "$TOK" 300)"
-expect_eq "get after increments" "ok github:1 Alice 303 1 $SID1" "$(sc basic get "$TOK")"
+expect_eq "get after increments" "ok github:1 Alice 303 1 $SID1 -" "$(sc basic get "$TOK")"
 BOGUS=$(printf '%064d' 0)
 expect_eq "get: unknown token" "notfound" "$(sc basic get "$BOGUS")"
 expect_eq "increment: unknown token" "notfound" "$(sc basic incr "$BOGUS")"
@@ -171,22 +171,22 @@ raw_closed() { # what hex
 }
 # str_hex S: a str field (u16 length + bytes); frame_hex TYPE PAYLOADHEX: a whole frame
 str_hex() { printf '%04x' "${#1}"; printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
-frame_hex() { printf '%08x0003%04x0000000b%s' $((${#2} / 2)) "$1" "$2"; }
-expect_eq "raw: a well-formed ping answered" "answer 101 ok" "$(sc basic raw 000000000003006400000001)"
-expect_eq "raw: the frame storec builds for a ping is the same" "000000000003006400000001" \
+frame_hex() { printf '%08x0004%04x0000000b%s' $((${#2} / 2)) "$1" "$2"; }
+expect_eq "raw: a well-formed ping answered" "answer 101 ok" "$(sc basic raw 000000000004006400000001)"
+expect_eq "raw: the frame storec builds for a ping is the same" "000000000004006400000001" \
 	"$(sc basic frame ping)"
-raw_closed "truncated fields" 0000000a000300680000000200000000000000000000
-raw_closed "empty INCREMENT" 000000000003006800000002
-raw_closed "trailing byte" 00000001000300640000000300
-raw_closed "4 GB length" ffffffff000300640000000400
-raw_closed "length over the maximum" 00004001000300640000000400
-raw_closed "unknown type" 00000000000303e700000005
-raw_closed "authd type" 00000000000300c800000006
-raw_closed "answer type" 000000000003006500000007
-raw_closed "wrong version (the previous one)" 000000000002006400000008
+raw_closed "truncated fields" 0000000a000400680000000200000000000000000000
+raw_closed "empty INCREMENT" 000000000004006800000002
+raw_closed "trailing byte" 00000001000400640000000300
+raw_closed "4 GB length" ffffffff000400640000000400
+raw_closed "length over the maximum" 00004001000400640000000400
+raw_closed "unknown type" 00000000000403e700000005
+raw_closed "authd type" 00000000000400c800000006
+raw_closed "answer type" 000000000004006500000007
+raw_closed "wrong version (the previous one)" 000000000003006400000008
 raw_closed "control character in a label" \
-	0000001c000300700000000900166161616161616161616161616161616161616161616100026101
-raw_closed "blob longer than the frame" 000000040003006a0000000affff0000
+	0000001c000400700000000900166161616161616161616161616161616161616161616100026101
+raw_closed "blob longer than the frame" 000000040004006a0000000affff0000
 raw_closed "a paircode over 128 bytes" \
 	"$(frame_hex 112 "$(str_hex "$(printf 'a%.0s' $(seq 129))")$(str_hex x)$(str_hex 127.0.0.1)")"
 raw_closed "random garbage" "$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')"

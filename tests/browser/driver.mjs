@@ -12,6 +12,9 @@
 //   node driver.mjs token-csrf   a signed-in victim is sent from another site ($ATTACK_PAGE)
 //                                to /token with a paircode someone else approved: no session
 //                                changes hands; a CLI cookie ($CLI_TOKEN) signs no page in
+//   node driver.mjs gateway      an application behind nginx's forward auth ($APP_PATH on
+//                                AIRLOCK_URL, nginx): sent to /login?rd=, signs in at "op",
+//                                lands back on $APP_PATH showing the identity headers it got
 //   node driver.mjs phishing     the pairing page reached from another site ($ATTACK_PAGE,
 //                                linking $PHISH_URL) asks for the code, states the claim, the
 //                                address and warns; opened directly ($LOCAL_URL) it shows the
@@ -360,6 +363,28 @@ async function phishing() {
   }
 }
 
+// ---------------------------------------------------------------- gateway
+async function gateway() {
+  const { page, w, close } = await open();
+  const app = process.env.APP_PATH || '/app/';
+  try {
+    await page.goto(base + app);
+    eq('the application without a session: to sign-in with rd', `${base}/login?rd=${app}`, page.url());
+    await page.click('a[href="/login/op"]');
+    await providerSignIn(page);
+    await page.waitForURL(base + app).catch(() => {});
+    eq('signed in, back on the application page', base + app, page.url());
+    const echo = JSON.parse(await page.evaluate(() => document.body.innerText));
+    eq('the application got X-Airlock-User', `op:${user}`, echo.headers['x-airlock-user']);
+    eq('the application got X-Airlock-Name', `Test%20User%20${user}`, echo.headers['x-airlock-name']);
+    eq('the application got X-Airlock-Provider', 'op', echo.headers['x-airlock-provider']);
+    await shot(page, 'gateway-app');
+  } finally {
+    verdictOnPages(w, 'gateway');
+    await close();
+  }
+}
+
 try {
   if (!base) throw new Error('AIRLOCK_URL is not set');
   const mode = process.argv[2];
@@ -368,6 +393,7 @@ try {
   else if (mode === 'sessions') await sessions();
   else if (mode === 'token-csrf') await tokenCsrf();
   else if (mode === 'phishing') await phishing();
+  else if (mode === 'gateway') await gateway();
   else throw new Error(`unknown mode '${mode}'`);
 } catch (e) {
   fail(`driver stopped: ${String(e.message || e).split('\n')[0]}`);

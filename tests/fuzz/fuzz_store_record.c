@@ -1,7 +1,8 @@
 /*
  * libFuzzer: the store's record decoders (a damaged database is hostile input).
  * The first byte picks the record type (3 and 4: the version 1 session and
- * pairing records the schema 2 -> 3 upgrade reads).  Decoding is strict, so a
+ * pairing records the schema 2 -> 3 upgrade reads; 5: the version 2 user
+ * record the schema 3 -> 4 upgrade reads).  Decoding is strict, so a
  * value of the current version that decodes must encode back to exactly the
  * same bytes; an old one that decodes must encode as a current one.
  */
@@ -23,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size > RECORD_MAX + 1)
 		return 0;
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		if (user_decode(data + 1, size - 1, &u) == 0)
 			len = user_encode(&u, out);
@@ -40,8 +41,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (session_decode_v1(data + 1, size - 1, &s) == 0 && session_encode(&s, out) == -1)
 			abort();
 		break;
-	default:
+	case 4:
 		if (pair_decode_v1(data + 1, size - 1, &p) == 0 && pair_encode(&p, out) == -1)
+			abort();
+		break;
+	default:
+		if (user_decode_v2(data + 1, size - 1, &u) == 0 && user_encode(&u, out) == -1)
 			abort();
 		break;
 	}

@@ -96,7 +96,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* The proof of a SESSION_CREATE or PAIR_APPROVE: signed with the store's key
+/* The proof of a SESSION_CREATE, PAIR_APPROVE or LOGOUT: signed with the store's key
  * from payload bytes (flags 0x04), or the last one again (0x08). */
 static void
 signed_proof(const uint8_t *p, size_t len, int flags, uint8_t *proof, size_t *proof_len)
@@ -107,7 +107,7 @@ signed_proof(const uint8_t *p, size_t len, int flags, uint8_t *proof, size_t *pr
 
 	if (!(flags & 0x08) || last_proof_len == 0) {
 		memset(&pr, 0, sizeof(pr));
-		pr.purpose = len > 1 ? p[1] % 3 : PURPOSE_WEB;
+		pr.purpose = len > 1 ? p[1] % (PURPOSE_LOGOUT + 1) : PURPOSE_WEB;
 		/* now-60 .. now+195: expired, valid, or valid for too long */
 		pr.expires = (uint64_t)time(NULL) - 60 + (len > 2 ? p[2] : 100);
 		n = snprintf(pr.user_id, sizeof(pr.user_id), "fz:");
@@ -171,6 +171,7 @@ substitute(uint16_t type, union msg_request *q, const uint8_t *p, size_t len, in
 		}
 		break;
 	case MSG_STORE_PAIR_APPROVE:
+	case MSG_STORE_LOGOUT:		/* same start: a proof */
 		if (flags & 0x0c)
 			signed_proof(p, len, flags, q->store_pair_approve.proof,
 			    &q->store_pair_approve.proof_len);
@@ -225,7 +226,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* a payload that does not decode closes the connection (here: no answer);
 		 * a signed proof stands in for an undecodable one */
 		if (!f.decoded && (f.flags & 0x0c) && (f.h.type == MSG_STORE_SESSION_CREATE ||
-		    f.h.type == MSG_STORE_PAIR_APPROVE)) {
+		    f.h.type == MSG_STORE_PAIR_APPROVE || f.h.type == MSG_STORE_LOGOUT)) {
 			memset(&q, 0, sizeof(q));
 			snprintf(q.store_session_create.label, MAX_LABEL, "fuzz");
 			f.decoded = 1;

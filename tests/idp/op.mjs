@@ -4,7 +4,11 @@
 //   OP_REDIRECT_URIS (space separated), OP_AUTO_LOGIN=1 (no forms: login_hint or
 //   "alice", consent pre-granted), OP_TLS_CERT + OP_TLS_KEY (PEM files),
 //   OP_TOKEN_LOG=1 (print "TOKEN access|refresh <value>" for each token issued:
-//   tests use them to check revocation and that no token leaks out of authd).
+//   tests use them to check revocation and that no token leaks out of authd),
+//   OP_BACKCHANNEL_URI (the client's backchannel_logout_uri: back-channel logout on;
+//   RP-initiated logout at /session/end sends it (printing "BACKCHANNEL sent <sub>" or
+//   "BACKCHANNEL error <sub>: <why>"), and so does GET /test/backchannel_logout?sub=S[&sid=I],
+//   which answers "BACKCHANNEL sent" or "BACKCHANNEL error <why>").
 // Every authorization response carries iss (RFC 9207; always on in oidc-provider 9, and
 // announced in discovery as authorization_response_iss_parameter_supported).
 // Prints "OP READY <issuer>" when listening.  Issues refresh tokens to every
@@ -28,6 +32,10 @@ const configuration = {
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
+    ...(process.env.OP_BACKCHANNEL_URI ? {
+      backchannel_logout_uri: process.env.OP_BACKCHANNEL_URI,
+      backchannel_logout_session_required: true,
+    } : {}),
   }],
   pkce: { required: () => true },
   features: {
@@ -35,12 +43,16 @@ const configuration = {
     revocation: { enabled: true },
     introspection: { enabled: true },
     userinfo: { enabled: true },
+    backchannelLogout: { enabled: Boolean(process.env.OP_BACKCHANNEL_URI) },
   },
   claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email', 'email_verified'] },
   async findAccount(ctx, sub) {
     return { accountId: sub, async claims() { return { sub, name: `Test User ${sub}`, preferred_username: sub }; } };
   },
   issueRefreshToken: async () => true,
+  // Outgoing requests (back-channel logout) go to airlock on loopback, which the
+  // library's guard against special-use addresses would refuse.
+  fetch: (url, options) => globalThis.fetch(url, { ...options, dispatcher: undefined }),
   cookies: { keys: ['airlock-test-only-cookie-key'] },
   ttl: { AccessToken: 3600, AuthorizationCode: 300, IdToken: 3600, Interaction: 600, Session: 86400, Grant: 86400, RefreshToken: 86400 },
 };
@@ -72,6 +84,22 @@ if (auto) {
 if (process.env.OP_TOKEN_LOG === '1') {
   provider.on('access_token.saved', (t) => console.log(`TOKEN access ${t.jti}`));
   provider.on('refresh_token.saved', (t) => console.log(`TOKEN refresh ${t.jti}`));
+}
+if (process.env.OP_BACKCHANNEL_URI) {
+  // The same call end_session makes for each client of the session ending.
+  provider.use(async (ctx, next) => {
+    if (ctx.method !== 'GET' || ctx.path !== '/test/backchannel_logout') return next();
+    const client = await provider.Client.find(clientId);
+    try {
+      await client.backchannelLogout(ctx.query.sub || 'alice', ctx.query.sid || 'test-sid');
+      ctx.body = 'BACKCHANNEL sent';
+    } catch (e) {
+      ctx.body = `BACKCHANNEL error ${e.message}`;
+    }
+  });
+  provider.on('backchannel.success', (ctx, client, sub) => console.log(`BACKCHANNEL sent ${sub}`));
+  provider.on('backchannel.error', (ctx, err, client, sub) =>
+    console.log(`BACKCHANNEL error ${sub}: ${err.message}`));
 }
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
 provider.on('grant.error', (ctx, err) => console.log(`GRANT ERROR ${err.error || err.message}: ${err.error_detail || err.error_description || ''}`));

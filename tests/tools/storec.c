@@ -15,13 +15,13 @@
  * (numbers in decimal, binary values in hex, "-" for an empty one):
  *	ping | get TOKEN | page TOKEN 0|1 | revoke TOKEN SID|- | create PROOF KIND LABEL |
  *	pair-create PAIRCODE LABEL [CLIENT (127.0.0.1)] | pair-info REF [TOKEN (-)] |
- *	pair-decide TOKEN REF 0|1 | pair-take PAIRCODE | pair-approve PROOF
+ *	pair-decide TOKEN REF 0|1 | pair-take PAIRCODE | pair-approve PROOF | logout PROOF
  *	msg NAME FIELDS...		any message of msgtab.h by name (STORE_PING)
  *	frame COMMAND ARGS		prints the request frame (hex, id 1) that a message
  *					command would send, and sends nothing
  * Other commands:
  *	keygen SKFILE			new Ed25519 key: SKFILE (raw, 0600), prints public key b64url
- *	sign SKFILE USER NAME [PURPOSE [EXPIRES_IN [GRANT|- [REF|-]]]]	prints a proof (hex)
+ *	sign SKFILE USER NAME [PURPOSE [EXPIRES_IN [GRANT|- [REF|- [EMAIL]]]]]	prints a proof (hex)
  *	login SKFILE USER NAME [LABEL]	sign + create a web session
  *	incr TOKEN [N]			N increments, prints the last answer
  *	pipeline TOKEN N		N increments in one write, N answers checked by id
@@ -221,7 +221,7 @@ read_sk(const char *file, uint8_t sk[crypto_sign_SECRETKEYBYTES])
 	close(fd);
 }
 
-/* argv: SKFILE USER NAME [PURPOSE [EXPIRES_IN [GRANT [REF]]]]; the signed proof into q. */
+/* argv: SKFILE USER NAME [PURPOSE [EXPIRES_IN [GRANT [REF [EMAIL]]]]]; the signed proof into q. */
 static void
 make_proof(int argc, char **argv, struct msg_store_session_create *q)
 {
@@ -237,7 +237,9 @@ make_proof(int argc, char **argv, struct msg_store_session_create *q)
 	p.expires = (uint64_t)(time(NULL) + (argc > 4 ? atol(argv[4]) : PROOF_TTL));
 	randombytes_buf(p.nonce, sizeof(p.nonce));
 	if ((argc > 5 && mv_hex(argv[5], p.grant, MAX_GRANT, 0, &p.grant_len) == -1) ||
-	    (argc > 6 && mv_hex(argv[6], p.ref, REF_LEN, 0, &p.ref_len) == -1))
+	    (argc > 6 && mv_hex(argv[6], p.ref, REF_LEN, 0, &p.ref_len) == -1) ||
+	    (argc > 7 && strcmp(argv[7], "-") != 0 &&
+	    snprintf(p.email, sizeof(p.email), "%s", argv[7]) >= (int)sizeof(p.email)))
 		usage();
 	n = proof_sign(&p, sk, q->proof, sizeof(q->proof));
 	sodium_memzero(sk, sizeof(sk));
@@ -540,6 +542,7 @@ static const struct {
 	{ "pair-decide",	MSG_STORE_PAIR_DECIDE },
 	{ "pair-take",		MSG_STORE_PAIR_TAKE },
 	{ "pair-approve",	MSG_STORE_PAIR_APPROVE },
+	{ "logout",		MSG_STORE_LOGOUT },
 };
 
 /* A message command given all but its last field gets this one. */

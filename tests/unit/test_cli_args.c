@@ -57,6 +57,25 @@ test_args(void)
 	CHECK(parse(&a, err, sizeof(err), 2, "airlock", "get") == -1, "get without PATH");
 	CHECK(parse(&a, err, sizeof(err), 3, "airlock", "get", "secured") == -1, "get relative PATH");
 	CHECK(parse(&a, err, sizeof(err), 4, "airlock", "get", "/a", "/b") == -1, "get two PATHs");
+	CHECK(parse(&a, err, sizeof(err), 3, "airlock", "get", "https://h/x") == 0 &&
+	    strcmp(a.path, "https://h/x") == 0 && a.ngateway == 0, "get URL");
+	CHECK(parse(&a, err, sizeof(err), 6, "airlock", "get", "--gateway-host", "h:1",
+	    "--gateway-host=g", "http://h:1/") == 0 && a.ngateway == 2 &&
+	    strcmp(a.gateway[0], "h:1") == 0 && strcmp(a.gateway[1], "g") == 0,
+	    "get --gateway-host HOST, --gateway-host=HOST");
+	CHECK(parse(&a, err, sizeof(err), 4, "airlock", "get", "--gateway-host", "h") == -1,
+	    "get --gateway-host without a URL");
+	CHECK(parse(&a, err, sizeof(err), 5, "airlock", "get", "--gateway-host", "h", "/p") == -1,
+	    "--gateway-host with a PATH");
+	CHECK(parse(&a, err, sizeof(err), 3, "airlock", "get", "ftp://h/") == -1, "get ftp URL");
+	CHECK(parse(&a, err, sizeof(err), 2, "airlock", "token") == 0 && a.cmd == CMD_TOKEN, "token");
+	CHECK(parse(&a, err, sizeof(err), 3, "airlock", "token", "x") == -1, "token x rejected");
+	CHECK(parse(&a, err, sizeof(err), 6, "airlock", "curl", "--gateway-host", "h", "-sS",
+	    "https://h/") == 0 && a.cmd == CMD_CURL && a.ngateway == 1 && a.curl_argc == 2 &&
+	    strcmp(a.curl_argv[0], "-sS") == 0, "curl: our options, then curl's");
+	CHECK(parse(&a, err, sizeof(err), 5, "airlock", "curl", "--", "--gateway-host", "x") == 0 &&
+	    a.ngateway == 0 && a.curl_argc == 2, "curl -- passes the rest on");
+	CHECK(parse(&a, err, sizeof(err), 2, "airlock", "curl") == -1, "curl without arguments");
 	CHECK(parse(&a, err, sizeof(err), 2, "airlock", "frobnicate") == -1 &&
 	    strstr(err, "unknown command 'frobnicate'") != NULL, "unknown command named");
 	CHECK(parse(&a, err, sizeof(err), 2, "airlock", "-x") == -1 &&

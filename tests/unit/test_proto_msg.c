@@ -25,7 +25,7 @@ static const struct layout {
 	const char	*req, *ans;
 } layouts[] = {
 	{ MSG_STORE_PING, "", "qqw" },
-	{ MSG_STORE_SESSION_GET, "t", "ssqbi" },
+	{ MSG_STORE_SESSION_GET, "t", "ssqbis" },
 	{ MSG_STORE_INCREMENT, "t", "q" },
 	{ MSG_STORE_SESSION_CREATE, "Bbs", "tssbo" },
 	{ MSG_STORE_SESSION_REVOKE, "to", "Bbs" },
@@ -35,11 +35,13 @@ static const struct layout {
 	{ MSG_STORE_PAIR_TAKE, "s", "ts" },
 	{ MSG_STORE_PAIR_APPROVE, "B", "" },
 	{ MSG_STORE_PAGE, "tb", "ssqbiwwL(ibsqqqb)" },
+	{ MSG_STORE_LOGOUT, "B", "w" },
 	{ MSG_AUTH_PING, "", "w" },
 	{ MSG_AUTH_PROVIDERS, "", "L(ssb)" },
 	{ MSG_AUTH_LOGIN_START, "sbo", "sB" },
-	{ MSG_AUTH_LOGIN_FINISH, "ssBsss", "Bss" },
+	{ MSG_AUTH_LOGIN_FINISH, "ssBsss", "Bssb" },
 	{ MSG_AUTH_REVOKE, "Bs", "" },
+	{ MSG_AUTH_BACKCHANNEL, "sss", "Bs" },
 };
 
 /* Appends random valid values for the codes in f (up to a ')' or the end),
@@ -153,7 +155,8 @@ static void
 test_field_order(void)
 {
 	struct msg_hdr			 h = { 0, PROTO_VERSION, MSG_STORE_SESSION_GET, 7 };
-	struct msg_store_session_get_r	 g = { "oidc:alice", "Alice", 41, KIND_CLI, "0123456789abcdef" };
+	struct msg_store_session_get_r	 g = { "oidc:alice", "Alice", 41, KIND_CLI, "0123456789abcdef",
+	    "alice@example.org" };
 	struct msg_store_pair_info_r	 pi = { "BCDF-GHJK", 300, "cli on host", "127.0.0.2", 1700000000,
 	    1, "oidc:bob", "Bob" };
 	struct msg_auth_login_finish	 f = { "st", "co", "bind", 4, "::1", "github", "https://iss" };
@@ -163,8 +166,9 @@ test_field_order(void)
 	msg_answer(&a, &h, ST_OK, &g);
 	m_reply(&b, &h, ST_OK);
 	m_add_str(&b, "oidc:alice", 99); m_add_str(&b, "Alice", 99); m_add_u64(&b, 41);
-	m_add_u8(&b, KIND_CLI); m_add_bytes(&b, "0123456789abcdef", SID_LEN); m_finish(&b);
-	CHECK(same_bytes(&a, &b), "STORE_SESSION_GET answer: user_id, name, counter, kind, sid");
+	m_add_u8(&b, KIND_CLI); m_add_bytes(&b, "0123456789abcdef", SID_LEN);
+	m_add_str(&b, "alice@example.org", 99); m_finish(&b);
+	CHECK(same_bytes(&a, &b), "STORE_SESSION_GET answer: user_id, name, counter, kind, sid, email");
 
 	h.type = MSG_STORE_PAIR_INFO;
 	msg_answer(&a, &h, ST_OK, &pi);

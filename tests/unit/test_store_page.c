@@ -155,9 +155,9 @@ user_v1(uint8_t *out, const char *name, uint64_t created, uint64_t counter)
 	return m.len - MSG_HDR_LEN;
 }
 
-/* A record of a version 1 layout (schemas 1 and 2), as those wrote it. */
+/* A record of an old layout, of its version, as older schemas wrote it. */
 static int
-record_v1(const struct msg_fields *layout, const void *rec, uint8_t *out)
+record_old(const struct msg_fields *layout, uint8_t version, const void *rec, uint8_t *out)
 {
 	struct mbuf m;
 
@@ -166,8 +166,30 @@ record_v1(const struct msg_fields *layout, const void *rec, uint8_t *out)
 	if (m_finish(&m) == -1)
 		exit(1);
 	memcpy(out, m.data + MSG_HDR_LEN, m.len - MSG_HDR_LEN);
-	out[0] = 1;
+	out[0] = version;
 	return (int)(m.len - MSG_HDR_LEN);
+}
+
+/* A record of a version 1 layout (schemas 1 and 2). */
+static int
+record_v1(const struct msg_fields *layout, const void *rec, uint8_t *out)
+{
+	return record_old(layout, 1, rec, out);
+}
+
+/* A user record of version 2 (schemas 2 and 3): counts, no e-mail. */
+static int
+user_v2(const char *name, uint64_t counter, uint32_t web, uint32_t cli, uint8_t *out)
+{
+	struct user_rec_v2 u;
+
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), "%s", name);
+	u.created = st.now;
+	u.counter = counter;
+	u.web_sessions = web;
+	u.cli_sessions = cli;
+	return record_old(&msg_layout_user_rec_v2, 2, &u, out);
 }
 
 /* One session as schema 1 kept it: a random sid, byuser key user_id NUL sid. */
@@ -254,7 +276,8 @@ test_upgrade(void)
 	    "upgrade: done once (reopening changes nothing)");
 
 	if (mdb_txn_begin(st.env, NULL, 0, &txn) != 0 ||
-	    db_put(txn, st.meta, "schema", 6, "\0\0\0\4", 4, 0) != 0 || mdb_txn_commit(txn) != 0)
+	    db_put(txn, st.meta, "schema", 6, (uint8_t[4]){ 0, 0, 0, SCHEMA_VERSION + 1 }, 4,
+	    0) != 0 || mdb_txn_commit(txn) != 0)
 		exit(1);
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
@@ -344,7 +367,6 @@ test_upgrade_s2(void)
 {
 	uint8_t		h1[GRANT_HANDLE_LEN], h2[GRANT_HANDLE_LEN], web[TOKEN_LEN], bare[TOKEN_LEN];
 	uint8_t		grant[MAX_GRANT], v[RECORD_MAX];
-	struct user_rec	u;
 	MDB_txn		*txn;
 	MDB_val		 got;
 	const char	*code = "old-paircode-0123456789abcdef";
@@ -353,14 +375,9 @@ test_upgrade_s2(void)
 	fx_open(16 << 20);
 	memset(h1, 0x11, sizeof(h1));
 	memset(h2, 0x22, sizeof(h2));
-	memset(&u, 0, sizeof(u));
-	snprintf(u.name, sizeof(u.name), "Two");
-	u.created = st.now;
-	u.counter = 7;
-	u.web_sessions = 2;
 	if (mdb_txn_begin(st.env, NULL, 0, &txn) != 0 ||
 	    db_put(txn, st.meta, "schema", 6, "\0\0\0\2", 4, 0) != 0 ||
-	    (len = user_encode(&u, v)) == -1 ||
+	    (len = user_v2("Two", 7, 2, 0, v)) == -1 ||
 	    db_put(txn, st.users, "gh:two", 6, v, (size_t)len, 0) != 0)
 		exit(1);
 	session_s2(txn, "gh:two", KIND_WEB, h1, web);
@@ -372,7 +389,10 @@ test_upgrade_s2(void)
 	if (mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) != 0)
 		exit(1);
 	CHECK(db_get(txn, st.meta, "schema", 6, &got) == 0 && got.mv_size == 4 &&
-	    ((uint8_t *)got.mv_data)[3] == 3, "upgrade 2 -> 3: schema 3 recorded");
+	    ((uint8_t *)got.mv_data)[3] == SCHEMA_VERSION, "upgrade 2 -> %d: schema %d recorded",
+	    SCHEMA_VERSION, SCHEMA_VERSION);
+	CHECK(strcmp(user("gh:two").name, "Two") == 0 && user("gh:two").email[0] == '\0',
+	    "upgrade 2 -> %d: the user record of version 2 upgraded too", SCHEMA_VERSION);
 	mdb_txn_abort(txn);
 	CHECK(page(web, PAGE_ALL) == ST_OK && pg.counter == 7 && pg.web_sessions == 2 &&
 	    pg.sessions_n == 2, "upgrade 2 -> 3: the sessions live on, listed and counted");
@@ -400,6 +420,55 @@ test_upgrade_s2(void)
 	fx_close();
 }
 
+/* Schema 3 -> 4: user records of version 2 become version 3 with no e-mail
+ * address, their counts and sessions kept; the next sign-in stores one. */
+static void
+test_upgrade_s3(void)
+{
+	uint8_t				 web[TOKEN_LEN], v[RECORD_MAX];
+	struct op			*op;
+	struct msg_store_session_get_r	 a;
+	MDB_txn				*txn;
+	MDB_val				 got;
+	int				 len;
+
+	fx_open(16 << 20);
+	CHECK(fx_create("gh:three", KIND_WEB, web) == ST_OK, "schema 3 -> 4: a session");
+	if (mdb_txn_begin(st.env, NULL, 0, &txn) != 0 ||
+	    db_put(txn, st.meta, "schema", 6, "\0\0\0\3", 4, 0) != 0 ||
+	    (len = user_v2("Three", 9, 1, 0, v)) == -1 ||
+	    db_put(txn, st.users, "gh:three", 8, v, (size_t)len, 0) != 0 ||
+	    (len = user_v2("Idle", 0, 0, 0, v)) == -1 ||
+	    db_put(txn, st.users, "gh:idle", 7, v, (size_t)len, 0) != 0 ||
+	    mdb_txn_commit(txn) != 0)
+		exit(1);
+	CHECK(fx_get(web) == ST_INTERNAL, "schema 3 -> 4: a version 2 user record is not read as "
+	    "current");
+	reopen();
+	if (mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) != 0)
+		exit(1);
+	CHECK(db_get(txn, st.meta, "schema", 6, &got) == 0 && got.mv_size == 4 &&
+	    ((uint8_t *)got.mv_data)[3] == SCHEMA_VERSION, "upgrade 3 -> 4: schema 4 recorded");
+	mdb_txn_abort(txn);
+	op = fx_op(MSG_STORE_SESSION_GET, op_session_get, 0);
+	secret_hash(op->req.key, web, TOKEN_LEN);
+	CHECK(fx_run(op, &a) == ST_OK && strcmp(a.name, "Three") == 0 && a.counter == 9 &&
+	    a.email[0] == '\0', "upgrade 3 -> 4: the session lives on, its user's count kept, "
+	    "no e-mail");
+	CHECK(user("gh:three").web_sessions == 1 && user("gh:idle").counter == 0 &&
+	    strcmp(user("gh:idle").name, "Idle") == 0, "upgrade 3 -> 4: every user upgraded");
+	op = fx_op(MSG_STORE_SESSION_CREATE, op_session_create, OP_WRITE);
+	fx_fill_create(op, "gh:three", KIND_WEB);
+	snprintf(op->req.proof.email, sizeof(op->req.proof.email), "three@example.org");
+	CHECK(fx_run(op, NULL) == ST_OK && strcmp(user("gh:three").email, "three@example.org") == 0 &&
+	    user("gh:three").web_sessions == 2, "upgrade 3 -> 4: the next sign-in stores the "
+	    "e-mail address");
+	reopen();
+	CHECK(strcmp(user("gh:three").email, "three@example.org") == 0,
+	    "upgrade 3 -> 4: done once (reopening changes nothing)");
+	fx_close();
+}
+
 int
 main(void)
 {
@@ -410,5 +479,6 @@ main(void)
 	test_count_fix();
 	test_upgrade();
 	test_upgrade_s2();
+	test_upgrade_s3();
 	return CHECK_DONE();
 }

@@ -10,6 +10,7 @@ static const char *const functions[] = {
 	"airlock_ping", "airlock_session_get", "airlock_session_create", "airlock_page",
 	"airlock_session_revoke", "airlock_pair_create", "airlock_pair_info",
 	"airlock_pair_decide", "airlock_pair_approve", "airlock_pair_take", "airlock_sweep",
+	"airlock_logout", "airlock_nonce_spend", "airlock_proof_spend",
 };
 
 static void
@@ -40,18 +41,28 @@ test_upgrade_text(void)
 	    "the schema is read in a transaction, under the advisory lock");
 }
 
+/* Each function exists once the migrations ran: created once more than
+ * dropped, and a migration that drops one creates it again after the drop. */
 static void
 test_functions(void)
 {
-	char	 name[80];
-	size_t	 i;
-	int	 v, found;
+	char		 create[80], drop[80];
+	const char	*c, *d;
+	size_t		 i;
+	int		 v, made;
 
 	for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
-		snprintf(name, sizeof(name), "CREATE FUNCTION %s(", functions[i]);
-		for (v = 0, found = 0; v < pg_schema_version; v++)
-			found += strstr(pg_migrations[v], name) != NULL;
-		CHECK(found == 1, "%s is created by one migration", functions[i]);
+		snprintf(create, sizeof(create), "CREATE FUNCTION %s(", functions[i]);
+		snprintf(drop, sizeof(drop), "DROP FUNCTION %s(", functions[i]);
+		for (v = 0, made = 0; v < pg_schema_version; v++) {
+			c = strstr(pg_migrations[v], create);
+			d = strstr(pg_migrations[v], drop);
+			made += (c != NULL) - (d != NULL);
+			CHECK(d == NULL || (c != NULL && c > d),
+			    "migration %d creates %s again after dropping it", v + 1, functions[i]);
+		}
+		CHECK(made == 1, "%s exists after the migrations (created %d more than dropped)",
+		    functions[i], made);
 	}
 }
 

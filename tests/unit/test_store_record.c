@@ -89,15 +89,59 @@ test_user_rec(void)
 	int		len;
 
 	strcpy(u.name, "Ada Lovelace");
+	strcpy(u.email, "ada@example.org");
+	u.web_sessions = 3;
+	u.cli_sessions = 4;
 	len = user_encode(&u, v);
-	CHECK(len > 0, "user: encodes");
+	CHECK(len > 0 && v[0] == USER_RECORD_VERSION && USER_RECORD_VERSION == 3,
+	    "user: encodes, version 3");
 	memset(&d, 0x55, sizeof(d));
 	CHECK(user_decode(v, len, &d) == 0 && strcmp(d.name, u.name) == 0 &&
-	    d.created == u.created && d.counter == u.counter, "user: round trip");
+	    d.created == u.created && d.counter == u.counter && d.web_sessions == 3 &&
+	    d.cli_sessions == 4 && strcmp(d.email, "ada@example.org") == 0, "user: round trip");
 	CHECK(strict(v, len, dec_user, &d), "user: truncated, trailing, wrong version refused");
+	CHECK(user_decode_v2(v, len, &d) == -1, "user: version 3 is not read as version 2");
 	memset(u.name, 'n', MAX_NAME);
 	u.name[MAX_NAME] = '\0';
-	CHECK(user_encode(&u, v) > 0, "user: longest name fits");
+	memset(u.email, 'e', MAX_EMAIL);
+	u.email[MAX_EMAIL] = '\0';
+	CHECK(user_encode(&u, v) > 0, "user: longest name and e-mail address fit");
+	u.email[0] = '\n';
+	CHECK(user_encode(&u, v) == -1, "user: an e-mail address with a control byte refused");
+}
+
+static int dec_user_v2(const uint8_t *v, size_t n, void *r) { return user_decode_v2(v, n, r); }
+
+/* A version 2 user record (schemas 2 and 3) as current, with no e-mail. */
+static void
+test_user_rec_v2(void)
+{
+	struct user_rec_v2	old;
+	struct user_rec		d;
+	struct mbuf		m;
+	uint8_t			v[RECORD_MAX];
+	int			len;
+
+	memset(&old, 0, sizeof(old));
+	old.version = 2;
+	strcpy(old.name, "Grace Hopper");
+	old.created = 1600000000;
+	old.counter = 77;
+	old.web_sessions = 5;
+	old.cli_sessions = 6;
+	m_init(&m, 0, 0);
+	msg_pack(&m, &msg_layout_user_rec_v2, &old);
+	if (m_finish(&m) == -1)
+		exit(1);
+	len = (int)(m.len - MSG_HDR_LEN);
+	memcpy(v, m.data + MSG_HDR_LEN, (size_t)len);
+	CHECK(user_decode(v, len, &d) == -1, "user v2: not read as the current version");
+	memset(&d, 0x55, sizeof(d));
+	CHECK(user_decode_v2(v, len, &d) == 0 && strcmp(d.name, "Grace Hopper") == 0 &&
+	    d.created == 1600000000 && d.counter == 77 && d.web_sessions == 5 &&
+	    d.cli_sessions == 6 && d.email[0] == '\0', "user v2: read with its counts, no e-mail");
+	CHECK(strict(v, len, dec_user_v2, &d), "user v2: truncated, trailing, wrong version refused");
+	CHECK(user_decode_v1(v, len, &d) == -1, "user v2: not read as version 1");
 }
 
 static void
@@ -342,6 +386,7 @@ main(void)
 	test_paircode();
 	test_user_code();
 	test_user_rec();
+	test_user_rec_v2();
 	test_session_rec();
 	test_pair_rec();
 	test_v1_records();
