@@ -7,11 +7,12 @@
 # with "# backends: lmdb postgresql" runs once more, on the normal build, with the
 # store on PostgreSQL (AIRLOCK_STORE_BACKEND=postgresql; tests/lib_store.sh,
 # lib_stack.sh), as NAME[pg] (the ASan build runs tests/t_pg_store_*.sh).
-# The two builds' passes run side by side (TEST_LANES=2, the default), each
-# test after the other within a pass: every test starts its own daemons on
-# free ports in its own folder, and the npm and rootfs caches take a lock.
-# TEST_LANES=1 runs the passes one after the other.  Each pass's lines are
-# printed when it ends, the normal build's first.
+# Two lanes run side by side (TEST_LANES=2, the default), each test after the
+# other within a lane: the normal build's pass, and the ASan build's pass
+# followed by the normal build's [pg] reruns.  Every test starts its own
+# daemons on free ports in its own folder, and the npm and rootfs caches take
+# a lock.  TEST_LANES=1 runs it all in one lane.  Each part's lines are
+# printed when the whole run ends: normal, asan, then [pg].
 # Usage: tests/run.sh [filter-regex]
 cd "$(dirname "$0")/.."
 export AIRLOCK_SRC=$PWD
@@ -51,25 +52,36 @@ run_pass() { # build
 		n=$(basename "$t" .sh); [[ $n =~ $filter ]] || continue
 		if [ "$build" = build/asan ] && grep -q '^# run: once' "$t"; then continue; fi
 		run_one "$build" "$n" bash "$t"
-		if [ "$build" = build/normal ] && grep -q '^# backends: .*postgresql' "$t"; then
-			AIRLOCK_STORE_BACKEND=postgresql run_one "$build" "$n[pg]" bash "$t"
-		fi
 	done
 	echo "TOTAL $passed $failed"
 }
 
-builds=(build/normal build/asan)
+# The normal build's reruns with the store on PostgreSQL.
+run_pg() {
+	local t n passed=0 failed=0
+	export BIN=$PWD/build/normal AIRLOCK_BUILD=normal AIRLOCK_STORE_BACKEND=postgresql
+	for t in tests/t_*.sh; do
+		n=$(basename "$t" .sh); [[ $n =~ $filter ]] || continue
+		grep -q '^# backends: .*postgresql' "$t" || continue
+		run_one build/normal "$n[pg]" bash "$t"
+	done
+	echo "TOTAL $passed $failed"
+}
+
 if [ "${TEST_LANES:-2}" = 1 ]; then
-	for b in "${builds[@]}"; do run_pass "$b" >"$log/pass-$(basename "$b").out"; done
+	run_pass build/normal >"$log/pass-normal.out"
+	run_pass build/asan >"$log/pass-asan.out"
+	run_pg >"$log/pass-pg.out"
 else
-	for b in "${builds[@]}"; do run_pass "$b" >"$log/pass-$(basename "$b").out" & done
+	run_pass build/normal >"$log/pass-normal.out" &
+	(run_pass build/asan >"$log/pass-asan.out"; run_pg >"$log/pass-pg.out") &
 	wait
 fi
 passed=0 failed=0
-for b in "${builds[@]}"; do
-	out=$log/pass-$(basename "$b").out
-	grep -v '^TOTAL ' "$out"
-	read -r _ p f < <(grep '^TOTAL ' "$out" || echo "TOTAL 0 1")
+for part in normal asan pg; do
+	out=$log/pass-$part.out
+	grep -v '^TOTAL ' "$out" 2>/dev/null
+	read -r _ p f < <(grep '^TOTAL ' "$out" 2>/dev/null || echo "TOTAL 0 1")
 	passed=$((passed + p)); failed=$((failed + f))
 done
 echo "$passed passed, $failed failed"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo` (tests/demo.sh) from this tree: check mode (start everything, / and /login
 # answer, stop), then the interactive mode in the background: a CLI pairing through the
-# project's own devidp provider, then SIGTERM stops every process the demo started.
+# project's own devidp provider, a web sign-in that devidp's back-channel logout ends,
+# then SIGTERM stops every process the demo started.
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_idp.sh"     # IDP_KIT: curl-login.sh drives devidp's login form
 . "$AIRLOCK_SRC/tests/lib_cli.sh"
@@ -41,6 +42,21 @@ BROWSER=$B timeout 60 "$CLI" login --server "http://127.0.0.1:$port" >"$T/login.
 expect_eq "CLI pairing through devidp exits 0" 0 "$rc"
 [ "$rc" -eq 0 ] || tail -n 10 "$T/login.err" "$T/demob.log"
 expect_eq "whoami through the demo" "dev:dora" "$("$CLI" whoami 2>&1)"
+# A web sign-in as erin, keeping devidp's session; signing out at devidp sends a
+# back-channel logout that ends erin's airlock session at once; dora's CLI stays.
+A=http://127.0.0.1:$port D=http://127.0.0.1:$idp
+web() { curl -sS --max-time 10 -b "$T/web.jar" -c "$T/web.jar" "$@"; }
+back=$(CURL_LOGIN_JAR=$T/devidp.jar sh "$IDP_KIT/curl-login.sh" \
+	"$(web -o /dev/null -w '%{redirect_url}' "$A/login/dev")" erin)
+web -o /dev/null "$back"
+expect_eq "erin signed in on the web through devidp" 200 "$(web -o /dev/null -w '%{http_code}' "$A/")"
+xsrf=$(curl -sS --max-time 10 -b "$T/devidp.jar" -c "$T/devidp.jar" "$D/session/end" |
+	sed -n 's/.*name="xsrf" value="\([^"]*\)".*/\1/p' | head -1)
+expect_eq "erin signs out at devidp" 303 "$(curl -sS --max-time 10 -b "$T/devidp.jar" \
+	-c "$T/devidp.jar" -o /dev/null -w '%{http_code}' -d "xsrf=$xsrf" -d logout=yes "$D/session/end/confirm")"
+expect_eq "devidp's back-channel logout ended erin's airlock session" 303 \
+	"$(web -o /dev/null -w '%{http_code}' "$A/")"
+expect_eq "dora's CLI session stays" "dev:dora" "$("$CLI" whoami 2>&1)"
 kill -TERM "$DEMO_PID"
 for _ in $(seq 100); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
 check "SIGTERM ends the demo" bash -c "! kill -0 $DEMO_PID 2>/dev/null"

@@ -123,11 +123,11 @@ expect_eq "...asked again, the same answer (the grant travels sealed: nothing to
 	"$(kv status "$(authc revoke "$(kv grant "$OUT")" "$(kv user_id "$OUT")")")"
 
 # --- malformed IPC: the connection closes, the daemon keeps serving ---
-expect_eq "garbage payload closes the connection" closed "$(authc raw 00000004000300cc00000001deadbeef)"
-expect_eq "unknown message type closes the connection" closed "$(authc raw 00000000000301f400000001)"
-expect_eq "oversized frame header closes the connection" closed "$(authc raw ffffffff000300c800000001)"
+expect_eq "garbage payload closes the connection" closed "$(authc raw 00000004000400cc00000001deadbeef)"
+expect_eq "unknown message type closes the connection" closed "$(authc raw 00000000000401f400000001)"
+expect_eq "oversized frame header closes the connection" closed "$(authc raw ffffffff000400c800000001)"
 expect_eq "wrong protocol version closes the connection" closed "$(authc raw 00000000000900c800000001)"
-expect_eq "trailing bytes close the connection" closed "$(authc raw 00000001000300c80000000100)"
+expect_eq "trailing bytes close the connection" closed "$(authc raw 00000001000400c80000000100)"
 expect_eq "a 3000-byte state is simply unknown" notfound \
 	"$(kv status "$(authc finish "$(head -c 3000 /dev/zero | tr '\0' A)" code -)")"
 expect_eq "authd keeps serving others" ok "$(kv status "$(authc ping)")"

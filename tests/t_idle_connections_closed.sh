@@ -67,19 +67,19 @@ expect_match "[authd] the idle closes are logged" "connection [0-9]+ .*closed: i
 group_end
 
 group "frames: a header claiming 4 GB, and a frame that never arrives"
-expect_eq "[store] a 4 GB frame header closes the connection" closed "$(storec raw ffffffff000300640000000a)"
-expect_eq "[store] a 16 KiB+1 header closes the connection" closed "$(storec raw 00004001000300640000000b)"
-expect_match "[store] ...logged as a bad header" "bad frame header \(version 3, length 4294967295\)" "$(cat "$T"/store*.log)"
-expect_eq "[authd] a 4 GB frame header closes the connection" closed "$(authc raw ffffffff000300c80000000a)"
-expect_eq "[authd] a 4 GB header of an unknown type closes it too" closed "$(authc raw ffffffff0003fffe0000000a)"
+expect_eq "[store] a 4 GB frame header closes the connection" closed "$(storec raw ffffffff000400640000000a)"
+expect_eq "[store] a 16 KiB+1 header closes the connection" closed "$(storec raw 00004001000400640000000b)"
+expect_match "[store] ...logged as a bad header" "bad frame header \(version 4, length 4294967295\)" "$(cat "$T"/store*.log)"
+expect_eq "[authd] a 4 GB frame header closes the connection" closed "$(authc raw ffffffff000400c80000000a)"
+expect_eq "[authd] a 4 GB header of an unknown type closes it too" closed "$(authc raw ffffffff0004fffe0000000a)"
 t0=$(date +%s%N)
 expect_eq "[store] a header promising 16 KiB that never comes is closed at the idle timeout" closed \
-	"$(RAW_MS=8000 storec raw 00004000000300640000000c)"
+	"$(RAW_MS=8000 storec raw 00004000000400640000000c)"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -ge $((IDLE * 1000 - 500)) ] && [ "$ms" -lt $((IDLE * 1000 + 3000)) ] &&
 	pass "[store] ...after about $IDLE s ($ms ms)" || fail "[store] ...closed after $ms ms"
 expect_eq "[authd] a header promising 16 KiB that never comes is closed at the idle timeout" \
-	closed "$(RAW_MS=8000 authc raw 00004000000300c80000000c)"
+	closed "$(RAW_MS=8000 authc raw 00004000000400c80000000c)"
 expect_eq "[store] keeps serving others" ok "$(storec ping | cut -d' ' -f1)"
 expect_eq "[authd] keeps serving others" ok "$(authc ping | sed -n 's/^status=//p')"
 expect_eq "[fe] the user is still served" op:alice "$(st_get "$A" /secured)"

@@ -190,7 +190,7 @@ check "the encrypted credential files are there" ns_run test -s /etc/airlock/cre
 python3 "$AIRLOCK_SRC/tests/isolation/memscan.py" --path "$NS_ROOT/etc/airlock/credentials" \
 	"$NS_SECRET" >"$T/credscan.log"
 expect_eq "the encrypted credential files do not hold the secret" 0 "$?"
-out=$(ns_run "$AUDIT_DIR/storec" /run/airlock/authd.sock raw 00000000000300c800000001)
+out=$(ns_run "$AUDIT_DIR/storec" /run/airlock/authd.sock raw 00000000000400c800000001)
 expect_eq "authd answers after the restart" "answer 201 ok" "$out"
 if [ -n "$FRONTEND" ]; then
 	JAR=$T/web2.jar

@@ -24,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "../../authd/access.h"
 #include "../../authd/authd.h"
 #include "../../authd/grant.h"
 #include "../../authd/loginseal.h"
@@ -41,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const struct ipc_permit	*permits;
 static size_t			 npermits;
 static struct authd		 ad;
+static struct access		 no_rules;	/* [access] absent: everyone */
 static struct provider		 prov[3];
 static unsigned long		 runs;
 static char			 last_state[STATE_LEN + 1];
@@ -86,6 +88,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	randombytes_buf(ad.loginkey->p, LOGIN_KEY_LEN);
 	secret_close(ad.loginkey);
 	ad.login_ttl = 600;
+	ad.access = &no_rules;
 	ad.max_per_addr = 4;
 	ad.default_redirect = "dev";	/* dev: /auth_redirect; the others their own */
 	ad.max_exchanges = 0;		/* nothing reaches a provider */

@@ -19,7 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-VERSION = 3
+VERSION = 4
 ST_OK = 0
 PURPOSE_WEB, KIND_WEB = 1, 1
 (STORE_SESSION_GET, STORE_INCREMENT, STORE_SESSION_CREATE, STORE_SESSION_REVOKE) = (102, 104, 106, 110)
@@ -133,7 +133,10 @@ def main(argv):
     if st != ST_OK:
         print("LOGIN_FINISH status %d" % st)
         return 1
-    proof, user, name = r.blob(), r.str(), r.str()
+    proof, user, name, allowed = r.blob(), r.str(), r.str(), r.u8()
+    if allowed != 1:
+        print("LOGIN_FINISH: %s not allowed by [access]" % user)
+        return 1
     print("ok LOGIN_FINISH", user, name)
 
     r = store.call(STORE_SESSION_CREATE, s_(proof) + bytes([KIND_WEB]) + s_("ipcflow"))

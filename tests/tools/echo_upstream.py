@@ -11,14 +11,20 @@ class Echo(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def answer(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if 0 < n <= 65536 else b""
+        # The whole body is read before answering, so that the proxy never
+        # meets a closed connection while it still sends (a 502).
+        n, got = int(self.headers.get("Content-Length") or 0), 0
+        while got < n:
+            chunk = self.rfile.read(min(65536, n - got))
+            if not chunk:
+                break
+            got += len(chunk)
         headers = {}
         for k, v in self.headers.items():
             k = k.lower()
             headers[k] = headers[k] + ", " + v if k in headers else v
         out = json.dumps({"method": self.command, "path": self.path,
-                          "headers": headers, "body_bytes": len(body)},
+                          "headers": headers, "body_bytes": got},
                          sort_keys=True, indent=1).encode() + b"\n"
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
