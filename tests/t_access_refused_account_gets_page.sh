@@ -3,7 +3,8 @@
 # stand-in: an allowed account signs in; a refused one gets a 403 page naming it (name and
 # user id, a link to sign in with another account), no session cookie, / still asks it to
 # sign in, and the store holds no session for it.  GitHub's public e-mail address matches
-# a domain rule case-insensitively; the OpenID account matches a userinfo claim.
+# a domain rule case-insensitively; the OpenID account matches a userinfo claim.  The
+# verified address is kept with the user: GET /auth hands it on as X-Airlock-Email.
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_stack.sh"
 export GH_EMAILS="octo:Octo@Example.COM;mallory:mallory@example.com.evil.test"
@@ -25,6 +26,11 @@ expect_eq "OpenID: alice (claim rule) signs in" 303 "$(login "$T/alice.jar" alic
 expect_eq "OpenID: alice sees the counter page" 200 "$(st_code "$T/alice.jar" /)"
 expect_eq "GitHub: octo (domain rule, other case) signs in" 303 "$(login "$T/octo.jar" octo gh)"
 expect_eq "the store holds two sessions" 2 "$(sessions)"
+# The verified address is kept with the user and handed to a gateway by /auth.
+expect_match "GET /auth names octo's verified e-mail" "^X-Airlock-Email: Octo@Example\.COM"$'\r'"?$" \
+	"$(st_get "$T/octo.jar" /auth -D - -o /dev/null)"
+expect_eq "alice's provider gave none: no X-Airlock-Email" 0 \
+	"$(st_get "$T/alice.jar" /auth -D - -o /dev/null | grep -ci '^X-Airlock-Email')"
 
 expect_eq "OpenID: bob is refused with 403" 403 "$(login "$T/bob.jar" bob op)"
 page=$(cat "$T/bob.html")
