@@ -7,7 +7,8 @@
 # the protected part, on the example's public location or on airlock's pages; GET
 # /auth directly: 202 with the headers for the cookie or its Bearer form, 401 with
 # none for nothing, a malformed or unknown token; a flood of /auth from one address
-# leaves a signed-in client's requests alone.
+# leaves a signed-in client's requests alone; an account [access] refuses gets the
+# refusal page through nginx, no session, and never reaches the application.
 . "$(dirname "$0")/lib.sh"
 . "$AIRLOCK_SRC/tests/lib_gateway.sh"
 
@@ -99,6 +100,18 @@ out=$(gw_app "$A" "/app/page")
 expect_eq "after sign-out: to sign-in again" "302 $GW_URL/login?rd=/app/page" "$(head -1 <<<"$out")"
 h=$(hdrs -H "Authorization: Bearer $tok")
 expect_eq "/auth with the signed-out token: 401" "HTTP/1.1 401 Unauthorized" "$(head -1 <<<"$h")"
+
+# --- [access] refuses bob: through nginx he gets the refusal page, no session, no app
+printf '[access]\nusers = op:alice\n' >>"$STACK_CONF"
+stack_stop_authd
+stack_start_authd && _stack_wait 20 _gw_ready || { fail "authd did not restart"; exit 1; }
+B=$T/bob.jar
+expect_eq "a refused account signing in through nginx gets 403" "403 " "$(stack_login "$B" bob)"
+expect_eq "the refused account has no session cookie" "" "$(st_cookie "$B")"
+out=$(gw_app "$B" "/app/page")
+expect_eq "the refused account does not reach the application" "302 $GW_URL/login?rd=/app/page" \
+	"$(head -1 <<<"$out")"
+expect_eq "alice, allowed, still signs in through nginx" "303 $GW_URL/" "$(stack_login "$A")"
 
 [ "$T_FAILS" = 0 ] || { tail -20 "$T/nginx/error.log"; tail -20 "$T"/frontend.log; }
 exit $((T_FAILS > 0))
