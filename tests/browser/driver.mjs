@@ -317,6 +317,10 @@ async function tokenCsrf() {
     await page.goto(base + '/');
     eq('with only a command-line session cookie, / goes to /login', base + '/login', page.url());
   } finally {
+    // The refusals of /token above were the test, however late their events arrive.
+    const refusal = (x) => x.includes(`${base}/token?`) && /\b403\b/.test(x);
+    for (const list of [w.bad, w.errors])
+      for (let i = list.length - 1; i >= 0; i--) if (refusal(list[i])) list.splice(i, 1);
     verdictOnPages(w, 'token-csrf');
     await close();
   }
