@@ -9,10 +9,12 @@
 # lib_stack.sh), as NAME[pg] (the ASan build runs tests/t_pg_store_*.sh).
 # Two lanes run side by side (TEST_LANES=2, the default), each test after the
 # other within a lane: the normal build's pass, and the ASan build's pass
-# followed by the normal build's [pg] reruns.  Every test starts its own
-# daemons on free ports in its own folder, and the npm and rootfs caches take
-# a lock.  TEST_LANES=1 runs it all in one lane.  Each part's lines are
-# printed when the whole run ends: normal, asan, then [pg].
+# followed by the normal build's [pg] reruns and its scripts whose header has
+# "# lane: 2" (long ones, moved there to even the lanes out).  Every test
+# starts its own daemons on free ports in its own folder, and the npm and
+# rootfs caches take a lock.  TEST_LANES=1 runs it all in one lane.  Each
+# part's lines are printed when the whole run ends: normal, asan, then the
+# second lane's normal-build part.
 # Usage: tests/run.sh [filter-regex]
 cd "$(dirname "$0")/.."
 export AIRLOCK_SRC=$PWD
@@ -51,34 +53,44 @@ run_pass() { # build
 		[ -f "$t" ] || continue
 		n=$(basename "$t" .sh); [[ $n =~ $filter ]] || continue
 		if [ "$build" = build/asan ] && grep -q '^# run: once' "$t"; then continue; fi
+		if [ "$build" = build/normal ] && [ "$lanes" = 2 ] && grep -q '^# lane: 2' "$t"; then
+			continue
+		fi
 		run_one "$build" "$n" bash "$t"
 	done
 	echo "TOTAL $passed $failed"
 }
 
-# The normal build's reruns with the store on PostgreSQL.
-run_pg() {
+# The normal build's part of the second lane: the [pg] reruns (the store on
+# PostgreSQL), then, with two lanes, the "# lane: 2" scripts.
+run_lane2() {
 	local t n passed=0 failed=0
-	export BIN=$PWD/build/normal AIRLOCK_BUILD=normal AIRLOCK_STORE_BACKEND=postgresql
+	export BIN=$PWD/build/normal AIRLOCK_BUILD=normal
 	for t in tests/t_*.sh; do
 		n=$(basename "$t" .sh); [[ $n =~ $filter ]] || continue
 		grep -q '^# backends: .*postgresql' "$t" || continue
-		run_one build/normal "$n[pg]" bash "$t"
+		AIRLOCK_STORE_BACKEND=postgresql run_one build/normal "$n[pg]" bash "$t"
+	done
+	for t in tests/t_*.sh; do
+		n=$(basename "$t" .sh); [[ $n =~ $filter ]] || continue
+		[ "$lanes" = 2 ] && grep -q '^# lane: 2' "$t" || continue
+		run_one build/normal "$n" bash "$t"
 	done
 	echo "TOTAL $passed $failed"
 }
 
-if [ "${TEST_LANES:-2}" = 1 ]; then
+lanes=${TEST_LANES:-2}
+if [ "$lanes" = 1 ]; then
 	run_pass build/normal >"$log/pass-normal.out"
 	run_pass build/asan >"$log/pass-asan.out"
-	run_pg >"$log/pass-pg.out"
+	run_lane2 >"$log/pass-lane2.out"
 else
 	run_pass build/normal >"$log/pass-normal.out" &
-	(run_pass build/asan >"$log/pass-asan.out"; run_pg >"$log/pass-pg.out") &
+	(run_pass build/asan >"$log/pass-asan.out"; run_lane2 >"$log/pass-lane2.out") &
 	wait
 fi
 passed=0 failed=0
-for part in normal asan pg; do
+for part in normal asan lane2; do
 	out=$log/pass-$part.out
 	grep -v '^TOTAL ' "$out" 2>/dev/null
 	read -r _ p f < <(grep '^TOTAL ' "$out" 2>/dev/null || echo "TOTAL 0 1")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # run: once
+# lane: 2
 # timeout: 1500
 # First, on the host: with the libraries hidden, plain `make` stops with one line
 # and compiles nothing; tests/deps.sh's sets hold what each target needs and no
