@@ -4,6 +4,8 @@
 #   store_start NAME         starts airlock-store on it (on lib.sh's test clock after
 #                            clock_setup), waits until it answers; $STORE_PID
 #   store_stop PID           SIGTERM, wait; returns the daemon's exit status
+#   store_start_peer NAME USER  store NAME serving USER as the frontend; fe ARGS.. is
+#                            storec as USER's uid (the peer check is what is tested)
 #   sc NAME CMD ARGS..       storec against store NAME's socket (on the test clock too:
 #                            its proofs carry the time the store sees)
 # AIRLOCK_STORE_BACKEND=postgresql: each store_conf NAME gets a PostgreSQL of its own
@@ -36,6 +38,22 @@ store_keys() {
 }
 
 store_sock() { echo "$T/run/$1.sock"; }
+
+# store_start_peer NAME USER: store NAME (and the proof keys) with frontend_user =
+# USER and its socket open to everyone, so that the peer check (SO_PEERCRED) is
+# what is tested; then `fe ARGS...` is storec speaking to it as USER's uid (FE_UID).
+# Returns 2 when USER does not exist, 1 when the store does not start.
+store_start_peer() {
+	FE_STORE=$1 FE_USER=$2
+	FE_UID=$(id -u "$FE_USER") || return 2
+	store_keys
+	store_conf "$1"
+	sed -i "s/^frontend_user = .*/frontend_user = $FE_USER/" "$T/$1.conf"
+	store_start "$1" || return 1
+	chmod 666 "$(store_sock "$1")"
+}
+fe() { setpriv --reuid="$FE_UID" --regid="$(id -g "$FE_USER")" --clear-groups \
+	"$STOREC" -t 5000 "$(store_sock "$FE_STORE")" "$@"; }
 
 store_conf() {
 	local name=$1 l; shift
