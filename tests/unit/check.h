@@ -2,6 +2,7 @@
 #ifndef AIRLOCK_CHECK_H
 #define AIRLOCK_CHECK_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 static int check_failed;
@@ -18,5 +19,18 @@ static int check_failed;
 } while (0)
 
 #define CHECK_DONE() (check_failed ? 1 : 0)
+
+/* A command line for a parser under test: the first argc (at most
+ * CHECK_ARGV_MAX - 1) strings of ap into argv, NULL-terminated. */
+#define CHECK_ARGV_MAX	16
+static inline void
+check_argv(char *argv[CHECK_ARGV_MAX], int argc, va_list ap)
+{
+	int	i;
+
+	for (i = 0; i < argc && i < CHECK_ARGV_MAX - 1; i++)
+		argv[i] = va_arg(ap, char *);
+	argv[i] = NULL;
+}
 
 #endif

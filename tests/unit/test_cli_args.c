@@ -10,15 +10,12 @@
 static int
 parse(struct cli_args *a, char *err, size_t n, int argc, ...)
 {
-	char	*argv[16];
+	char	*argv[CHECK_ARGV_MAX];
 	va_list	 ap;
-	int	 i;
 
 	va_start(ap, argc);
-	for (i = 0; i < argc && i < 15; i++)
-		argv[i] = va_arg(ap, char *);
+	check_argv(argv, argc, ap);
 	va_end(ap);
-	argv[i] = NULL;
 	return cli_parse_args(argc, argv, a, err, n);
 }
 

@@ -96,15 +96,12 @@ test_check(void)
 static int
 scan(struct curlargs *c, char *err, size_t n, int argc, ...)
 {
-	char	*argv[16];
+	char	*argv[CHECK_ARGV_MAX];
 	va_list	 ap;
-	int	 i;
 
 	va_start(ap, argc);
-	for (i = 0; i < argc && i < 15; i++)
-		argv[i] = va_arg(ap, char *);
+	check_argv(argv, argc, ap);
 	va_end(ap);
-	argv[i] = NULL;
 	return curlargs_scan(argc, argv, c, err, n);
 }
 
