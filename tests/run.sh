@@ -96,5 +96,10 @@ for part in normal asan lane2; do
 	read -r _ p f < <(grep '^TOTAL ' "$out" 2>/dev/null || echo "TOTAL 0 1")
 	passed=$((passed + p)); failed=$((failed + f))
 done
+# The failures again, last, so that the tail of a long run names them.
+if [ "$failed" -ne 0 ]; then
+	echo "failures:"
+	cat "$log"/pass-*.out 2>/dev/null | grep -E '^  \[[a-z0-9]+\] [^:]+: FAIL: ' || true
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
