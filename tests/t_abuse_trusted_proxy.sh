@@ -47,9 +47,22 @@ one_bucket "...another /64 is another client" "$(served 127.0.0.3 25 '2001:db8:1
 one_bucket "malformed X-Forwarded-For from the proxy counts as the proxy, as does none" \
 	"$(served 127.0.0.3 25 'not-an-address' '192.0.2.1:443' '[2001:db8::1]' '192.0.2.1,' \
 		' ' '192.0.2.1;x' '192.0.2.1 192.0.2.2' '192.0.2.1, , 10.9.0.1' -)"
-two=$(curl -sS --max-time 10 --interface 127.0.0.3 -o /dev/null -w '%{http_code}' \
-	-H 'X-Forwarded-For: 192.0.2.150' -H 'X-Forwarded-For: 192.0.2.151' "$U/login/op")
-expect_eq "two X-Forwarded-For headers are malformed too: the proxy's (used-up) bucket" 429 "$two"
+# two_headers: 6 requests from the proxy, each with two X-Forwarded-For headers
+# naming clients not seen before; prints how many were not 429, and the seconds.
+# Taken as a client, either header would be a fresh bucket and all 6 served; as
+# the proxy's used-up bucket, only what refilled meanwhile is.
+two_headers() {
+	local i k=0 t0=$SECONDS
+	for i in 1 2 3 4 5 6; do
+		[ "$(curl -sS --max-time 10 --interface 127.0.0.3 -o /dev/null -w '%{http_code}' \
+			-H "X-Forwarded-For: 192.0.2.16$i" -H "X-Forwarded-For: 192.0.2.17$i" \
+			"$U/login/op")" = 429 ] || k=$((k + 1))
+	done
+	echo "$k $((SECONDS - t0))"
+}
+r=$(two_headers)
+check "two X-Forwarded-For headers are malformed too: the proxy's (used-up) bucket (${r% *} of 6 served in ${r#* } s)" \
+	test "${r% *}" -le $((${r#* } + 1))
 expect_eq "...while a well-formed one from the proxy is served" 303 \
 	"$(curl -sS --max-time 10 --interface 127.0.0.3 -o /dev/null -w '%{http_code}' -H 'X-Forwarded-For: 192.0.2.150' "$U/login/op")"
 expect_match "the frontend logs the forwarded client it limited" "rate limit for 192\.0\.2\.77" \
